@@ -1,0 +1,79 @@
+// The contract between the native drain engine (addon/) and its users (tui/).
+// Counters and timestamps are bigint end to end: nanosecond timestamps exceed 2^53.
+
+/** Samples taken from one counter set since the previous take(), oldest first. */
+export interface SampleBatch {
+  /** Counter-set name, the directory under the proc dir. */
+  readonly name: string;
+  /** Window start of each sample, ns since the UNIX epoch (CLOCK_REALTIME). */
+  readonly timestamps: BigUint64Array;
+  /** Cumulative frames at the end of each sample's window. */
+  readonly frames: BigUint64Array;
+  /** Cumulative bytes at the end of each sample's window. */
+  readonly bytes: BigUint64Array;
+  /**
+   * Samples the kernel dropped just before each sample (`# lost K` preceding it),
+   * plus samples the native ring discarded there because JavaScript did not take them.
+   */
+  readonly lostBefore: BigUint64Array;
+}
+
+/** What the engine knows of one watched counter set. */
+export interface SetStatus {
+  readonly name: string;
+  /** From `config`: window width in ns and FIFO capacity in samples. */
+  readonly periodNs: bigint;
+  readonly capacity: number;
+  /** Samples the kernel reported lost (`# lost K` lines), summed since watching began. */
+  readonly kernelLost: bigint;
+  /** Samples discarded by the native ring because take() was not called in time. */
+  readonly ringDropped: bigint;
+  /** Samples waiting in the native ring for take(). */
+  readonly ringQueued: number;
+  /** Samples parsed from the kernel since watching began. */
+  readonly samplesRead: bigint;
+  /** Successful reads of `data` since watching began. */
+  readonly reads: bigint;
+  /**
+   * CLOCK_REALTIME (ns) taken just before the latest read of `data` began. Every window that
+   * ended at or before this instant has been delivered (a read closes ended windows), so
+   * consumers may treat windows up to here without a sample as idle.
+   */
+  readonly lastReadStartNs: bigint;
+  /** Interval the drain thread currently uses for this set, in ns (≤ period × capacity / 4). */
+  readonly drainIntervalNs: bigint;
+  /** Set while the set cannot be read (removed, unreadable, malformed data); cleared on recovery. */
+  readonly error: string | null;
+}
+
+/** Something that happened on the drain thread, reported in order. */
+export type EngineEvent =
+  | { readonly type: 'added'; readonly name: string }
+  | { readonly type: 'removed'; readonly name: string }
+  | { readonly type: 'error'; readonly name: string | null; readonly message: string };
+
+export interface DrainEngineOptions {
+  /** Directory holding one folder per counter set. Default `/proc/net/xt_pktstat`. */
+  readonly procDir?: string;
+  /** Only these set names (default: every set in procDir, following sets that appear and go). */
+  readonly names?: readonly string[];
+  /** Capacity of each set's native ring, in samples. Default 1,048,576. */
+  readonly ringCapacity?: number;
+  /** How often the drain thread rescans procDir for sets that appeared or went, in ms. Default 500. */
+  readonly rescanMs?: number;
+}
+
+export interface DrainEngineApi {
+  /** Starts the drain thread. Throws a one-line Error if procDir is missing or unreadable. */
+  start(): void;
+  /** Stops the thread, joins it and closes every descriptor. Idempotent. */
+  stop(): void;
+  /** Takes every queued sample, one batch per set that has any. Never blocks on I/O. */
+  take(): SampleBatch[];
+  /** Status of every watched set, sorted by name. */
+  status(): SetStatus[];
+  /** Events since the previous call, oldest first. */
+  events(): EngineEvent[];
+  /** Whether the drain thread is running. */
+  readonly running: boolean;
+}

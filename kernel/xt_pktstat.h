@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Match info of the pktstat xtables match, shared by xt_pktstat.ko and libxt_pktstat.so.
+ *
+ * Fixed-size fields only, so 32-bit iptables on a 64-bit kernel and the nft compat path
+ * see one layout. The set pointer is kernel-private: it lies beyond the match's
+ * usersize, so it is never copied out to userspace and userspace never sets it.
+ */
+#ifndef _XT_PKTSTAT_H
+#define _XT_PKTSTAT_H
+
+#include <linux/types.h>
+
+#define XT_PKTSTAT_NAME_LEN		16	/* 15 characters and the NUL */
+#define XT_PKTSTAT_PERIOD_MIN_NS	1000ULL			/* 1 us */
+#define XT_PKTSTAT_PERIOD_MAX_NS	3600000000000ULL	/* 1 h */
+#define XT_PKTSTAT_SAMPLES_MIN		1U
+#define XT_PKTSTAT_SAMPLES_MAX		1048576U
+
+struct pktstat_set;
+
+struct xt_pktstat_info {
+	__aligned_u64 period_ns;		/* window width */
+	__u32 samples;				/* FIFO capacity */
+	__u32 flags;				/* reserved, must be 0 */
+	char name[XT_PKTSTAT_NAME_LEN];		/* NUL-terminated set name */
+
+	/* kernel-private, beyond usersize */
+	struct pktstat_set *set __attribute__((aligned(8)));
+};
+
+#endif /* _XT_PKTSTAT_H */
