@@ -1,0 +1,75 @@
+# xt_pktstat: the kernel match, its iptables extension, the drain addon and pktstat-top.
+# `make start` and `make test` are the two commands a newcomer needs (see README.md).
+
+KVER_DIR := $(shell ls -d /lib/modules/$$(uname -r)/build 2>/dev/null || ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
+KERNEL_DIR ?= $(KVER_DIR)
+PREFIX ?= /usr/local
+
+.PHONY: all deps kernel iptables node start demo vm-shell install uninstall \
+	test test-unit test-vm bench clean
+
+all: kernel iptables node
+
+deps:
+	scripts/install-deps.sh
+
+kernel:
+	$(MAKE) -C kernel modules KERNEL_DIR=$(KERNEL_DIR)
+
+iptables:
+	$(MAKE) -C iptables all
+
+# TypeScript for the addon loader and pktstat-top; the addon itself is compiled by `npm ci`.
+node:
+	npx tsc -p tsconfig.json
+	chmod +x dist/tui/src/cli.js
+
+# The main job: on a kernel that loads modules, install everything and start pktstat-top;
+# elsewhere, show the real thing in the test guest.
+start: deps all
+	@if [ -e /proc/modules ]; then \
+		$(MAKE) install && modprobe xt_pktstat && exec $(PREFIX)/bin/pktstat-top; \
+	else \
+		echo "This kernel cannot load modules: starting the demo guest instead."; \
+		exec test/vm/demo; \
+	fi
+
+demo: deps all
+	test/vm/demo
+
+vm-shell: deps all
+	test/vm/shell
+
+install: all
+	@if command -v dkms >/dev/null; then \
+		scripts/dkms-install.sh; \
+	else \
+		$(MAKE) -C kernel modules_install KERNEL_DIR=$(KERNEL_DIR) && depmod -a; \
+	fi
+	$(MAKE) -C iptables install
+	install -d $(DESTDIR)$(PREFIX)/bin
+	ln -sf $(CURDIR)/dist/tui/src/cli.js $(DESTDIR)$(PREFIX)/bin/pktstat-top
+
+uninstall:
+	-dkms remove xt_pktstat/$$(sed -n 's/^PACKAGE_VERSION="\?\([^"]*\)"\?/\1/p' kernel/dkms.conf) --all
+	rm -f $(DESTDIR)$(PREFIX)/bin/pktstat-top
+	rm -f $(DESTDIR)$$(pkg-config --variable=xtlibdir xtables)/libxt_pktstat.so
+
+# Unit tests of every part, then the real-kernel suite in QEMU; one summary at the end.
+test: deps all
+	scripts/run-tests.sh unit vm
+
+test-unit: deps all
+	scripts/run-tests.sh unit
+
+test-vm: deps all
+	scripts/run-tests.sh vm
+
+bench: deps all
+	bench/run-all.sh
+
+clean:
+	$(MAKE) -C kernel clean KERNEL_DIR=$(KERNEL_DIR)
+	$(MAKE) -C iptables clean
+	-$(MAKE) -C test/core clean
+	rm -rf dist

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what building and testing need, and only what is missing: Debian packages through
+# apt-get, npm packages through `npm ci` when node_modules does not match package-lock.json.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+debian_packages=(
+	build-essential pkg-config kmod cpio iproute2 tmux valgrind
+	iptables libxtables-dev nfacct
+	qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static
+)
+
+missing=()
+for pkg in "${debian_packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'ok installed' || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+	echo "install-deps: installing Debian packages: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm ci also compiles the native addon (package.json "install" runs node-gyp).
+stamp=node_modules/.package-lock.json
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ ! -f build/Release/pktstat_drain.node ]; then
+	echo "install-deps: npm ci"
+	npm ci --no-audit --no-fund --loglevel=error
+fi
