@@ -1,0 +1,68 @@
+// `--export csv`: streams one counter set's windows as CSV rows while the engine drains it.
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import type { SetStatus } from '../../addon/types.js';
+import type { Feed } from './engine.js';
+import { CSV_HEADER, csvLine, type Counters, Tiler } from './tiler.js';
+
+export interface ExportOptions {
+  readonly feed: Feed;
+  readonly name: string;
+  readonly out: Writable;
+  /** CLOCK_REALTIME (ns) when the export started: rows begin with the next window. */
+  readonly startNs: bigint;
+  /** Cumulative counters when the export started (from `stats`), if known. */
+  readonly base: Counters | null;
+  /** Aborted by SIGINT/SIGTERM or when --duration is over. */
+  readonly stop: AbortSignal;
+  readonly tickMs?: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function write(out: Writable, text: string): Promise<void> {
+  if (text !== '' && !out.write(text)) await once(out, 'drain');
+}
+
+/** Resolves once every complete row is written; rejects with a one-line Error. */
+export async function runExport(o: ExportOptions): Promise<void> {
+  const tickMs = o.tickMs ?? 50;
+  let tiler: Tiler | null = null;
+  const find = (): SetStatus | undefined => o.feed.status().find((s) => s.name === o.name);
+
+  const step = (st: SetStatus): string => {
+    tiler ??= new Tiler(st.periodNs, o.startNs, o.base);
+    let text = '';
+    // Status before take: every window ending by lastReadStartNs is then either in the
+    // batch taken below or was idle.
+    for (const b of o.feed.take()) if (b.name === o.name) for (const r of tiler.feed(b)) text += csvLine(r);
+    for (const r of tiler.idleUntil(st.lastReadStartNs)) text += csvLine(r);
+    return text;
+  };
+
+  const checkEvents = () => {
+    for (const ev of o.feed.events()) {
+      if (ev.type === 'removed' && ev.name === o.name) throw new Error(`counter set ${o.name} was removed: its rules are gone`);
+    }
+  };
+
+  await write(o.out, CSV_HEADER);
+  while (!o.stop.aborted) {
+    checkEvents();
+    const st = find();
+    if (st !== undefined) await write(o.out, step(st));
+    await sleep(tickMs);
+  }
+  // Final take after the engine's next read, so the last windows that ended are included.
+  const before = find();
+  if (before === undefined) return;
+  const limitMs = Math.max(2000, Number((before.drainIntervalNs * 2n) / 1_000_000n));
+  const deadline = Date.now() + limitMs;
+  let st = before;
+  while (Date.now() < deadline) {
+    st = find() ?? st;
+    if (st.reads > before.reads) break;
+    await sleep(5);
+  }
+  await write(o.out, step(st));
+}

@@ -1,0 +1,56 @@
+// Reads a CSV written by `--export csv` back into rows for `--replay`.
+import { readFileSync } from 'node:fs';
+import { CSV_HEADER, type Row } from './tiler.js';
+
+export interface Replay {
+  readonly rows: Row[];
+  /** The width of the exact (lost = 0) windows. */
+  readonly periodNs: bigint;
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/** Parses CSV text; throws `LABEL line N: problem` for the first bad line. */
+export function parseReplay(text: string, label: string): Replay {
+  const lines = text.split('\n');
+  if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+  if (lines.length === 0) throw new Error(`${label}: empty file, expected the header ${CSV_HEADER.trim()}`);
+  if (lines[0].replace(/\r$/, '') !== CSV_HEADER.trim())
+    throw new Error(`${label} line 1: expected the header ${CSV_HEADER.trim()}`);
+  const rows: Row[] = [];
+  let periodNs: bigint | null = null;
+  for (let i = 1; i < lines.length; i++) {
+    const where = `${label} line ${i + 1}`;
+    const fields = lines[i].replace(/\r$/, '').split(',');
+    if (fields.length !== 5) throw new Error(`${where}: expected 5 fields, found ${fields.length}`);
+    const v = fields.map((f, k) => {
+      if (!/^\d+$/.test(f)) throw new Error(`${where}: field ${k + 1} '${f}' is not an unsigned integer`);
+      const n = BigInt(f);
+      if (n > U64_MAX) throw new Error(`${where}: field ${k + 1} exceeds 2^64-1`);
+      return n;
+    });
+    const [startNs, endNs, frames, bytes, lost] = v;
+    if (endNs <= startNs) throw new Error(`${where}: end_ns ${endNs} is not after start_ns ${startNs}`);
+    const prev = rows[rows.length - 1];
+    if (prev !== undefined && startNs !== prev.endNs)
+      throw new Error(`${where}: start_ns ${startNs} does not continue the previous row's end_ns ${prev.endNs}`);
+    if (lost === 0n) {
+      if (periodNs === null) periodNs = endNs - startNs;
+      else if (endNs - startNs !== periodNs)
+        throw new Error(`${where}: window of ${endNs - startNs} ns, earlier windows are ${periodNs} ns`);
+    }
+    rows.push({ startNs, endNs, frames, bytes, lost });
+  }
+  if (rows.length === 0) throw new Error(`${label}: no rows after the header`);
+  return { rows, periodNs: periodNs ?? rows[0].endNs - rows[0].startNs };
+}
+
+export function readReplay(path: string): Replay {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read replay file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  return parseReplay(text, path);
+}
