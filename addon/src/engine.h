@@ -1,0 +1,123 @@
+// The drain thread: watches counter sets under a proc dir and queues their samples.
+#ifndef PKTSTAT_ENGINE_H
+#define PKTSTAT_ENGINE_H
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "parser.h"
+
+namespace pktstat {
+
+extern const char kDefaultProcDir[];
+
+struct Options {
+	std::string procDir = kDefaultProcDir;
+	std::vector<std::string> names; // empty: every set
+	size_t ringCapacity = 1 << 20;
+	uint64_t rescanNs = 500000000;
+};
+
+struct SetStatus {
+	std::string name;
+	uint64_t periodNs = 0;
+	uint32_t capacity = 0;
+	uint64_t kernelLost = 0;
+	uint64_t ringDropped = 0;
+	size_t ringQueued = 0;
+	uint64_t samplesRead = 0;
+	uint64_t reads = 0;
+	uint64_t lastReadStartNs = 0;
+	uint64_t drainIntervalNs = 0;
+	std::string error; // empty: none
+};
+
+struct Batch {
+	std::string name;
+	std::vector<Record> records;
+};
+
+struct Event {
+	enum Type { Added, Removed, Error } type;
+	std::string name; // empty for errors that concern no set
+	std::string message;
+};
+
+class Engine {
+public:
+	explicit Engine(Options opts);
+	~Engine();
+	Engine(const Engine &) = delete;
+	Engine &operator=(const Engine &) = delete;
+
+	// Throws std::runtime_error with a one-line message.
+	void start();
+	void stop();
+	bool running() const { return running_.load(); }
+	std::vector<Batch> take();
+	std::vector<SetStatus> status();
+	std::vector<Event> events();
+
+private:
+	// State of one set that take()/status() see; guarded by mu_.
+	struct Shared {
+		SetStatus st;
+		std::vector<Record> ring;
+		// Samples discarded since the last one queued, owed to the next one's lostBefore.
+		uint64_t owedLost = 0;
+	};
+	// State only the drain thread touches (and start/stop while it is not running).
+	struct Watched {
+		std::string name;
+		std::string dir;
+		int fd = -1;
+		dev_t dev = 0;
+		ino_t ino = 0;
+		bool configOk = false;
+		uint64_t periodNs = 0;
+		uint32_t capacity = 0;
+		uint64_t intervalNs = 0;
+		uint64_t dueNs = 0; // CLOCK_MONOTONIC
+		DataParser parser;
+		std::string error; // as last published
+	};
+
+	void run();
+	void rescan(uint64_t now);
+	std::vector<std::string> listSets();
+	void add(const std::string &name, uint64_t now);
+	void remove(const std::string &name);
+	void refresh(Watched &w, uint64_t now);
+	void drain(Watched &w);
+	void setError(Watched &w, const std::string &msg);
+	void pushEvent(Event::Type type, const std::string &name, const std::string &msg);
+	void closeAll();
+
+	const Options opts_;
+	std::atomic<bool> running_{false};
+	std::atomic<bool> stopping_{false};
+	std::thread thread_;
+	int wakeFd_ = -1;
+
+	std::mutex mu_;
+	std::map<std::string, Shared> shared_;
+	std::vector<Batch> retired_; // undelivered samples of sets no longer watched
+	std::vector<Event> events_;
+
+	std::map<std::string, std::unique_ptr<Watched>> watched_;
+	bool dirError_ = false; // procDir unreadable at the last rescan
+	std::vector<char> buf_;
+	std::vector<Record> scratch_;
+};
+
+} // namespace pktstat
+
+#endif

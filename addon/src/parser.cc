@@ -1,0 +1,121 @@
+#include "parser.h"
+
+#include <cstring>
+
+namespace pktstat {
+
+static const char kHeader[] = "# timestamp frames bytes";
+static const char kLost[] = "# lost ";
+
+bool parseU64(const char *s, size_t len, uint64_t *out)
+{
+	if (len == 0 || len > 20)
+		return false;
+	uint64_t v = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned d = static_cast<unsigned char>(s[i]) - '0';
+		if (d > 9)
+			return false;
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+void DataParser::beginRound()
+{
+	partial_.clear();
+	headerSeen_ = false;
+	pendingLost_ = 0;
+	roundLost_ = 0;
+	error_.clear();
+}
+
+void DataParser::endRound()
+{
+	partial_.clear();
+}
+
+void DataParser::fail(const char *why, const char *s, size_t len)
+{
+	if (!error_.empty())
+		return;
+	// Quote a bounded prefix so a garbage line cannot flood the message.
+	const size_t shown = len > 48 ? 48 : len;
+	error_ = std::string(why) + ": \"";
+	for (size_t i = 0; i < shown; i++) {
+		const unsigned char c = static_cast<unsigned char>(s[i]);
+		error_ += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
+	}
+	error_ += shown < len ? "...\"" : "\"";
+}
+
+void DataParser::line(const char *s, size_t len, std::vector<Record> &out)
+{
+	if (!headerSeen_) {
+		headerSeen_ = true;
+		if (len == sizeof(kHeader) - 1 && !memcmp(s, kHeader, len))
+			return;
+		fail("data does not start with the header", s, len);
+	}
+	if (len > sizeof(kLost) - 1 && !memcmp(s, kLost, sizeof(kLost) - 1)) {
+		uint64_t k;
+		if (!parseU64(s + sizeof(kLost) - 1, len - (sizeof(kLost) - 1), &k) ||
+		    pendingLost_ > UINT64_MAX - k) {
+			fail("malformed lost count", s, len);
+			return;
+		}
+		pendingLost_ += k;
+		return;
+	}
+	const char *sp1 = static_cast<const char *>(memchr(s, ' ', len));
+	const char *sp2 = sp1 ? static_cast<const char *>(memchr(sp1 + 1, ' ', len - (sp1 + 1 - s))) : nullptr;
+	Record r;
+	if (!sp2 || !parseU64(s, sp1 - s, &r.ts) ||
+	    !parseU64(sp1 + 1, sp2 - sp1 - 1, &r.frames) ||
+	    !parseU64(sp2 + 1, len - (sp2 + 1 - s), &r.bytes)) {
+		fail("malformed sample line", s, len);
+		return;
+	}
+	if (haveLastTs_ && r.ts <= lastTs_) {
+		// Already delivered: its `# lost` lines were counted with it.
+		pendingLost_ = 0;
+		return;
+	}
+	haveLastTs_ = true;
+	lastTs_ = r.ts;
+	r.lostBefore = pendingLost_;
+	roundLost_ += pendingLost_;
+	pendingLost_ = 0;
+	out.push_back(r);
+}
+
+void DataParser::feed(const char *buf, size_t len, std::vector<Record> &out)
+{
+	const char *p = buf;
+	const char *end = buf + len;
+	if (!partial_.empty()) {
+		const char *nl = static_cast<const char *>(memchr(p, '\n', len));
+		if (!nl) {
+			partial_.append(p, len);
+			return;
+		}
+		partial_.append(p, nl - p);
+		line(partial_.data(), partial_.size(), out);
+		partial_.clear();
+		p = nl + 1;
+	}
+	while (p < end) {
+		const char *nl = static_cast<const char *>(memchr(p, '\n', end - p));
+		if (!nl) {
+			partial_.assign(p, end - p);
+			return;
+		}
+		line(p, nl - p, out);
+		p = nl + 1;
+	}
+}
+
+} // namespace pktstat
