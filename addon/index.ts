@@ -1,0 +1,116 @@
+// Loads the native drain engine and gives it the DrainEngineApi shape of addon/types.ts.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type {
+  DrainEngineApi,
+  DrainEngineOptions,
+  EngineEvent,
+  SampleBatch,
+  SetStatus,
+} from './types.js';
+
+export type * from './types.js';
+
+export const DEFAULT_PROC_DIR = '/proc/net/xt_pktstat';
+const DEFAULT_RING_CAPACITY = 1_048_576;
+const DEFAULT_RESCAN_MS = 500;
+// A counter-set name as SPEC 1 allows it for --name.
+const SET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,14}$/;
+
+interface NativeEngine {
+  start(): void;
+  stop(): void;
+  take(): SampleBatch[];
+  status(): SetStatus[];
+  events(): EngineEvent[];
+  readonly running: boolean;
+}
+
+interface NativeModule {
+  NativeEngine: new (options: {
+    procDir: string;
+    names: readonly string[] | undefined;
+    ringCapacity: number;
+    rescanMs: number;
+  }) => NativeEngine;
+}
+
+// dist/addon/index.js → <repo>/build/Release; node-gyp builds there.
+const ADDON_PATH = fileURLToPath(new URL('../../build/Release/pktstat_drain.node', import.meta.url));
+
+let native: NativeModule | undefined;
+
+function loadNative(): NativeModule {
+  if (!native) {
+    if (!existsSync(ADDON_PATH)) {
+      throw new Error(
+        "pktstat-top: native addon not built (build/Release/pktstat_drain.node missing): run 'npm ci' or 'npx node-gyp rebuild'",
+      );
+    }
+    native = createRequire(import.meta.url)(ADDON_PATH) as NativeModule;
+  }
+  return native;
+}
+
+function checkOptions(o: DrainEngineOptions): void {
+  if (o.procDir !== undefined && (typeof o.procDir !== 'string' || o.procDir === '')) {
+    throw new TypeError('DrainEngine: procDir must be a non-empty string');
+  }
+  if (o.names !== undefined) {
+    if (!Array.isArray(o.names)) throw new TypeError('DrainEngine: names must be an array of set names');
+    for (const n of o.names) {
+      if (typeof n !== 'string' || !SET_NAME.test(n)) {
+        throw new TypeError(`DrainEngine: invalid set name ${JSON.stringify(n)} (1-15 of [A-Za-z0-9_.-], not starting with '.')`);
+      }
+    }
+  }
+  const cap = o.ringCapacity;
+  if (cap !== undefined && (!Number.isSafeInteger(cap) || cap < 1 || cap > 2 ** 28)) {
+    throw new RangeError(`DrainEngine: ringCapacity must be an integer from 1 to ${2 ** 28}, got ${cap}`);
+  }
+  const ms = o.rescanMs;
+  if (ms !== undefined && (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 1 || ms > 3_600_000)) {
+    throw new RangeError(`DrainEngine: rescanMs must be from 1 to 3600000, got ${ms}`);
+  }
+}
+
+export class DrainEngine implements DrainEngineApi {
+  readonly #native: NativeEngine;
+
+  constructor(options: DrainEngineOptions = {}) {
+    checkOptions(options);
+    const { NativeEngine } = loadNative();
+    this.#native = new NativeEngine({
+      procDir: options.procDir ?? DEFAULT_PROC_DIR,
+      // An empty list, like none, means every set.
+      names: options.names && options.names.length > 0 ? [...options.names] : undefined,
+      ringCapacity: options.ringCapacity ?? DEFAULT_RING_CAPACITY,
+      rescanMs: options.rescanMs ?? DEFAULT_RESCAN_MS,
+    });
+  }
+
+  start(): void {
+    this.#native.start();
+  }
+
+  stop(): void {
+    this.#native.stop();
+  }
+
+  take(): SampleBatch[] {
+    return this.#native.take();
+  }
+
+  status(): SetStatus[] {
+    return this.#native.status();
+  }
+
+  events(): EngineEvent[] {
+    return this.#native.events();
+  }
+
+  get running(): boolean {
+    return this.#native.running;
+  }
+}
