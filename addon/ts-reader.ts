@@ -1,0 +1,202 @@
+// Plain-TypeScript reader of a counter set's `data` file with the parser semantics of
+// addon/src/parser.cc; the benchmark measures the native engine against it.
+import { closeSync, openSync, readSync } from 'node:fs';
+
+const NL = 0x0a;
+const SPACE = 0x20;
+const ZERO = 0x30;
+const HEADER = Buffer.from('# timestamp frames bytes');
+const LOST = Buffer.from('# lost ');
+const U64_MAX = (1n << 64n) - 1n;
+const E15 = 10n ** 15n;
+const READ_CHUNK = 64 * 1024;
+
+/** One round: every new sample read from offset 0 to EOF, as columns. */
+export interface TsRound {
+  readonly timestamps: BigUint64Array;
+  readonly frames: BigUint64Array;
+  readonly bytes: BigUint64Array;
+  readonly lostBefore: BigUint64Array;
+  /** Sum of the `# lost K` lines attached to samples of this round. */
+  readonly kernelLost: bigint;
+  /** First malformed line of the round, as the native engine words it after `data: `. */
+  readonly error: string | null;
+}
+
+/** Parses bytes [start, end) as a decimal u64; undefined on empty, non-digit or overflow. */
+export function parseU64(buf: Uint8Array, start: number, end: number): bigint | undefined {
+  const len = end - start;
+  if (len === 0 || len > 20) return undefined;
+  // Numbers hold 15 digits exactly; longer values are two exact halves joined as bigint.
+  const split = Math.max(start, end - 15);
+  let hi = 0;
+  for (let i = start; i < split; i++) {
+    const d = buf[i]! - ZERO;
+    if (d < 0 || d > 9) return undefined;
+    hi = hi * 10 + d;
+  }
+  let lo = 0;
+  for (let i = split; i < end; i++) {
+    const d = buf[i]! - ZERO;
+    if (d < 0 || d > 9) return undefined;
+    lo = lo * 10 + d;
+  }
+  const v = split === start ? BigInt(lo) : BigInt(hi) * E15 + BigInt(lo);
+  return v > U64_MAX ? undefined : v;
+}
+
+function startsWith(buf: Uint8Array, start: number, end: number, prefix: Uint8Array): boolean {
+  if (end - start < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (buf[start + i] !== prefix[i]) return false;
+  return true;
+}
+
+function quote(buf: Uint8Array, start: number, end: number): string {
+  const shown = Math.min(end - start, 48);
+  let s = '';
+  for (let i = start; i < start + shown; i++) {
+    const c = buf[i]!;
+    s += c >= 0x20 && c < 0x7f ? String.fromCharCode(c) : '?';
+  }
+  return `"${s}${shown < end - start ? '..."' : '"'}`;
+}
+
+/** Growable column of u64s. */
+class Column {
+  data = new BigUint64Array(1024);
+  length = 0;
+  push(v: bigint): void {
+    if (this.length === this.data.length) {
+      const bigger = new BigUint64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  take(): BigUint64Array {
+    const out = this.data.slice(0, this.length);
+    this.length = 0;
+    return out;
+  }
+}
+
+/** Parses a set's rounds; keeps the last timestamp across rounds like the native parser. */
+export class TsDataParser {
+  #headerSeen = false;
+  #pendingLost = 0n;
+  #roundLost = 0n;
+  #lastTs: bigint | undefined;
+  #error: string | null = null;
+  #partial: Uint8Array | undefined;
+  readonly #ts = new Column();
+  readonly #frames = new Column();
+  readonly #bytes = new Column();
+  readonly #lost = new Column();
+
+  beginRound(): void {
+    this.#headerSeen = false;
+    this.#pendingLost = 0n;
+    this.#roundLost = 0n;
+    this.#error = null;
+    this.#partial = undefined;
+  }
+
+  feed(chunk: Uint8Array): void {
+    let buf = chunk;
+    if (this.#partial) {
+      buf = Buffer.concat([this.#partial, chunk]);
+      this.#partial = undefined;
+    }
+    let p = 0;
+    while (p < buf.length) {
+      const nl = buf.indexOf(NL, p);
+      if (nl < 0) {
+        // A copy: the caller reuses its buffer.
+        this.#partial = Uint8Array.prototype.slice.call(buf, p);
+        return;
+      }
+      this.#line(buf, p, nl);
+      p = nl + 1;
+    }
+  }
+
+  /** Ends the round; text after the last newline is left for the next round to read whole. */
+  endRound(): TsRound {
+    this.#partial = undefined;
+    return {
+      timestamps: this.#ts.take(),
+      frames: this.#frames.take(),
+      bytes: this.#bytes.take(),
+      lostBefore: this.#lost.take(),
+      kernelLost: this.#roundLost,
+      error: this.#error,
+    };
+  }
+
+  #fail(why: string, buf: Uint8Array, start: number, end: number): void {
+    this.#error ??= `${why}: ${quote(buf, start, end)}`;
+  }
+
+  #line(buf: Uint8Array, start: number, end: number): void {
+    if (!this.#headerSeen) {
+      this.#headerSeen = true;
+      if (end - start === HEADER.length && startsWith(buf, start, end, HEADER)) return;
+      this.#fail('data does not start with the header', buf, start, end);
+    }
+    if (end - start > LOST.length && startsWith(buf, start, end, LOST)) {
+      const k = parseU64(buf, start + LOST.length, end);
+      if (k === undefined || this.#pendingLost + k > U64_MAX) {
+        this.#fail('malformed lost count', buf, start, end);
+        return;
+      }
+      this.#pendingLost += k;
+      return;
+    }
+    const sp1 = buf.indexOf(SPACE, start);
+    const sp2 = sp1 >= 0 && sp1 < end ? buf.indexOf(SPACE, sp1 + 1) : -1;
+    const ts = sp2 >= 0 && sp2 < end ? parseU64(buf, start, sp1) : undefined;
+    const frames = ts !== undefined ? parseU64(buf, sp1 + 1, sp2) : undefined;
+    const bytes = frames !== undefined ? parseU64(buf, sp2 + 1, end) : undefined;
+    if (ts === undefined || frames === undefined || bytes === undefined) {
+      this.#fail('malformed sample line', buf, start, end);
+      return;
+    }
+    if (this.#lastTs !== undefined && ts <= this.#lastTs) {
+      this.#pendingLost = 0n;
+      return;
+    }
+    this.#lastTs = ts;
+    this.#ts.push(ts);
+    this.#frames.push(frames);
+    this.#bytes.push(bytes);
+    this.#lost.push(this.#pendingLost);
+    this.#roundLost += this.#pendingLost;
+    this.#pendingLost = 0n;
+  }
+}
+
+/** Keeps one descriptor on a `data` file and reads it from offset 0 to EOF per round. */
+export class TsDataReader {
+  readonly #fd: number;
+  readonly #buf = Buffer.allocUnsafe(READ_CHUNK);
+  readonly #parser = new TsDataParser();
+
+  constructor(path: string) {
+    this.#fd = openSync(path, 'r');
+  }
+
+  read(): TsRound {
+    this.#parser.beginRound();
+    for (let off = 0; ; ) {
+      const n = readSync(this.#fd, this.#buf, 0, this.#buf.length, off);
+      if (n === 0) break;
+      this.#parser.feed(this.#buf.subarray(0, n));
+      off += n;
+    }
+    return this.#parser.endRound();
+  }
+
+  close(): void {
+    closeSync(this.#fd);
+  }
+}
