@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// pktstat-top: the dashboard (live or over a replayed CSV) or `--export csv`.
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { basename, join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { render } from 'ink';
+import meow from 'meow';
+import { App } from './app.js';
+import { parseDuration } from './duration.js';
+import { startEngine } from './engine.js';
+import { runExport } from './export.js';
+import { replaySnapshot } from './model.js';
+import { bigField, DEFAULT_PROC_DIR, readKeyValues } from './procfs.js';
+import { readReplay } from './replay.js';
+
+const cli = meow(
+  `
+  Usage
+    $ pktstat-top                               live dashboard of every counter set
+    $ pktstat-top --rule NAME                   the dashboard, focused on one set
+    $ pktstat-top --rule NAME --export csv      stream the set's windows as CSV
+
+  Options
+    --rule NAME        watch only counter set NAME (/proc/net/xt_pktstat/NAME)
+    --export csv       no dashboard: write start_ns,end_ns,frames,bytes,lost rows
+    --output FILE      write the export to FILE instead of stdout
+    --duration D       stop after D (e.g. 10s, 500ms, 2m; a bare number is seconds)
+    --proc-dir DIR     where the counter sets are (default ${DEFAULT_PROC_DIR})
+    --replay FILE.csv  the dashboard over an exported CSV (←/→ page through it)
+    --help, --version
+
+  Keys: ↑/↓ select, ←/→ page, +/- zoom, a add rule, d delete rules, p pause, ? help, q quit
+`,
+  {
+    importMeta: import.meta,
+    flags: {
+      rule: { type: 'string' },
+      export: { type: 'string' },
+      output: { type: 'string' },
+      duration: { type: 'string' },
+      procDir: { type: 'string', default: DEFAULT_PROC_DIR },
+      replay: { type: 'string' },
+    },
+  },
+);
+
+/** Resolves to the exit status. */
+async function main(): Promise<number> {
+  const f = cli.flags;
+  if (cli.input.length > 0) throw new Error(`unexpected argument '${cli.input[0]}': see pktstat-top --help`);
+  const durationMs = f.duration !== undefined ? Number(parseDuration(f.duration, { bareUnit: 's' }) / 1_000_000n) : null;
+  const procDir = f.procDir;
+
+  if (f.export !== undefined) {
+    if (f.export !== 'csv') throw new Error(`--export ${f.export}: the only format is csv`);
+    if (f.rule === undefined) throw new Error('--export csv needs --rule NAME: the counter set to export');
+    if (f.replay !== undefined) throw new Error('--export and --replay cannot be combined');
+    return exportCsv(f.rule, procDir, f.output, durationMs);
+  }
+  if (f.output !== undefined) throw new Error('--output only applies to --export csv');
+
+  const color = (process.env.NO_COLOR ?? '') === '';
+  let node;
+  let stop = () => {};
+  if (f.replay !== undefined) {
+    const replay = readReplay(f.replay);
+    node = <App source={{ kind: 'replay', snapshot: replaySnapshot(basename(f.replay, '.csv'), replay.rows, replay.periodNs), label: basename(f.replay) }} color={color} />;
+  } else {
+    const engine = await startEngine({ procDir, names: f.rule !== undefined ? [f.rule] : undefined });
+    stop = () => engine.stop();
+    node = <App source={{ kind: 'live', feed: engine, procDir }} focus={f.rule} color={color} />;
+  }
+  if (!process.stdin.isTTY) {
+    stop();
+    throw new Error('the dashboard needs a terminal on stdin: run it in a terminal, or use --export csv');
+  }
+  const ink = render(node, { maxFps: 20 });
+  const timer = durationMs !== null ? setTimeout(() => ink.unmount(), durationMs) : null;
+  try {
+    await ink.waitUntilExit();
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+    stop();
+  }
+  return 0;
+}
+
+async function exportCsv(name: string, procDir: string, output: string | undefined, durationMs: number | null): Promise<number> {
+  const engine = await startEngine({ procDir, names: [name] });
+  try {
+    // Baseline first, then the start instant rounded up, so no packet of an exported window
+    // is in the baseline.
+    const stats = readKeyValues(join(procDir, name, 'stats'));
+    const frames = bigField(stats, 'frames');
+    const bytes = bigField(stats, 'bytes');
+    if (frames === null || bytes === null) throw new Error(`cannot read frames and bytes from ${join(procDir, name, 'stats')}`);
+    const startNs = (BigInt(Date.now()) + 1n) * 1_000_000n;
+
+    let out: Writable = process.stdout;
+    if (output !== undefined) {
+      const file = createWriteStream(output);
+      try {
+        await once(file, 'open');
+      } catch (e) {
+        throw new Error(`cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      }
+      out = file;
+    }
+    const ctl = new AbortController();
+    const onSignal = () => ctl.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const timer = durationMs !== null ? setTimeout(onSignal, durationMs) : null;
+    try {
+      await runExport({ feed: engine, name, out, startNs, base: { frames, bytes }, stop: ctl.signal });
+    } finally {
+      if (timer !== null) clearTimeout(timer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    if (out !== process.stdout) {
+      out.end();
+      await once(out, 'finish');
+    }
+  } finally {
+    engine.stop();
+  }
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: Error) => {
+    process.stderr.write(`pktstat-top: ${e.message.split('\n')[0]}\n`);
+    process.exitCode = 1;
+  },
+);

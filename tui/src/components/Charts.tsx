@@ -1,0 +1,21 @@
+// The selected set's two charts: frames and bytes per column of `zoom` windows.
+import { Box, Text } from 'ink';
+import { AXIS_WIDTH, columns, plot } from '../chart.js';
+import type { SetSeries } from '../model.js';
+import { formatNs } from '../units.js';
+
+export function Charts(props: { series: SetSeries; zoom: number; offset: number; width: number; height: number; color: boolean }) {
+  const { series, zoom } = props;
+  const cols = columns(series.rows(), series.periodNs, zoom, Math.max(1, props.width - AXIS_WIDTH - 1), props.offset);
+  const span = cols.toNs - cols.fromNs;
+  const per = zoom === 1 ? formatNs(series.periodNs) : `${zoom}×${formatNs(series.periodNs)}`;
+  const where = props.offset > 0 ? `, ending ${formatNs(series.periodNs * BigInt(props.offset))} before the latest` : '';
+  return (
+    <Box flexDirection="column">
+      <Text bold>{`frames per ${per}  ${series.name}  span ${formatNs(span)}${where}`}</Text>
+      <Text>{plot(cols.frames, props.height, '', props.color ? '\u001b[36m' : undefined)}</Text>
+      <Text bold>{`bytes per ${per}`}</Text>
+      <Text>{plot(cols.bytes, props.height, 'B', props.color ? '\u001b[33m' : undefined)}</Text>
+    </Box>
+  );
+}

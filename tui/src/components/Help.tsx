@@ -1,0 +1,25 @@
+// The `?` screen: every key.
+import { Box, Text } from 'ink';
+
+export const KEYS: ReadonlyArray<readonly [string, string]> = [
+  ['↑/↓', 'select a counter set'],
+  ['←/→', 'page the charts back/forward in time'],
+  ['+/-', 'zoom the charts out/in (windows per column)'],
+  ['a', 'add a rule (iptables/ip6tables)'],
+  ['d', "delete the selected set's rules (asks y/n)"],
+  ['p', 'pause/resume the view (draining goes on)'],
+  ['?', 'show/hide this help'],
+  ['q, Ctrl-C', 'quit'],
+];
+
+export function Help() {
+  return (
+    <Box flexDirection="column" borderStyle="single" paddingX={1}>
+      <Text bold>pktstat-top keys</Text>
+      {KEYS.map(([k, what]) => (
+        <Text key={k}>{`${k.padEnd(10)} ${what}`}</Text>
+      ))}
+      <Text dimColor>press any key to close</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,64 @@
+// The table of counter sets: as many columns as the width allows, most important first.
+import { Box, Text } from 'ink';
+import type { SetView } from '../model.js';
+import { formatNs, si } from '../units.js';
+
+interface Column {
+  readonly header: string;
+  readonly width: number;
+  /** Lower keeps its place on narrow terminals. */
+  readonly priority: number;
+  readonly cell: (s: SetView) => string;
+}
+
+const COLUMNS: readonly Column[] = [
+  { header: 'name', width: 16, priority: 0, cell: (s) => s.name },
+  { header: 'period', width: 7, priority: 0, cell: (s) => formatNs(s.periodNs) },
+  { header: 'fifo', width: 11, priority: 3, cell: (s) => s.fifo },
+  { header: 'fr/win', width: 7, priority: 0, cell: (s) => (s.latest ? si(s.latest.frames) : '-') },
+  { header: 'B/win', width: 7, priority: 1, cell: (s) => (s.latest ? si(s.latest.bytes) : '-') },
+  { header: 'peak fr', width: 7, priority: 2, cell: (s) => si(s.peakFrames) },
+  { header: 'peak B', width: 7, priority: 4, cell: (s) => si(s.peakBytes) },
+  { header: 'pkt/s', width: 7, priority: 1, cell: (s) => si(s.pps) },
+  { header: 'bit/s', width: 7, priority: 1, cell: (s) => si(s.bps) },
+  { header: 'frames', width: 7, priority: 5, cell: (s) => (s.totalFrames === null ? '-' : si(s.totalFrames)) },
+  { header: 'bytes', width: 7, priority: 5, cell: (s) => (s.totalBytes === null ? '-' : si(s.totalBytes)) },
+  { header: 'lost', width: 6, priority: 0, cell: (s) => si(s.lost) },
+];
+
+/** The columns that fit in `width`, in display order. */
+export function fitColumns(width: number): Column[] {
+  const chosen = new Set<Column>();
+  let used = 0;
+  for (const c of [...COLUMNS].sort((a, b) => a.priority - b.priority)) {
+    if (used + c.width + 1 > width) continue;
+    chosen.add(c);
+    used += c.width + 1;
+  }
+  return COLUMNS.filter((c) => chosen.has(c));
+}
+
+const fit = (text: string, width: number, left: boolean) =>
+  text.length > width ? text.slice(0, width - 1) + '…' : left ? text.padEnd(width) : text.padStart(width);
+
+export function Table(props: { sets: readonly SetView[]; selected: number; width: number; rows: number; color: boolean }) {
+  const cols = fitColumns(props.width - 2);
+  const line = (cells: (c: Column) => string) => cols.map((c, i) => fit(cells(c), c.width, i === 0)).join(' ');
+  // Keep the selected row visible when there are more sets than rows.
+  const first = Math.max(0, Math.min(props.selected - props.rows + 1, props.sets.length - props.rows));
+  const shown = props.sets.slice(first, first + props.rows);
+  return (
+    <Box flexDirection="column">
+      <Text bold>{'  ' + line((c) => c.header)}</Text>
+      {props.sets.length === 0 ? <Text dimColor>  no counter sets yet: press a to add a rule</Text> : null}
+      {shown.map((s, i) => {
+        const sel = first + i === props.selected;
+        return (
+          <Text key={s.name} inverse={sel} color={props.color && s.error !== null ? 'red' : undefined}>
+            {(sel ? '> ' : '  ') + line((c) => c.cell(s))}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}
