@@ -45,6 +45,8 @@ export function parseU64(buf: Uint8Array, start: number, end: number): bigint | 
   return v > U64_MAX ? undefined : v;
 }
 
+const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
+
 function startsWith(buf: Uint8Array, start: number, end: number, prefix: Uint8Array): boolean {
   if (end - start < prefix.length) return false;
   for (let i = 0; i < prefix.length; i++) if (buf[start + i] !== prefix[i]) return false;
@@ -170,7 +172,7 @@ export class TsDataParser {
     this.#frames.push(frames);
     this.#bytes.push(bytes);
     this.#lost.push(this.#pendingLost);
-    this.#roundLost += this.#pendingLost;
+    this.#roundLost = min(this.#roundLost + this.#pendingLost, U64_MAX);
     this.#pendingLost = 0n;
   }
 }

@@ -405,15 +405,15 @@ void Engine::drain(Watched &w)
 		s.st.reads++;
 		s.st.lastReadStartNs = startNs;
 		s.st.samplesRead += scratch_.size();
-		s.st.kernelLost += w.parser.roundKernelLost();
+		s.st.kernelLost = satAdd(s.st.kernelLost, w.parser.roundKernelLost());
 		for (Record r : scratch_) {
 			if (s.ring.size() >= opts_.ringCapacity) {
 				// Keep what is queued; the consumer sees one lost stretch instead.
-				s.owedLost += 1 + r.lostBefore;
+				s.owedLost = satAdd(s.owedLost, satAdd(1, r.lostBefore));
 				s.st.ringDropped++;
 				continue;
 			}
-			r.lostBefore += s.owedLost;
+			r.lostBefore = satAdd(r.lostBefore, s.owedLost);
 			s.owedLost = 0;
 			s.ring.push_back(r);
 		}

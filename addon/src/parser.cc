@@ -87,7 +87,7 @@ void DataParser::line(const char *s, size_t len, std::vector<Record> &out)
 	haveLastTs_ = true;
 	lastTs_ = r.ts;
 	r.lostBefore = pendingLost_;
-	roundLost_ += pendingLost_;
+	roundLost_ = satAdd(roundLost_, pendingLost_);
 	pendingLost_ = 0;
 	out.push_back(r);
 }

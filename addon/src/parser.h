@@ -46,6 +46,12 @@ private:
 	std::string error_;
 };
 
+// Sums that cannot wrap: loss counts are "at least" once they reach 2^64-1.
+inline uint64_t satAdd(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
 // Parses a decimal u64 of exactly len characters; false on empty, non-digit or overflow.
 bool parseU64(const char *s, size_t len, uint64_t *out);
 

@@ -1,0 +1,86 @@
+// Plays the kernel for the drain engine: a temp dir with one folder per counter set whose
+// `data` only grows (a regular file does not drain when read, and the engine skips samples
+// it has delivered already because timestamps strictly increase).
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DrainEngineApi, SampleBatch } from '../../../addon/index.js';
+
+export const HEADER = '# timestamp frames bytes\n';
+
+export class FakeProc {
+  readonly dir = mkdtempSync(join(tmpdir(), 'pktstat-addon-'));
+
+  addSet(name: string, periodNs: bigint, capacity: number, data = ''): void {
+    mkdirSync(join(this.dir, name));
+    this.config(name, periodNs, capacity);
+    writeFileSync(join(this.dir, name, 'stats'), 'frames: 0\nbytes: 0\n');
+    writeFileSync(join(this.dir, name, 'data'), HEADER + data);
+  }
+
+  config(name: string, periodNs: bigint, capacity: number): void {
+    writeFileSync(join(this.dir, name, 'config'), `name: ${name}\nperiod_ns: ${periodNs}\ncapacity: ${capacity}\nrules: 1\n`);
+  }
+
+  append(name: string, text: string): void {
+    appendFileSync(join(this.dir, name, 'data'), text);
+  }
+
+  removeSet(name: string): void {
+    rmSync(join(this.dir, name), { recursive: true });
+  }
+
+  cleanup(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until check() returns a value other than undefined/false; fails after timeoutMs. */
+export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = check();
+    if (v !== undefined && v !== false) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** One sample per line, as the kernel prints it. */
+export function line(ts: bigint, frames: bigint, bytes: bigint): string {
+  return `${ts} ${frames} ${bytes}\n`;
+}
+
+/** Every sample taken so far, per set, in plain arrays for deepEqual. */
+export class Collector {
+  readonly sets = new Map<string, { ts: bigint[]; frames: bigint[]; bytes: bigint[]; lost: bigint[] }>();
+  constructor(private readonly engine: DrainEngineApi) {}
+
+  take(): SampleBatch[] {
+    const batches = this.engine.take();
+    for (const b of batches) {
+      let s = this.sets.get(b.name);
+      if (!s) this.sets.set(b.name, (s = { ts: [], frames: [], bytes: [], lost: [] }));
+      s.ts.push(...b.timestamps);
+      s.frames.push(...b.frames);
+      s.bytes.push(...b.bytes);
+      s.lost.push(...b.lostBefore);
+    }
+    return batches;
+  }
+
+  count(name: string): number {
+    return this.sets.get(name)?.ts.length ?? 0;
+  }
+
+  /** Takes until `name` has n samples. */
+  async until(name: string, n: number, timeoutMs = 5000): Promise<void> {
+    await waitFor(`${n} samples of ${name} (have ${this.count(name)})`, () => (this.take(), this.count(name) >= n), timeoutMs);
+  }
+}
+
+export function openFds(): number {
+  return readdirSync('/proc/self/fd').length;
+}

@@ -1,0 +1,189 @@
+// Exact parsing of `data` by the native engine, and the TypeScript reader's agreement with it.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { DrainEngine } from '../../../addon/index.js';
+import { TsDataReader, parseU64 } from '../../../addon/ts-reader.js';
+import { Collector, FakeProc, HEADER, line, waitFor } from './fixture.js';
+
+const U64_MAX = 18446744073709551615n;
+const T0 = 1764288000000000000n;
+const P = 100_000n; // 100 µs windows
+
+const fake = new FakeProc();
+after(() => fake.cleanup());
+
+async function drained(names: string[]): Promise<{ engine: DrainEngine; got: Collector }> {
+  const engine = new DrainEngine({ procDir: fake.dir, names, rescanMs: 20 });
+  engine.start();
+  return { engine, got: new Collector(engine) };
+}
+
+test('u64 values up to 2^64-1 arrive exactly, with lost counts', async () => {
+  const text =
+    line(T0, 1n, 60n) +
+    '# lost 2\n# lost 5\n' +
+    line(T0 + 8n * P, U64_MAX - 1n, U64_MAX - 7n) +
+    line(U64_MAX - 1n, U64_MAX, U64_MAX) +
+    '# lost 18446744073709551615\n' +
+    line(U64_MAX, 0n, 0n);
+  fake.addSet('big', P, 1000, text);
+  const { engine, got } = await drained(['big']);
+  try {
+    await got.until('big', 4);
+    assert.deepEqual(got.sets.get('big'), {
+      ts: [T0, T0 + 8n * P, U64_MAX - 1n, U64_MAX],
+      frames: [1n, U64_MAX - 1n, U64_MAX, 0n],
+      bytes: [60n, U64_MAX - 7n, U64_MAX, 0n],
+      lost: [0n, 7n, 0n, U64_MAX],
+    });
+    const [st] = engine.status();
+    // 7 + (2^64-1) saturates: a loss count never wraps to a small number.
+    assert.equal(st?.kernelLost, U64_MAX);
+    assert.equal(st?.samplesRead, 4n);
+    assert.equal(st?.error, null);
+    assert.equal(st?.periodNs, P);
+    assert.equal(st?.capacity, 1000);
+  } finally {
+    engine.stop();
+  }
+});
+
+const BAD_LINES = [
+  '18446744073709551616 1 1', // 2^64
+  '1 99999999999999999999 1', // 20 digits, too big
+  '1 2 000000000000000000001', // 21 digits
+  '-1 2 3',
+  '+1 2 3',
+  '1 2',
+  '1  2 3',
+  '1 2 3 ',
+  '1 2 3 4',
+  'abc def ghi',
+  '',
+  '# lost',
+  '# lost x',
+  '# comment',
+];
+
+test('each malformed line is refused with an error naming the set; draining goes on', async () => {
+  const names = BAD_LINES.map((_, i) => `bad${i}`);
+  BAD_LINES.forEach((bad, i) => fake.addSet(names[i]!, P, 100, line(T0, 1n, 2n) + bad + '\n' + line(T0 + P, 3n, 4n)));
+  const { engine, got } = await drained(names);
+  try {
+    const errors = new Map<string, string>();
+    await waitFor('an error per set', () => {
+      for (const e of engine.events()) if (e.type === 'error' && e.name) errors.set(e.name, e.message);
+      return errors.size === names.length;
+    });
+    BAD_LINES.forEach((bad, i) => {
+      const msg = errors.get(names[i]!);
+      const quoted = JSON.stringify(bad);
+      assert.ok(msg?.startsWith(`set ${names[i]}: data: malformed `) && msg.endsWith(quoted), `${msg} for ${quoted}`);
+    });
+    for (const n of names) await got.until(n, 2);
+    for (const n of names) assert.deepEqual(got.sets.get(n)?.frames, [1n, 3n]);
+    // Still draining after the error: a new sample arrives, the error stays while the line does.
+    fake.append('bad0', line(T0 + 2n * P, 5n, 6n));
+    await got.until('bad0', 3);
+    assert.deepEqual(got.sets.get('bad0')?.bytes, [2n, 4n, 6n]);
+    assert.match(engine.status().find((s) => s.name === 'bad0')?.error ?? '', /^set bad0: data: malformed sample line/);
+  } finally {
+    engine.stop();
+  }
+});
+
+test('data without the header line is refused, recovery clears the error', async () => {
+  fake.addSet('nohdr', P, 100);
+  const { engine, got } = await drained(['nohdr']);
+  try {
+    // Replace the file in place: first without header, then a correct one with a later sample.
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(fake.dir, 'nohdr', 'data'), line(T0, 1n, 1n));
+    const err = await waitFor('header error', () => engine.events().find((e) => e.type === 'error'));
+    assert.equal(err.type === 'error' && err.message, `set nohdr: data: data does not start with the header: "${T0} 1 1"`);
+    writeFileSync(join(fake.dir, 'nohdr', 'data'), HEADER + line(T0 + P, 2n, 2n));
+    await waitFor('error cleared', () => engine.status()[0]?.error === null);
+    got.take();
+    assert.deepEqual(got.sets.get('nohdr')?.frames.at(-1), 2n);
+  } finally {
+    engine.stop();
+  }
+});
+
+test('a partial last line waits until it is whole', async () => {
+  fake.addSet('part', P, 100, line(T0, 1n, 100n) + `${T0 + P} 2 `);
+  const { engine, got } = await drained(['part']);
+  try {
+    await got.until('part', 1);
+    const reads = engine.status()[0]!.reads;
+    await waitFor('two more reads', () => engine.status()[0]!.reads >= reads + 2n);
+    got.take();
+    assert.equal(got.count('part'), 1);
+    assert.equal(engine.status()[0]?.error, null);
+    fake.append('part', '200\n');
+    await got.until('part', 2);
+    assert.deepEqual(got.sets.get('part'), { ts: [T0, T0 + P], frames: [1n, 2n], bytes: [100n, 200n], lost: [0n, 0n] });
+  } finally {
+    engine.stop();
+  }
+});
+
+// 100k lines of growing width cross the 64 KiB read boundaries at every possible column.
+function bigText(n: number): { text: string; frames: bigint[] } {
+  const parts: string[] = [];
+  const frames: bigint[] = [];
+  for (let i = 0; i < n; i++) {
+    const f = BigInt(i) * 1_000_003n + (i % 7 === 0 ? U64_MAX - 10_000_000_000_000n : 0n);
+    frames.push(f);
+    if (i % 1000 === 999) parts.push(`# lost ${i}\n`);
+    parts.push(line(T0 + BigInt(i) * P, f, BigInt(i) * 1500n));
+  }
+  return { text: parts.join(''), frames };
+}
+
+test('100k samples spanning many 64 KiB reads arrive exactly, like the TS reader reads them', async () => {
+  const n = 100_000;
+  const { text, frames } = bigText(n);
+  fake.addSet('huge', P, 1_048_576, text);
+  const { engine, got } = await drained(['huge']);
+  try {
+    await got.until('huge', n, 20_000);
+    const s = got.sets.get('huge')!;
+    assert.equal(s.ts.length, n);
+    assert.deepEqual(s.frames, frames);
+    assert.equal(s.bytes[n - 1], BigInt(n - 1) * 1500n);
+    assert.equal(s.ts[n - 1], T0 + BigInt(n - 1) * P);
+    assert.equal(s.lost[999], 999n);
+    assert.equal(s.lost[1000], 0n);
+    assert.equal(s.lost.reduce((a, b) => a + b, 0n), engine.status()[0]?.kernelLost);
+
+    const reader = new TsDataReader(join(fake.dir, 'huge', 'data'));
+    const round = reader.read();
+    assert.deepEqual([...round.timestamps], s.ts);
+    assert.deepEqual([...round.frames], s.frames);
+    assert.deepEqual([...round.bytes], s.bytes);
+    assert.deepEqual([...round.lostBefore], s.lost);
+    assert.equal(round.kernelLost, engine.status()[0]?.kernelLost);
+    assert.equal(reader.read().timestamps.length, 0, 'a second round delivers nothing twice');
+    reader.close();
+  } finally {
+    engine.stop();
+  }
+});
+
+test('the TS reader refuses the same malformed lines with the same words', async () => {
+  for (const [i, bad] of BAD_LINES.entries()) {
+    const reader = new TsDataReader(join(fake.dir, `bad${i}`, 'data'));
+    const round = reader.read();
+    reader.close();
+    const quoted = JSON.stringify(bad);
+    assert.ok(round.error?.startsWith('malformed ') && round.error.endsWith(quoted), `${round.error} for ${quoted}`);
+    // bad0 got a third sample in the test above.
+    assert.equal(round.timestamps.length, i === 0 ? 3 : 2);
+  }
+  assert.equal(parseU64(Buffer.from('18446744073709551615'), 0, 20), U64_MAX);
+  assert.equal(parseU64(Buffer.from('18446744073709551616'), 0, 20), undefined);
+  assert.equal(parseU64(Buffer.from('000000000000000000001'), 0, 21), undefined);
+  assert.equal(parseU64(Buffer.from('0'), 0, 1), 0n);
+});
