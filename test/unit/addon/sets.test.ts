@@ -1,0 +1,213 @@
+// Which sets the engine watches, how it schedules them, and how it reports trouble.
+import assert from 'node:assert/strict';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
+import { DrainEngine, type EngineEvent } from '../../../addon/index.js';
+import { Collector, FakeProc, line, openFds, sleep, waitFor } from './fixture.js';
+
+const T0 = 1764288000000000000n;
+const MS = 1_000_000n;
+
+const fake = new FakeProc();
+after(() => fake.cleanup());
+
+test('64 sets at once each deliver their own samples', async () => {
+  const names = Array.from({ length: 64 }, (_, i) => `many${i}`);
+  const perSet = 50;
+  for (const [k, n] of names.entries()) {
+    let text = '';
+    for (let i = 0; i < perSet; i++) text += line(T0 + BigInt(i) * MS, BigInt(k * 1000 + i), BigInt(k * 100_000 + i * 64));
+    fake.addSet(n, MS, 1000, text);
+  }
+  const engine = new DrainEngine({ procDir: fake.dir, names, rescanMs: 50 });
+  const got = new Collector(engine);
+  const before = openFds();
+  engine.start();
+  try {
+    // One descriptor per set on `data`, plus the thread's wake-up eventfd.
+    assert.equal(openFds(), before + names.length + 1);
+    for (const n of names) await got.until(n, perSet);
+    for (const [k, n] of names.entries()) {
+      const s = got.sets.get(n)!;
+      assert.equal(s.frames[perSet - 1], BigInt(k * 1000 + perSet - 1));
+      assert.equal(s.bytes[7], BigInt(k * 100_000 + 7 * 64));
+    }
+    assert.deepEqual(engine.status().map((s) => s.name), [...names].sort());
+    assert.deepEqual(
+      engine.events().filter((e) => e.type === 'added').map((e) => e.name).sort(),
+      [...names].sort(),
+    );
+  } finally {
+    engine.stop();
+  }
+  assert.equal(openFds(), before);
+});
+
+test('sets that appear and go are followed; a removed set closes its descriptor', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pktstat-addon-dyn-'));
+  const dyn = Object.assign(Object.create(FakeProc.prototype) as FakeProc, { dir });
+  const engine = new DrainEngine({ procDir: dir, rescanMs: 20 });
+  const got = new Collector(engine);
+  const before = openFds();
+  engine.start();
+  try {
+    assert.deepEqual(engine.status(), []);
+    dyn.addSet('x', MS, 100, line(T0, 1n, 10n));
+    await got.until('x', 1);
+    assert.deepEqual(engine.events(), [{ type: 'added', name: 'x' }]);
+    assert.equal(openFds(), before + 2);
+    dyn.removeSet('x');
+    const ev = await waitFor('removed', () => engine.events().find((e) => e.type === 'removed'));
+    assert.deepEqual(ev, { type: 'removed', name: 'x' });
+    assert.deepEqual(engine.status(), []);
+    assert.equal(openFds(), before + 1);
+    // The same name again is a new set: its samples arrive even with older timestamps.
+    dyn.addSet('x', MS, 100, line(T0 - MS, 7n, 70n));
+    await got.until('x', 2);
+    assert.deepEqual(got.sets.get('x')?.frames, [1n, 7n]);
+    assert.deepEqual(engine.events(), [{ type: 'added', name: 'x' }]);
+  } finally {
+    engine.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.equal(openFds(), before);
+});
+
+test('samples queued when a set goes are still handed out', async () => {
+  fake.addSet('gone', MS, 100, line(T0, 1n, 1n) + line(T0 + MS, 2n, 2n));
+  const engine = new DrainEngine({ procDir: fake.dir, names: ['gone'], rescanMs: 20 });
+  engine.start();
+  try {
+    await waitFor('2 queued', () => engine.status()[0]?.ringQueued === 2);
+    fake.removeSet('gone');
+    await waitFor('removed', () => engine.events().some((e) => e.type === 'removed'));
+    const batches = engine.take();
+    assert.equal(batches.length, 1);
+    assert.deepEqual([...batches[0]!.frames], [1n, 2n]);
+    assert.deepEqual(engine.take(), []);
+  } finally {
+    engine.stop();
+  }
+});
+
+test('a config change reschedules the set: four reads per period x capacity, capped at 250 ms', async () => {
+  fake.addSet('cfg', MS, 1000, line(T0, 1n, 1n));
+  const engine = new DrainEngine({ procDir: fake.dir, names: ['cfg'], rescanMs: 20 });
+  engine.start();
+  try {
+    assert.equal(engine.status()[0]?.drainIntervalNs, 250n * MS);
+    fake.config('cfg', 100_000n, 1000); // 100 µs x 1000 / 4 = 25 ms
+    await waitFor('new interval', () => engine.status()[0]?.drainIntervalNs === 25n * MS);
+    assert.equal(engine.status()[0]?.periodNs, 100_000n);
+    // Measured from the first read on the new schedule: mean spacing of read starts over a second.
+    const changed = engine.status()[0]!.reads;
+    await waitFor('a read on the new schedule', () => engine.status()[0]!.reads > changed);
+    const a = engine.status()[0]!;
+    await sleep(1000);
+    const b = engine.status()[0]!;
+    const reads = Number(b.reads - a.reads);
+    const meanNs = Number(b.lastReadStartNs - a.lastReadStartNs) / reads;
+    assert.ok(reads >= 35, `only ${reads} reads in 1 s`);
+    assert.ok(meanNs <= 25e6 * 1.02, `mean read interval ${meanNs} ns > 25 ms`);
+    assert.ok(meanNs >= 25e6 * 0.9, `mean read interval ${meanNs} ns: reading faster than needed`);
+  } finally {
+    engine.stop();
+  }
+});
+
+test('ring overflow drops the new samples, counts them, and owes them to the next sample', async () => {
+  let text = '';
+  for (let i = 0; i < 25; i++) text += (i === 12 ? '# lost 4\n' : '') + line(T0 + BigInt(i) * MS, BigInt(i + 1), BigInt(i + 1) * 100n);
+  fake.addSet('ring', MS, 1000, text);
+  const engine = new DrainEngine({ procDir: fake.dir, names: ['ring'], ringCapacity: 10, rescanMs: 20 });
+  const got = new Collector(engine);
+  engine.start();
+  try {
+    await waitFor('first read', () => engine.status()[0]!.reads > 0n);
+    const st = engine.status()[0]!;
+    assert.equal(st.ringQueued, 10);
+    assert.equal(st.ringDropped, 15n);
+    assert.equal(st.kernelLost, 4n);
+    assert.equal(st.samplesRead, 25n);
+    got.take();
+    fake.append('ring', line(T0 + 30n * MS, 40n, 4000n));
+    await got.until('ring', 11);
+    const s = got.sets.get('ring')!;
+    assert.deepEqual(s.frames, [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n, 10n, 40n]);
+    // 15 samples the ring dropped plus the 4 the kernel lost before one of them.
+    assert.deepEqual(s.lost, [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 19n]);
+  } finally {
+    engine.stop();
+  }
+});
+
+test('unreadable data and broken config are reported in status and events', async () => {
+  fake.addSet('isdir', MS, 100);
+  rmSync(join(fake.dir, 'isdir', 'data'));
+  mkdirSync(join(fake.dir, 'isdir', 'data'));
+  fake.addSet('nocfg', MS, 100);
+  rmSync(join(fake.dir, 'nocfg', 'config'));
+  fake.addSet('badcfg', MS, 100);
+  writeFileSync(join(fake.dir, 'badcfg', 'config'), 'name: badcfg\nperiod_ns: 12x\ncapacity: 5\n');
+  const names = ['badcfg', 'isdir', 'nocfg'];
+  const engine = new DrainEngine({ procDir: fake.dir, names, rescanMs: 20 });
+  engine.start();
+  try {
+    const errors: EngineEvent[] = [];
+    await waitFor('three errors', () => (errors.push(...engine.events().filter((e) => e.type === 'error')), errors.length >= 3));
+    assert.deepEqual(
+      errors.map((e) => e.type === 'error' && e.message).sort(),
+      [
+        'set badcfg: config has no valid period_ns',
+        'set isdir: cannot read data: Is a directory',
+        'set nocfg: cannot read config: No such file or directory',
+      ],
+    );
+    assert.deepEqual(engine.status().map((s) => s.error), errors.map((e) => e.type === 'error' && e.message).sort());
+    // Repairing the config clears the error; no event repeats meanwhile.
+    fake.config('badcfg', MS, 100);
+    await waitFor('badcfg recovered', () => engine.status()[0]?.error === null);
+    assert.deepEqual(engine.events(), []);
+  } finally {
+    engine.stop();
+  }
+});
+
+test('start() refuses a missing or non-directory procDir in one line', () => {
+  const missing = join(fake.dir, 'no-such-dir');
+  assert.throws(() => new DrainEngine({ procDir: missing }).start(), { message: `${missing} not found` });
+  const file = join(fake.dir, 'plain-file');
+  writeFileSync(file, '');
+  assert.throws(() => new DrainEngine({ procDir: file }).start(), { message: `${file} is not a directory` });
+  const engine = new DrainEngine();
+  try {
+    engine.start();
+    assert.ok(engine.running, 'the module is loaded here: /proc/net/xt_pktstat exists');
+  } catch (e) {
+    assert.equal((e as Error).message, "/proc/net/xt_pktstat not found: load the module with 'modprobe xt_pktstat'");
+  } finally {
+    engine.stop();
+  }
+  assert.throws(() => new DrainEngine({ names: ['../etc'] }), /invalid set name "\.\.\/etc"/);
+  assert.throws(() => new DrainEngine({ ringCapacity: 0 }), /ringCapacity must be an integer/);
+});
+
+test('without the native build the loader says how to build it, in one line', () => {
+  const here = dirname(fileURLToPath(import.meta.url)); // dist/test/unit/addon
+  const tree = mkdtempSync(join(tmpdir(), 'pktstat-nobuild-'));
+  try {
+    cpSync(join(here, '../../../addon'), join(tree, 'dist/addon'), { recursive: true });
+    writeFileSync(join(tree, 'package.json'), '{"type":"module"}');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e',
+      `import { DrainEngine } from ${JSON.stringify(join(tree, 'dist/addon/index.js'))};
+       try { new DrainEngine(); } catch (e) { console.log(e.message); }`], { encoding: 'utf8' });
+    assert.equal(r.stdout,
+      "pktstat-top: native addon not built (build/Release/pktstat_drain.node missing): run 'npm ci' or 'npx node-gyp rebuild'\n");
+  } finally {
+    rmSync(tree, { recursive: true, force: true });
+  }
+});
