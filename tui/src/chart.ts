@@ -46,7 +46,7 @@ export function columns(rows: readonly Row[], periodNs: bigint, zoom: number, wi
 }
 
 const LABEL_WIDTH = 6;
-/** Columns the y-axis labels take in front of the plot. */
+/** Columns the y-axis label, a space and the axis take in front of the plot. */
 export const AXIS_WIDTH = LABEL_WIDTH + 2;
 
 /** Plots one series with y labels like "1.2k"; the y axis always starts at zero. */
@@ -55,9 +55,9 @@ export function plot(values: readonly number[], height: number, unit: string, co
   return asciichart.plot(series, {
     height: Math.max(1, height - 1),
     min: 0,
-    offset: AXIS_WIDTH,
-    padding: ' '.repeat(LABEL_WIDTH),
-    format: (x: number) => (si(Math.round(x)) + unit).padStart(LABEL_WIDTH).slice(-LABEL_WIDTH),
+    // asciichart puts the whole label in the first cell: with offset 2 the axis follows it.
+    offset: 2,
+    format: (x: number) => (si(Math.round(x)) + unit).padStart(LABEL_WIDTH).slice(-LABEL_WIDTH) + ' ',
     colors: color !== undefined ? [color] : undefined,
   });
 }

@@ -93,7 +93,7 @@ export async function deleteRules(name: string, exec: Exec = execIptables): Prom
           break;
         }
         // A table the kernel does not provide cannot hold our rules.
-        if (/table|does not exist|can't initialize/i.test(err.stderr ?? '')) continue;
+        if (/can't initialize|does not exist/i.test(err.stderr ?? '')) continue;
         return failure(file, err);
       }
       for (const argv of deleteArgvs(table, listing, name)) {

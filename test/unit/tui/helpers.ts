@@ -1,0 +1,103 @@
+// A Feed the tests drive by hand: each read() is what one engine read of `data` delivers.
+import type { EngineEvent, SampleBatch, SetStatus } from '../../../addon/types.js';
+import type { Feed } from '../../../tui/src/engine.js';
+
+export interface Sample {
+  readonly t: bigint;
+  readonly frames: bigint;
+  readonly bytes: bigint;
+  readonly lostBefore?: bigint;
+}
+
+export function batch(name: string, samples: readonly Sample[]): SampleBatch {
+  return {
+    name,
+    timestamps: BigUint64Array.from(samples.map((s) => s.t)),
+    frames: BigUint64Array.from(samples.map((s) => s.frames)),
+    bytes: BigUint64Array.from(samples.map((s) => s.bytes)),
+    lostBefore: BigUint64Array.from(samples.map((s) => s.lostBefore ?? 0n)),
+  };
+}
+
+interface SetState {
+  status: SetStatus;
+  queued: Sample[];
+}
+
+export class ScriptedFeed implements Feed {
+  private sets = new Map<string, SetState>();
+  private pending: EngineEvent[] = [];
+  takes = 0;
+
+  addSet(name: string, periodNs: bigint, capacity = 1024): void {
+    this.sets.set(name, {
+      status: {
+        name,
+        periodNs,
+        capacity,
+        kernelLost: 0n,
+        ringDropped: 0n,
+        ringQueued: 0,
+        samplesRead: 0n,
+        reads: 0n,
+        lastReadStartNs: 0n,
+        drainIntervalNs: 1_000_000n,
+        error: null,
+      },
+      queued: [],
+    });
+    this.pending.push({ type: 'added', name });
+  }
+
+  /** One read of the set's data file that began at `startNs` and returned `samples`. */
+  read(name: string, startNs: bigint, samples: readonly Sample[] = [], kernelLost = 0n): void {
+    const s = this.sets.get(name);
+    if (s === undefined) throw new Error(`no set ${name}`);
+    s.queued.push(...samples);
+    s.status = {
+      ...s.status,
+      reads: s.status.reads + 1n,
+      samplesRead: s.status.samplesRead + BigInt(samples.length),
+      kernelLost: s.status.kernelLost + kernelLost,
+      lastReadStartNs: startNs,
+      ringQueued: s.queued.length,
+    };
+  }
+
+  error(name: string | null, message: string): void {
+    this.pending.push({ type: 'error', name, message });
+  }
+
+  take(): SampleBatch[] {
+    this.takes++;
+    const out: SampleBatch[] = [];
+    for (const [name, s] of this.sets) {
+      if (s.queued.length === 0) continue;
+      out.push(batch(name, s.queued));
+      s.queued = [];
+      s.status = { ...s.status, ringQueued: 0 };
+    }
+    return out;
+  }
+
+  status(): SetStatus[] {
+    return [...this.sets.values()].map((s) => s.status).sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  events(): EngineEvent[] {
+    const e = this.pending;
+    this.pending = [];
+    return e;
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Waits until `cond` holds (polling), failing after `ms`. */
+export async function until(cond: () => boolean, what: string, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}

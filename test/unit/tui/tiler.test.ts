@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { csvLine, delta, Tiler, type Row } from '../../../tui/src/tiler.js';
+import { batch } from './helpers.js';
+
+// Realistic epoch timestamps: above 2^53, so any trip through a number would show.
+const T = 1_764_288_000_000_000_000n;
+const P = 100_000n;
+const row = (start: bigint, end: bigint, frames: bigint, bytes: bigint, lost = 0n): Row => ({ startNs: start, endNs: end, frames, bytes, lost });
+
+test('rows start with the first window after the export began; earlier samples set the baseline', () => {
+  const t = new Tiler(P, T + 1n, { frames: 10n, bytes: 1000n });
+  assert.equal(t.nextStartNs, T + P);
+  const rows = t.feed(
+    batch('x', [
+      { t: T - P, frames: 11n, bytes: 1100n },
+      { t: T, frames: 12n, bytes: 1200n },
+      { t: T + P, frames: 15n, bytes: 1500n },
+      { t: T + 4n * P, frames: 20n, bytes: 2100n },
+    ]),
+  );
+  assert.deepEqual(rows, [
+    row(T + P, T + 2n * P, 3n, 300n),
+    row(T + 2n * P, T + 3n * P, 0n, 0n),
+    row(T + 3n * P, T + 4n * P, 0n, 0n),
+    row(T + 4n * P, T + 5n * P, 5n, 600n),
+  ]);
+  assert.equal(csvLine(rows[0]), `${T + P},${T + 2n * P},3,300,0\n`);
+});
+
+test('idle windows up to the latest read are zero rows, and only whole windows', () => {
+  const t = new Tiler(P, T, { frames: 0n, bytes: 0n });
+  assert.deepEqual(t.idleUntil(T + 2n * P + 50n), [row(T, T + P, 0n, 0n), row(T + P, T + 2n * P, 0n, 0n)]);
+  assert.deepEqual(t.idleUntil(T + 2n * P + 99n), []);
+  assert.deepEqual(t.feed(batch('x', [{ t: T + 3n * P, frames: 7n, bytes: 70n }])), [
+    row(T + 2n * P, T + 3n * P, 0n, 0n),
+    row(T + 3n * P, T + 4n * P, 7n, 70n),
+  ]);
+});
+
+test('a sample after lost ones gives one row from the previous end to its window end', () => {
+  const t = new Tiler(P, T, { frames: 100n, bytes: 10_000n });
+  const rows = t.feed(
+    batch('x', [
+      { t: T, frames: 101n, bytes: 10_100n },
+      { t: T + 5n * P, frames: 140n, bytes: 14_000n, lostBefore: 3n },
+      { t: T + 6n * P, frames: 141n, bytes: 14_064n },
+    ]),
+  );
+  assert.deepEqual(rows, [row(T, T + P, 1n, 100n), row(T + P, T + 6n * P, 39n, 3900n, 3n), row(T + 6n * P, T + 7n * P, 1n, 64n)]);
+  // Rows tile time and their sums equal the counters' growth.
+  const frames = rows.reduce((s, r) => s + r.frames, 0n);
+  assert.equal(frames, 141n - 100n);
+  for (let i = 1; i < rows.length; i++) assert.equal(rows[i].startNs, rows[i - 1].endNs);
+});
+
+test('counters wrapping past 2^64 give the true growth', () => {
+  const max = (1n << 64n) - 1n;
+  assert.equal(delta(2n, max - 2n), 5n);
+  const t = new Tiler(P, T, { frames: max - 1n, bytes: max - 999n });
+  assert.deepEqual(t.feed(batch('x', [{ t: T, frames: 3n, bytes: 500n }])), [row(T, T + P, 5n, 1500n)]);
+});
+
+test('without a baseline the first sample only sets it (dashboard)', () => {
+  const t = new Tiler(P, null, null);
+  assert.deepEqual(t.feed(batch('x', [{ t: T, frames: 50n, bytes: 5000n }])), []);
+  assert.equal(t.nextStartNs, T + P);
+  assert.deepEqual(t.feed(batch('x', [{ t: T + 2n * P, frames: 52n, bytes: 5128n }])), [row(T + P, T + 2n * P, 0n, 0n), row(T + 2n * P, T + 3n * P, 2n, 128n)]);
+  assert.deepEqual(t.counters, { frames: 52n, bytes: 5128n });
+});
