@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libxt_pktstat: iptables/ip6tables side of the pktstat match.
+ *
+ * Parses --period/--samples/--name into struct xt_pktstat_info, chooses a
+ * name when none is given, and prints the rule back in a form that
+ * iptables-restore parses to the very same bytes.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xtables.h>
+#include "xt_pktstat.h"
+
+#define PKTSTAT_PROC_DIR "/proc/net/xt_pktstat"
+
+enum {
+	O_PERIOD = 0,
+	O_SAMPLES,
+	O_NAME,
+};
+
+/* Units from the largest down: the first that divides a period exactly is how it is printed. */
+static const struct {
+	const char *suffix;
+	uint64_t ns;
+} pktstat_units[] = {
+	{ "s",  1000000000ULL },
+	{ "ms", 1000000ULL },
+	{ "us", 1000ULL },
+	{ "ns", 1ULL },
+};
+
+static void pktstat_help(void)
+{
+	printf(
+"pktstat match options:\n"
+"  --period P     width of one time window (required): an integer with an\n"
+"                 optional unit ns, us, ms or s; a bare integer is ms.\n"
+"                 Range 1us .. 1h (3600s). Examples: 100, 250us, 1s\n"
+"  --samples N    capacity of the rule's FIFO in samples (required),\n"
+"                 1 .. %u\n"
+"  --name NAME    counter set name, 1-15 characters of [A-Za-z0-9_.-],\n"
+"                 not starting with '.'; default: the lowest unused\n"
+"                 integer. Data in " PKTSTAT_PROC_DIR "/NAME/data\n",
+	       XT_PKTSTAT_SAMPLES_MAX);
+}
+
+/*
+ * All three options are strings parsed here rather than by libxtables, so
+ * each refusal can say exactly what is wrong (zero, range, unit, character).
+ */
+static const struct xt_option_entry pktstat_opts[] = {
+	{ .name = "period",  .id = O_PERIOD,  .type = XTTYPE_STRING },
+	{ .name = "samples", .id = O_SAMPLES, .type = XTTYPE_STRING },
+	{ .name = "name",    .id = O_NAME,    .type = XTTYPE_STRING },
+	XTOPT_TABLEEND,
+};
+
+/* Parses a leading run of decimal digits; false when there is none or it overflows. */
+static bool pktstat_parse_digits(const char *s, uint64_t *val, const char **end)
+{
+	uint64_t v = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	for (; isdigit((unsigned char)*s); s++) {
+		unsigned int d = *s - '0';
+
+		if (v > (UINT64_MAX - d) / 10)
+			v = UINT64_MAX;	/* saturate: reported as out of range */
+		else
+			v = v * 10 + d;
+	}
+	*val = v;
+	*end = s;
+	return true;
+}
+
+static void pktstat_parse_period(const char *arg, struct xt_pktstat_info *info)
+{
+	const char *unit;
+	uint64_t v, mul = 0;
+	unsigned int i;
+
+	if (!pktstat_parse_digits(arg, &v, &unit))
+		xtables_error(PARAMETER_PROBLEM,
+			      "pktstat: --period \"%s\": not a number (examples: 100, 250us, 1s)",
+			      arg);
+	if (*unit == '\0') {
+		mul = 1000000ULL;	/* bare integer: milliseconds, as in the 2011 README */
+	} else {
+		for (i = 0; i < sizeof(pktstat_units) / sizeof(pktstat_units[0]); i++)
+			if (strcmp(unit, pktstat_units[i].suffix) == 0)
+				mul = pktstat_units[i].ns;
+		if (mul == 0)
+			xtables_error(PARAMETER_PROBLEM,
+				      "pktstat: --period \"%s\": unknown unit \"%s\" (use ns, us, ms or s)",
+				      arg, unit);
+	}
+	if (v == 0)
+		xtables_error(PARAMETER_PROBLEM,
+			      "pktstat: --period \"%s\": must not be zero (range 1us..1h)", arg);
+	if (v > XT_PKTSTAT_PERIOD_MAX_NS / mul || v * mul < XT_PKTSTAT_PERIOD_MIN_NS)
+		xtables_error(PARAMETER_PROBLEM,
+			      "pktstat: --period \"%s\": out of range 1us..1h", arg);
+	info->period_ns = v * mul;
+}
+
+static void pktstat_parse_samples(const char *arg, struct xt_pktstat_info *info)
+{
+	const char *end;
+	uint64_t v;
+
+	if (!pktstat_parse_digits(arg, &v, &end) || *end != '\0')
+		xtables_error(PARAMETER_PROBLEM,
+			      "pktstat: --samples \"%s\": not a number (range 1..%u)",
+			      arg, XT_PKTSTAT_SAMPLES_MAX);
+	if (v == 0)
+		xtables_error(PARAMETER_PROBLEM,
+			      "pktstat: --samples \"%s\": must not be zero (range 1..%u)",
+			      arg, XT_PKTSTAT_SAMPLES_MAX);
+	if (v > XT_PKTSTAT_SAMPLES_MAX)
+		xtables_error(PARAMETER_PROBLEM,
+			      "pktstat: --samples \"%s\": out of range 1..%u",
+			      arg, XT_PKTSTAT_SAMPLES_MAX);
+	info->samples = v;
+}
+
+static bool pktstat_name_char_ok(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
+static void pktstat_parse_name(const char *arg, struct xt_pktstat_info *info)
+{
+	size_t len = strlen(arg);
+	const char *p;
+
+	if (len == 0)
+		xtables_error(PARAMETER_PROBLEM, "pktstat: --name: must not be empty");
+	for (p = arg; *p != '\0'; p++) {
+		if (pktstat_name_char_ok(*p))
+			continue;
+		/* Show the offending byte in a form that cannot garble the line. */
+		if (isgraph((unsigned char)*p) || *p == ' ')
+			xtables_error(PARAMETER_PROBLEM,
+				      "pktstat: --name \"%s\": bad character '%c' (allowed: A-Z a-z 0-9 _ . -)",
+				      arg, *p);
+		xtables_error(PARAMETER_PROBLEM,
+			      "pktstat: --name: bad character 0x%02x at position %zu (allowed: A-Z a-z 0-9 _ . -)",
+			      (unsigned char)*p, (size_t)(p - arg) + 1);
+	}
+	if (len > XT_PKTSTAT_NAME_LEN - 1)
+		xtables_error(PARAMETER_PROBLEM,
+			      "pktstat: --name \"%s\": too long (%zu characters, at most %u)",
+			      arg, len, XT_PKTSTAT_NAME_LEN - 1);
+	if (arg[0] == '.')
+		xtables_error(PARAMETER_PROBLEM,
+			      "pktstat: --name \"%s\": must not start with '.'", arg);
+	memset(info->name, 0, sizeof(info->name));
+	memcpy(info->name, arg, len);
+}
+
+static void pktstat_parse(struct xt_option_call *cb)
+{
+	struct xt_pktstat_info *info = cb->data;
+
+	/* Refuses "!", repeated options and a missing argument. */
+	xtables_option_parse(cb);
+	switch (cb->entry->id) {
+	case O_PERIOD:
+		pktstat_parse_period(cb->arg, info);
+		break;
+	case O_SAMPLES:
+		pktstat_parse_samples(cb->arg, info);
+		break;
+	case O_NAME:
+		pktstat_parse_name(cb->arg, info);
+		break;
+	}
+}
+
+/* The number a directory name stands for, or -1 unless it is a plain decimal ("0", "17", not "017"). */
+static long pktstat_name_number(const char *s)
+{
+	const char *end;
+	uint64_t v;
+
+	if (!pktstat_parse_digits(s, &v, &end) || *end != '\0')
+		return -1;
+	if ((s[0] == '0' && s[1] != '\0') || v > INT32_MAX)
+		return -1;
+	return (long)v;
+}
+
+/*
+ * Names this process already gave to rules: iptables-restore parses every
+ * rule before the kernel sees any, so /proc alone would hand out "0" twice.
+ */
+static long *pktstat_given;
+static size_t pktstat_ngiven;
+
+/* Lowest non-negative integer that is neither a counter set of this netns nor given out here. */
+static void pktstat_choose_name(struct xt_pktstat_info *info)
+{
+	size_t nused = pktstat_ngiven, cap = pktstat_ngiven + 16;
+	long *used, *grown, n;
+	struct dirent *de;
+	size_t i;
+	DIR *dir;
+
+	used = malloc(cap * sizeof(*used));
+	if (used == NULL)
+		xtables_error(RESOURCE_PROBLEM, "pktstat: out of memory choosing a name");
+	if (pktstat_ngiven > 0)
+		memcpy(used, pktstat_given, pktstat_ngiven * sizeof(*used));
+
+	dir = opendir(PKTSTAT_PROC_DIR);
+	if (dir == NULL && errno != ENOENT)
+		xtables_error(OTHER_PROBLEM,
+			      "pktstat: cannot read %s to choose a name (%s); give one with --name",
+			      PKTSTAT_PROC_DIR, strerror(errno));
+	while (dir != NULL && (de = readdir(dir)) != NULL) {
+		n = pktstat_name_number(de->d_name);
+		if (n < 0)
+			continue;
+		if (nused == cap) {
+			cap *= 2;
+			grown = realloc(used, cap * sizeof(*used));
+			if (grown == NULL)
+				xtables_error(RESOURCE_PROBLEM,
+					      "pktstat: out of memory choosing a name");
+			used = grown;
+		}
+		used[nused++] = n;
+	}
+	if (dir != NULL)
+		closedir(dir);
+
+	/* With nused names taken, one of 0..nused is free: the smallest such is the answer. */
+	for (n = 0; ; n++) {
+		for (i = 0; i < nused && used[i] != n; i++)
+			;
+		if (i == nused)
+			break;
+	}
+	free(used);
+
+	grown = realloc(pktstat_given, (pktstat_ngiven + 1) * sizeof(*grown));
+	if (grown == NULL)
+		xtables_error(RESOURCE_PROBLEM, "pktstat: out of memory choosing a name");
+	pktstat_given = grown;
+	pktstat_given[pktstat_ngiven++] = n;
+	memset(info->name, 0, sizeof(info->name));
+	/* n <= nused, far below 10^15: the digits always fit */
+	snprintf(info->name, sizeof(info->name), "%u", (unsigned int)n);
+}
+
+static void pktstat_check(struct xt_fcheck_call *cb)
+{
+	struct xt_pktstat_info *info = cb->data;
+
+	if (!(cb->xflags & (1 << O_PERIOD)))
+		xtables_error(PARAMETER_PROBLEM,
+			      "pktstat: --period is required (window width, 1us..1h, e.g. --period 100ms)");
+	if (!(cb->xflags & (1 << O_SAMPLES)))
+		xtables_error(PARAMETER_PROBLEM,
+			      "pktstat: --samples is required (FIFO capacity, 1..%u)",
+			      XT_PKTSTAT_SAMPLES_MAX);
+	if (!(cb->xflags & (1 << O_NAME)))
+		pktstat_choose_name(info);
+}
+
+/* The largest unit that represents the period exactly, so parse(print(x)) == x. */
+static void pktstat_print_period(uint64_t ns)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(pktstat_units) / sizeof(pktstat_units[0]); i++)
+		if (ns % pktstat_units[i].ns == 0)
+			break;
+	printf("%" PRIu64 "%s", ns / pktstat_units[i].ns, pktstat_units[i].suffix);
+}
+
+static void pktstat_print(const void *ip __attribute__((unused)),
+			  const struct xt_entry_match *match,
+			  int numeric __attribute__((unused)))
+{
+	const struct xt_pktstat_info *info = (const void *)match->data;
+
+	printf(" pktstat period ");
+	pktstat_print_period(info->period_ns);
+	printf(" samples %u name %.*s", info->samples, XT_PKTSTAT_NAME_LEN, info->name);
+}
+
+static void pktstat_save(const void *ip __attribute__((unused)),
+			 const struct xt_entry_match *match)
+{
+	const struct xt_pktstat_info *info = (const void *)match->data;
+
+	printf(" --period ");
+	pktstat_print_period(info->period_ns);
+	printf(" --samples %u --name %.*s", info->samples, XT_PKTSTAT_NAME_LEN, info->name);
+}
+
+static struct xtables_match pktstat_match = {
+	.name		= "pktstat",
+	.version	= XTABLES_VERSION,
+	.revision	= 0,
+	.family		= NFPROTO_UNSPEC,
+	.size		= XT_ALIGN(sizeof(struct xt_pktstat_info)),
+	.userspacesize	= offsetof(struct xt_pktstat_info, set),
+	.help		= pktstat_help,
+	.x6_parse	= pktstat_parse,
+	.x6_fcheck	= pktstat_check,
+	.x6_options	= pktstat_opts,
+	.print		= pktstat_print,
+	.save		= pktstat_save,
+};
+
+/* Out-of-tree extensions register from a constructor: xtables.h's _init macro is iptables-internal. */
+static void __attribute__((constructor)) pktstat_mt_ldr(void)
+{
+	xtables_register_match(&pktstat_match);
+}
