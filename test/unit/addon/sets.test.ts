@@ -1,6 +1,6 @@
 // Which sets the engine watches, how it schedules them, and how it reports trouble.
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
@@ -209,5 +209,36 @@ test('without the native build the loader says how to build it, in one line', ()
       "pktstat-top: native addon not built (build/Release/pktstat_drain.node missing): run 'npm ci' or 'npx node-gyp rebuild'\n");
   } finally {
     rmSync(tree, { recursive: true, force: true });
+  }
+});
+
+test('without permission, start() and the set status say to run as root', (t) => {
+  if (process.getuid?.() !== 0) {
+    t.skip('needs root to drop to nobody');
+    return;
+  }
+  const root = mkdtempSync(join(tmpdir(), 'pktstat-perm-'));
+  try {
+    chmodSync(root, 0o755);
+    const locked = join(root, 'locked');
+    mkdirSync(locked, { mode: 0o700 });
+    const open = join(root, 'open');
+    const perm = Object.assign(Object.create(FakeProc.prototype) as FakeProc, { dir: open });
+    mkdirSync(open, { mode: 0o755 });
+    perm.addSet('s', MS, 100, line(T0, 1n, 1n));
+    chmodSync(join(open, 's', 'data'), 0o400); // like the kernel's data file
+    const index = join(dirname(fileURLToPath(import.meta.url)), '../../../addon/index.js');
+    const script = `import { DrainEngine } from ${JSON.stringify(index)};
+      try { new DrainEngine({ procDir: ${JSON.stringify(locked)} }).start(); } catch (e) { console.log(e.message); }
+      const e = new DrainEngine({ procDir: ${JSON.stringify(open)} });
+      e.start();
+      console.log(e.status()[0].error);
+      e.stop();`;
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath,
+      '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(r.stderr, '');
+    assert.equal(r.stdout, `${locked}: permission denied: run as root\nset s: cannot open data: permission denied: run as root\n`);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
   }
 });
