@@ -11,7 +11,7 @@
         "<!(node -p \"require('node-addon-api').targets\"):node_addon_api_except"
       ],
       "defines": ["NAPI_VERSION=8"],
-      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-O2"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Wunused-parameter"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++14", "-std=gnu++1y"],
       "libraries": ["-lpthread"]
     }

@@ -190,14 +190,18 @@ void Engine::run()
 			if (stopping_.load())
 				return;
 			const std::string name = w->name;
+			bool oom = false;
 			try {
 				drain(*w);
 			} catch (const std::bad_alloc &) {
-				setError(*w, "out of memory while queueing samples");
+				oom = true;
 			}
+			// drain() removes a set that went away: look it up again.
 			auto it = watched_.find(name);
 			if (it == watched_.end())
 				continue;
+			if (oom)
+				setError(*it->second, "out of memory while queueing samples");
 			Watched &left = *it->second;
 			left.dueNs += left.intervalNs;
 			if (left.dueNs <= now)
