@@ -299,7 +299,7 @@ void Engine::add(const std::string &name, uint64_t now)
 	refresh(ref, now);
 }
 
-void Engine::remove(const std::string &name)
+void Engine::remove(std::string name)
 {
 	auto it = watched_.find(name);
 	if (it == watched_.end())

@@ -94,7 +94,7 @@ private:
 	void rescan(uint64_t now);
 	std::vector<std::string> listSets();
 	void add(const std::string &name, uint64_t now);
-	void remove(const std::string &name);
+	void remove(std::string name); // by value: callers pass keys of what it erases
 	void refresh(Watched &w, uint64_t now);
 	void drain(Watched &w);
 	void setError(Watched &w, const std::string &msg);
