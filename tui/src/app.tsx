@@ -82,7 +82,11 @@ export function App(props: AppProps) {
     }
   }, [snap, props.focus]);
 
-  const sel = Math.min(selected, Math.max(0, snap.sets.length - 1));
+  const sel = Math.max(0, Math.min(selected, snap.sets.length - 1));
+  // Read by the key handler: Ink may deliver a key before the handler of the latest render is
+  // subscribed, so it must not rely on its closure's snapshot.
+  const setCount = useRef(0);
+  setCount.current = snap.sets.length;
   const current = snap.sets[sel];
   const series = current !== undefined ? snap.series.get(current.name) : undefined;
   const chartWidth = Math.max(1, columns - AXIS_WIDTH - 1);
@@ -94,8 +98,10 @@ export function App(props: AppProps) {
         return;
       }
       if (input === 'q') exit();
-      else if (key.upArrow) setSelected(Math.max(0, sel - 1));
-      else if (key.downArrow) setSelected(Math.min(snap.sets.length - 1, sel + 1));
+      else if (key.upArrow || key.downArrow) {
+        const last = Math.max(0, setCount.current - 1);
+        setSelected((s) => Math.max(0, Math.min(last, Math.min(s, last) + (key.upArrow ? -1 : 1))));
+      }
       else if (key.leftArrow || key.rightArrow) {
         const total = series?.length ?? 0;
         const step = chartWidth * zoom;

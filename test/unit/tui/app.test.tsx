@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { afterEach, test } from 'node:test';
+import { cleanup, render } from 'ink-testing-library';
+import { App } from '../../../tui/src/app.js';
+import type { Exec } from '../../../tui/src/iptables.js';
+import { replaySnapshot } from '../../../tui/src/model.js';
+import { ScriptedFeed, sleep, until } from './helpers.js';
+
+const T = 1_764_288_000_000_000_000n;
+const P = 100_000n;
+const KEY = { up: '\u001B[A', down: '\u001B[B', right: '\u001B[C', left: '\u001B[D', enter: '\r', tab: '\t', esc: '\u001B' };
+
+afterEach(() => cleanup());
+
+/** Two sets with traffic the test knows: "alpha" 5 windows, "beta" idle after one window. */
+function twoSets(): ScriptedFeed {
+  const feed = new ScriptedFeed();
+  feed.addSet('alpha', P, 1024);
+  feed.addSet('beta', 1_000_000n, 64);
+  // The first sample of each only sets the baseline.
+  feed.read('alpha', T + P + 1n, [{ t: T, frames: 100n, bytes: 10_000n }]);
+  feed.read('beta', T + 1_000_001n, [{ t: T, frames: 9n, bytes: 900n }]);
+  feed.read('alpha', T + 6n * P + 1n, [
+    { t: T + P, frames: 103n, bytes: 10_300n },
+    { t: T + 2n * P, frames: 110n, bytes: 11_000n },
+    { t: T + 4n * P, frames: 150n, bytes: 15_000n },
+    { t: T + 5n * P, frames: 154n, bytes: 15_400n },
+  ]);
+  return feed;
+}
+
+function start(feed: ScriptedFeed, exec?: Exec) {
+  return render(<App source={{ kind: 'live', feed, procDir: null }} color={false} tickMs={10} exec={exec} />);
+}
+
+/** Types a key once the latest frame's handlers are subscribed (React runs effects after the frame). */
+async function press(r: { stdin: { write: (s: string) => void } }, key: string): Promise<void> {
+  await sleep(30);
+  r.stdin.write(key);
+}
+
+const frame = (r: { lastFrame: () => string | undefined }) => r.lastFrame() ?? '';
+
+test('the table shows every set with the numbers of its windows', async () => {
+  const r = start(twoSets());
+  await until(() => frame(r).includes('beta') && frame(r).includes(' 0/1024'), 'both sets, alpha taken');
+  const lines = frame(r).split('\n');
+  const alpha = lines.find((l) => l.includes('alpha'))!;
+  // period 100µs, FIFO 0/1024, latest window 4 frames 400 B, peak 40 frames 4.00k B, lost 0.
+  assert.match(alpha, /^> alpha\s+100µs\s+0\/1024\s+4\s+400\s+40\s+4\.00k\s/);
+  assert.match(alpha, /\s0$/);
+  // alpha: 54 frames in 5 windows (500 µs) → 108k pkt/s; 5400 B → 86.4 Mb/s.
+  assert.match(alpha, /\s108k\s+86\.4M\s/);
+  assert.match(frame(r), /frames per 100µs {2}alpha {2}span 500µs/);
+  assert.match(frame(r), /live \| drain \d+ samples\/s \| lost 0 \| \? help/);
+});
+
+test('↑/↓ select, and the charts follow the selection', async () => {
+  const r = start(twoSets());
+  await until(() => frame(r).includes('beta'), 'both sets');
+  await press(r, KEY.down);
+  await until(() => /^> beta/m.test(frame(r)), 'beta selected');
+  assert.match(frame(r), /waiting for the first window/);
+  await press(r, KEY.up);
+  await until(() => /^> alpha/m.test(frame(r)), 'alpha selected again');
+});
+
+test('p freezes the view while draining goes on; p again shows what arrived', async () => {
+  const feed = twoSets();
+  const r = start(feed);
+  await until(() => frame(r).includes('alpha'), 'alpha');
+  await press(r, 'p');
+  await until(() => frame(r).includes('PAUSED'), 'paused');
+  const takes = feed.takes;
+  feed.read('alpha', T + 7n * P + 1n, [{ t: T + 6n * P, frames: 931n, bytes: 93_100n }]);
+  await sleep(100);
+  assert.ok(feed.takes > takes + 3, 'take() keeps running while paused');
+  assert.match(frame(r), /^> alpha\s+100µs\s+0\/1024\s+4\s/m);
+  await press(r, 'p');
+  await until(() => frame(r).includes('live'), 'live again');
+  // 931 - 154 = 777 frames in the new window.
+  assert.match(frame(r), /^> alpha\s+100µs\s+0\/1024\s+777\s+77\.7k\s+777\s/m);
+});
+
+test('? lists every key, any key closes it', async () => {
+  const r = start(twoSets());
+  await until(() => frame(r).includes('alpha'), 'alpha');
+  await press(r, '?');
+  await until(() => frame(r).includes('pktstat-top keys'), 'help');
+  for (const k of ['↑/↓', '←/→', '+/-', 'a ', 'd ', 'p ', '? ', 'q, Ctrl-C']) assert.ok(frame(r).includes(k), k);
+  await press(r, 'x');
+  await until(() => !frame(r).includes('pktstat-top keys'), 'help closed');
+});
+
+test('+ and - zoom: several windows per column, summed', async () => {
+  const r = start(twoSets());
+  await until(() => frame(r).includes('span 500µs'), 'chart');
+  await press(r, '+');
+  await until(() => frame(r).includes('frames per 2×100µs'), 'zoom 2');
+  // 5 windows in columns of 2 → 3 columns, 600 µs; the peak column sums 40 + 4 frames.
+  assert.match(frame(r), /span 600µs/);
+  assert.match(frame(r), /^ {4}44 [┤┼]/m);
+  await press(r, '-');
+  await until(() => frame(r).includes('frames per 100µs'), 'zoom 1');
+  assert.match(frame(r), /^ {4}40 [┤┼]/m);
+});
+
+test('the add form refuses bad input field by field, then shows what iptables said', async () => {
+  const calls: Array<[string, readonly string[]]> = [];
+  const exec: Exec = async (file, args) => {
+    calls.push([file, args]);
+    throw Object.assign(new Error('exit 2'), { code: 2, stderr: "iptables v1.8.9 (legacy): Couldn't load match `pktstat':No such file or directory\n" });
+  };
+  const r = start(twoSets(), exec);
+  await until(() => frame(r).includes('alpha'), 'alpha');
+  await press(r, 'a');
+  await until(() => frame(r).includes('add a pktstat rule'), 'form');
+  await press(r, KEY.enter);
+  await until(() => frame(r).includes("period: '' is not a duration"), 'period error');
+  assert.match(frame(r), /samples '' is not a whole number/);
+  assert.equal(calls.length, 0);
+  // Fill matches, period, samples, name.
+  await press(r, KEY.tab);
+  await press(r, KEY.tab);
+  await press(r, "-p tcp -m comment --comment 'a b'");
+  await press(r, KEY.tab);
+  await press(r, '250us');
+  await press(r, KEY.tab);
+  await press(r, '0');
+  await press(r, KEY.enter);
+  await until(() => frame(r).includes('samples 0 is out of range 1 .. 1048576'), 'samples range');
+  await press(r, '\u007F');
+  await press(r, '64');
+  await press(r, KEY.tab);
+  await press(r, 'web');
+  await press(r, KEY.enter);
+  await until(() => frame(r).includes('refused:'), 'refusal');
+  assert.match(frame(r), /refused: iptables v1\.8\.9 \(legacy\): Couldn't load match `pktstat':No such file or directory/);
+  assert.deepEqual(calls, [
+    ['iptables', ['-A', 'INPUT', '-p', 'tcp', '-m', 'comment', '--comment', 'a b', '-m', 'pktstat', '--period', '250us', '--samples', '64', '--name', 'web']],
+  ]);
+  await press(r, KEY.esc);
+  await until(() => !frame(r).includes('add a pktstat rule'), 'form closed');
+});
+
+test('d asks first; n keeps the rules, y deletes exactly the listed ones', async () => {
+  const calls: string[] = [];
+  const exec: Exec = async (file, args) => {
+    calls.push(`${file} ${args.join(' ')}`);
+    if (file === 'iptables' && args[1] === 'filter' && args[2] === '-S')
+      return { stdout: '-P INPUT ACCEPT\n-A INPUT -m pktstat --period 1ms --samples 64 --name beta\n', stderr: '' };
+    return { stdout: '', stderr: '' };
+  };
+  const r = start(twoSets(), exec);
+  await until(() => frame(r).includes('beta'), 'beta');
+  await press(r, KEY.down);
+  await until(() => /^> beta/m.test(frame(r)), 'beta selected');
+  await press(r, 'd');
+  await until(() => frame(r).includes('delete every rule of counter set beta? (y/n)'), 'confirmation');
+  await press(r, 'n');
+  await until(() => !frame(r).includes('(y/n)'), 'closed');
+  assert.equal(calls.length, 0);
+  await press(r, 'd');
+  await until(() => frame(r).includes('(y/n)'), 'confirmation again');
+  await press(r, 'y');
+  await until(() => !frame(r).includes('beta?') && !frame(r).includes('deleting'), 'deleted');
+  assert.deepEqual(
+    calls.filter((c) => !c.endsWith('-S')),
+    ['iptables -t filter -D INPUT -m pktstat --period 1ms --samples 64 --name beta'],
+  );
+});
+
+test('engine errors reach the status line', async () => {
+  const feed = twoSets();
+  const r = start(feed);
+  await until(() => frame(r).includes('alpha'), 'alpha');
+  feed.error('beta', 'cannot read data: Permission denied');
+  await until(() => frame(r).includes('error: beta: cannot read data: Permission denied'), 'error shown');
+});
+
+test('replay: ←/→ page through the file, rules cannot change', async () => {
+  const rows = Array.from({ length: 300 }, (_, i) => ({
+    startNs: T + BigInt(i) * P,
+    endNs: T + BigInt(i + 1) * P,
+    frames: BigInt(i),
+    bytes: BigInt(i * 10),
+    lost: 0n,
+  }));
+  const r = render(<App source={{ kind: 'replay', snapshot: replaySnapshot('lab', rows, P), label: 'lab.csv' }} color={false} />);
+  // 100 columns wide: 91 columns of chart.
+  await until(() => frame(r).includes('span 9.1ms'), 'chart');
+  assert.match(frame(r), /^ {3}299 [┤┼]/m);
+  await press(r, KEY.left);
+  await until(() => frame(r).includes('before the latest'), 'paged back');
+  assert.match(frame(r), /ending 9\.1ms before the latest/);
+  assert.match(frame(r), /^ {3}208 [┤┼]/m);
+  await press(r, KEY.right);
+  await until(() => !frame(r).includes('before the latest'), 'paged forward');
+  await press(r, 'a');
+  await until(() => frame(r).includes('rules cannot be changed while replaying a file'), 'refused');
+  assert.match(frame(r), /replay lab\.csv \| lost 0/);
+});
