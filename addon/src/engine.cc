@@ -179,49 +179,56 @@ void Engine::run()
 	pthread_setname_np(pthread_self(), "pktstat-drain");
 	uint64_t nextRescan = clockNs(CLOCK_MONOTONIC) + opts_.rescanNs;
 	while (!stopping_.load()) {
-		uint64_t now = clockNs(CLOCK_MONOTONIC);
-		if (now >= nextRescan) {
-			rescan(now);
-			nextRescan = now + opts_.rescanNs;
-		}
-		// drain() may remove the set it reads, so walk a snapshot of the names.
-		std::vector<Watched *> due;
-		for (auto &kv : watched_)
-			if (kv.second->dueNs <= now)
-				due.push_back(kv.second.get());
-		for (Watched *w : due) {
-			if (stopping_.load())
-				return;
-			const std::string name = w->name;
-			bool oom = false;
+		uint64_t wait;
+		try {
+			wait = step(&nextRescan);
+		} catch (const std::bad_alloc &) {
+			// Say so if that is still possible, and retry later instead of spinning.
 			try {
-				drain(*w);
+				pushEvent(Event::Error, "", "drain thread: out of memory");
 			} catch (const std::bad_alloc &) {
-				oom = true;
 			}
-			// drain() removes a set that went away: look it up again.
-			auto it = watched_.find(name);
-			if (it == watched_.end())
-				continue;
-			if (oom)
-				setError(*it->second, "out of memory while queueing samples");
-			Watched &left = *it->second;
-			left.dueNs += left.intervalNs;
-			if (left.dueNs <= now)
-				left.dueNs = now + left.intervalNs; // fell behind: do not try to catch up in a burst
+			wait = opts_.rescanNs;
 		}
-		uint64_t wake = nextRescan;
-		for (auto &kv : watched_)
-			wake = std::min(wake, kv.second->dueNs);
-		now = clockNs(CLOCK_MONOTONIC);
-		if (wake <= now)
+		if (!wait)
 			continue;
-		const uint64_t wait = wake - now;
 		struct timespec ts = { static_cast<time_t>(wait / 1000000000u),
 				       static_cast<long>(wait % 1000000000u) };
 		struct pollfd pfd = { wakeFd_, POLLIN, 0 };
 		ppoll(&pfd, 1, &ts, nullptr);
 	}
+}
+
+uint64_t Engine::step(uint64_t *nextRescan)
+{
+	uint64_t now = clockNs(CLOCK_MONOTONIC);
+	if (now >= *nextRescan) {
+		rescan(now);
+		*nextRescan = now + opts_.rescanNs;
+	}
+	// drain() may remove the set it reads; the other pointers stay valid.
+	std::vector<Watched *> due;
+	for (auto &kv : watched_)
+		if (kv.second->dueNs <= now)
+			due.push_back(kv.second.get());
+	for (Watched *w : due) {
+		if (stopping_.load())
+			return 0;
+		const std::string name = w->name;
+		drain(*w);
+		auto it = watched_.find(name);
+		if (it == watched_.end())
+			continue;
+		Watched &left = *it->second;
+		left.dueNs += left.intervalNs;
+		if (left.dueNs <= now)
+			left.dueNs = now + left.intervalNs; // fell behind: do not try to catch up in a burst
+	}
+	uint64_t wake = *nextRescan;
+	for (auto &kv : watched_)
+		wake = std::min(wake, kv.second->dueNs);
+	now = clockNs(CLOCK_MONOTONIC);
+	return wake > now ? wake - now : 0;
 }
 
 std::vector<std::string> Engine::listSets()

@@ -91,6 +91,8 @@ private:
 	};
 
 	void run();
+	// One pass: rescan and drain what is due. Returns how long to sleep, in ns.
+	uint64_t step(uint64_t *nextRescan);
 	void rescan(uint64_t now);
 	std::vector<std::string> listSets();
 	void add(const std::string &name, uint64_t now);
