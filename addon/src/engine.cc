@@ -53,27 +53,29 @@ std::string errnoText(int err)
 // Reads a small file whole; returns errno or 0.
 int readSmallFile(const std::string &path, std::string *out)
 {
-	int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	struct Closer {
+		int fd;
+		~Closer()
+		{
+			if (fd >= 0)
+				close(fd); // also when append() throws
+		}
+	} f{ open(path.c_str(), O_RDONLY | O_CLOEXEC) };
+	if (f.fd < 0)
 		return errno;
 	out->clear();
 	char buf[4096];
-	for (;;) {
-		ssize_t n = read(fd, buf, sizeof(buf));
+	// config is a few lines; the bound keeps a strange file from growing the string for ever.
+	while (out->size() < (1 << 20)) {
+		ssize_t n = read(f.fd, buf, sizeof(buf));
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			int err = errno;
-			close(fd);
-			return err;
-		}
+		if (n < 0)
+			return errno;
 		if (n == 0)
 			break;
 		out->append(buf, n);
-		if (out->size() > (1 << 20))
-			break;
 	}
-	close(fd);
 	return 0;
 }
 
