@@ -112,7 +112,8 @@ test('a config change reschedules the set: four reads per period x capacity, cap
     const reads = Number(b.reads - a.reads);
     const meanNs = Number(b.lastReadStartNs - a.lastReadStartNs) / reads;
     assert.ok(reads >= 35, `only ${reads} reads in 1 s`);
-    assert.ok(meanNs <= 25e6 * 1.02, `mean read interval ${meanNs} ns > 25 ms`);
+    // The schedule is exact (absolute deadlines); the slack covers the OS waking the thread late.
+    assert.ok(meanNs <= 25e6 * 1.04, `mean read interval ${meanNs} ns > 25 ms`);
     assert.ok(meanNs >= 25e6 * 0.9, `mean read interval ${meanNs} ns: reading faster than needed`);
   } finally {
     engine.stop();
