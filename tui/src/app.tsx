@@ -1,6 +1,6 @@
 // The dashboard: table, charts of the selected set, status line, and the key handling.
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { AddForm } from './components/AddForm.js';
 import { Charts } from './components/Charts.js';
 import { ConfirmDelete } from './components/ConfirmDelete.js';
@@ -11,6 +11,7 @@ import { AXIS_WIDTH } from './chart.js';
 import { addRule, deleteRules, type Exec, execIptables } from './iptables.js';
 import { LiveModel, type Snapshot } from './model.js';
 import type { Feed } from './engine.js';
+import { INITIAL_VIEW, type KeyContext, viewReducer } from './keys.js';
 
 export type Source =
   | { readonly kind: 'live'; readonly feed: Feed; readonly procDir: string | null }
@@ -26,8 +27,6 @@ export interface AppProps {
   readonly tickMs?: number;
 }
 
-const MAX_ZOOM = 256;
-type Overlay = 'none' | 'help' | 'add' | 'delete';
 
 function useTerminalSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
@@ -52,13 +51,8 @@ export function App(props: AppProps) {
   const [snap, setSnap] = useState<Snapshot>(() =>
     props.source.kind === 'replay' ? props.source.snapshot : { sets: [], series: new Map(), drainRate: 0, lost: 0n, lastError: null },
   );
-  const [paused, setPaused] = useState(false);
+  const [view, dispatch] = useReducer(viewReducer, INITIAL_VIEW);
   const pausedRef = useRef(false);
-  const [selected, setSelected] = useState(0);
-  const [overlay, setOverlay] = useState<Overlay>('none');
-  const [zoom, setZoom] = useState(1);
-  const [offset, setOffset] = useState(0);
-  const [uiError, setUiError] = useState<string | null>(null);
   const focused = useRef(false);
 
   useEffect(() => {
@@ -74,78 +68,57 @@ export function App(props: AppProps) {
   }, [model, props.tickMs]);
 
   useEffect(() => {
+    if (model === null || pausedRef.current === view.paused) return;
+    pausedRef.current = view.paused;
+    setSnap(model.snapshot(view.paused));
+  }, [model, view.paused]);
+
+  useEffect(() => {
+    if (view.quit) exit();
+  }, [view.quit, exit]);
+
+  useEffect(() => {
     if (focused.current || props.focus === undefined) return;
     const i = snap.sets.findIndex((s) => s.name === props.focus);
     if (i >= 0) {
-      setSelected(i);
+      dispatch({ type: 'select', index: i });
       focused.current = true;
     }
   }, [snap, props.focus]);
 
-  const sel = Math.max(0, Math.min(selected, snap.sets.length - 1));
-  // Read by the key handler: Ink may deliver a key before the handler of the latest render is
-  // subscribed, so it must not rely on its closure's snapshot.
-  const setCount = useRef(0);
-  setCount.current = snap.sets.length;
+  const sel = Math.max(0, Math.min(view.selected, snap.sets.length - 1));
   const current = snap.sets[sel];
   const series = current !== undefined ? snap.series.get(current.name) : undefined;
-  const chartWidth = Math.max(1, columns - AXIS_WIDTH - 1);
+  const chartColumns = Math.max(1, columns - AXIS_WIDTH - 1);
+  // Read when a key arrives, which may be before the handler of this render is subscribed.
+  const ctx = useRef<KeyContext>({ sets: 0, windows: 0, chartColumns, live: live !== null });
+  ctx.current = { sets: snap.sets.length, windows: series?.length ?? 0, chartColumns, live: live !== null };
 
-  useInput(
-    (input, key) => {
-      if (overlay === 'help') {
-        setOverlay('none');
-        return;
-      }
-      if (input === 'q') exit();
-      else if (key.upArrow || key.downArrow) {
-        const last = Math.max(0, setCount.current - 1);
-        setSelected((s) => Math.max(0, Math.min(last, Math.min(s, last) + (key.upArrow ? -1 : 1))));
-      }
-      else if (key.leftArrow || key.rightArrow) {
-        const total = series?.length ?? 0;
-        const step = chartWidth * zoom;
-        setOffset((o) => Math.max(0, Math.min(Math.max(0, total - 1), key.leftArrow ? o + step : o - step)));
-      } else if (input === '+') setZoom((z) => Math.min(MAX_ZOOM, z * 2));
-      else if (input === '-') setZoom((z) => Math.max(1, z / 2));
-      else if (input === '?') setOverlay('help');
-      else if (input === 'p' && model !== null) {
-        pausedRef.current = !pausedRef.current;
-        setPaused(pausedRef.current);
-        setSnap(model.snapshot(pausedRef.current));
-      } else if (input === 'a' || input === 'd') {
-        if (live === null) setUiError('rules cannot be changed while replaying a file');
-        else if (input === 'a') setOverlay('add');
-        else if (current !== undefined) setOverlay('delete');
-      }
-    },
-    { isActive: overlay === 'none' || overlay === 'help' },
-  );
+  useInput((input, key) => dispatch({ type: 'key', input, key, ctx: ctx.current }), {
+    isActive: view.overlay === 'none' || view.overlay === 'help',
+  });
 
-  const state = live === null ? `replay ${props.source.kind === 'replay' ? props.source.label : ''}` : paused ? 'PAUSED' : 'live';
+  const state = props.source.kind === 'replay' ? `replay ${props.source.label}` : view.paused ? 'PAUSED' : 'live';
   // Rows: table header + sets, two chart titles, status; the rest goes to the charts.
   const tableRows = Math.max(1, Math.min(snap.sets.length, Math.floor(rows / 4)));
   const chartHeight = Math.max(2, Math.floor((rows - 1 - (tableRows + 1) - 2 - 1) / 2));
 
   let body;
-  if (overlay === 'help') body = <Help />;
-  else if (overlay === 'add')
+  if (view.overlay === 'help') body = <Help />;
+  else if (view.overlay === 'add')
     body = (
       <AddForm
         submit={(spec) => addRule(spec, exec)}
-        close={() => setOverlay('none')}
+        close={() => dispatch({ type: 'close', message: null })}
         color={props.color}
       />
     );
-  else if (overlay === 'delete' && current !== undefined)
+  else if (view.overlay === 'delete' && current !== undefined)
     body = (
       <ConfirmDelete
         name={current.name}
         remove={(name) => deleteRules(name, exec)}
-        close={(err) => {
-          setUiError(err);
-          setOverlay('none');
-        }}
+        close={(err) => dispatch({ type: 'close', message: err })}
       />
     );
   else
@@ -153,7 +126,7 @@ export function App(props: AppProps) {
       <>
         <Table sets={snap.sets} selected={sel} width={columns} rows={tableRows} color={props.color} />
         {series !== undefined && series.length > 0 ? (
-          <Charts series={series} zoom={zoom} offset={offset} width={columns} height={chartHeight} color={props.color} />
+          <Charts series={series} zoom={view.zoom} offset={view.offset} width={columns} height={chartHeight} color={props.color} />
         ) : (
           <Text dimColor>{current !== undefined ? 'waiting for the first window…' : ''}</Text>
         )}
@@ -167,7 +140,7 @@ export function App(props: AppProps) {
         state={state}
         drainRate={live !== null ? snap.drainRate : null}
         lost={snap.lost}
-        error={uiError ?? snap.lastError}
+        error={view.message ?? snap.lastError}
         color={props.color}
       />
     </Box>

@@ -79,6 +79,8 @@ async function main(): Promise<number> {
   const timer = durationMs !== null ? setTimeout(() => ink.unmount(), durationMs) : null;
   try {
     await ink.waitUntilExit();
+    // Ink leaves the cursor after its last line: the shell prompt belongs on a fresh one.
+    process.stdout.write('\n');
   } finally {
     if (timer !== null) clearTimeout(timer);
     stop();

@@ -35,8 +35,8 @@ export function formatNs(ns: bigint): string {
   for (const [scale, unit] of TIME_UNITS) {
     if (abs >= scale || scale === 1n) {
       const whole = abs / scale;
-      // One decimal for values below 10 units, so 1.5ms does not read as 1ms.
-      const tenth = whole < 10n ? ((abs % scale) * 10n) / scale : 0n;
+      // One decimal below 100 units, so 1.5ms does not read as 1ms.
+      const tenth = whole < 100n ? ((abs % scale) * 10n) / scale : 0n;
       return `${neg ? '-' : ''}${whole}${tenth > 0n ? `.${tenth}` : ''}${unit}`;
     }
   }

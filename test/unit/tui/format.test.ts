@@ -20,7 +20,9 @@ test('formatNs picks the largest readable unit', () => {
   assert.equal(formatNs(1n), '1ns');
   assert.equal(formatNs(250_000n), '250µs');
   assert.equal(formatNs(1_500_000n), '1.5ms');
+  assert.equal(formatNs(14_200_000n), '14.2ms');
   assert.equal(formatNs(100_000_000n), '100ms');
+  assert.equal(formatNs(100_900_000n), '100ms');
   assert.equal(formatNs(2_000_000_000n), '2s');
   assert.equal(formatNs(90_000_000_000n), '1.5m');
   assert.equal(formatNs(3_600_000_000_000n), '1h');

@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Runs the real pktstat-top binary in a tmux terminal over a replay CSV written here, and checks
+# what the screen shows: table, charts, help, NO_COLOR, resize, and that q restores the terminal.
+# Ends with "N passed, N failed". Needs tmux and a built dist/ (make node).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+CLI=$PWD/dist/tui/src/cli.js
+work=$(mktemp -d)
+sock="pktstat-tui-$$"
+T() { tmux -L "$sock" "$@"; }
+trap 'T kill-server 2>/dev/null; rm -rf "$work"' EXIT
+passed=0 failed=0
+ok() { passed=$((passed + 1)); echo "ok - $1"; }
+bad() { failed=$((failed + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'; }
+screen() { T capture-pane -p -t tui "$@"; }
+# Waits up to 5 s for the screen to match an extended regex.
+expect() {
+	local what=$1 re=$2 i
+	for i in $(seq 50); do
+		if screen | grep -Eq -- "$re"; then ok "$what"; return 0; fi
+		sleep 0.1
+	done
+	bad "$what (no /$re/ on screen)" "$(screen)"
+}
+
+if [ ! -x "$CLI" ] && [ ! -f "$CLI" ]; then
+	echo "tui-term: $CLI missing: run make node first"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+
+# 400 windows of 100 µs; window i has i % 50 frames of 1000 bytes each, the last one 17.
+csv=$work/lab.csv
+{
+	echo 'start_ns,end_ns,frames,bytes,lost'
+	t=1764288000000000000
+	for i in $(seq 0 399); do
+		f=$((i % 50))
+		echo "$((t + i * 100000)),$((t + (i + 1) * 100000)),$f,$((f * 1000)),0"
+	done
+} >"$csv"
+
+# A shell in an 80x24 terminal, so that the terminal's state after exit can be inspected.
+T new-session -d -s tui -x 80 -y 24 "env -u NO_COLOR PS1='$ ' bash --norc --noprofile"
+T send-keys -t tui "stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY-BEFORE" Enter
+sleep 0.3
+before=$(screen | grep 'STTY-BEFORE' | tail -n 1 | sed 's/STTY-BEFORE//')
+T send-keys -t tui "clear; node $CLI --replay $csv; echo EXIT=\$?" Enter
+
+# Table at 80 columns: last window 399 % 50 = 49 frames of 49.0k bytes, peak 49 frames,
+# 9800 frames in 40 ms = 245k pkt/s, 9.8 MB in 40 ms = 1.96 Gb/s, nothing lost.
+expect 'table row of the replayed set' '^> lab +100µs +49 +49\.0k +49 +245k +1\.96G +0$'
+expect 'chart title with the time span of 71 columns' 'frames per 100µs  lab  span 7\.1ms'
+expect 'frames axis labelled up to the peak' '^ +49 [┤┼]'
+expect 'bytes axis in human units' '^49\.0kB [┤┼]'
+expect 'status line' 'replay lab\.csv \| lost 0 \| \? help'
+# A colour is SGR 30-38 or 90-97 (39 is tmux resetting to the default colour).
+colour=$'\e\\[([0-9]+;)*(3[0-8]|9[0-7])(;[0-9]+)*m'
+if screen -e | grep -Eq "$colour"; then ok 'charts are coloured without NO_COLOR'; else bad 'charts are coloured without NO_COLOR'; fi
+lines=$(screen | grep -c .)
+if [ "$lines" -le 24 ] && ! screen | grep -q '.\{81\}'; then ok 'fits 80x24'; else bad "fits 80x24 ($lines lines)" "$(screen)"; fi
+
+T send-keys -t tui '?'
+expect 'help after ?' 'pktstat-top keys'
+expect 'help lists the delete key' "d +delete the selected set's rules"
+T send-keys -t tui x
+expect 'help closes on a key' '^> lab '
+
+T send-keys -t tui '+'
+expect 'zoom: two windows per column' 'frames per 2×100µs  lab  span 14\.2ms'
+T send-keys -t tui '-'
+T send-keys -t tui Left
+expect 'paging back with ←' 'ending 7\.1ms before the latest'
+T send-keys -t tui Right
+
+# Wider and taller: more table columns and more chart columns.
+T resize-window -t tui -x 120 -y 30
+expect 'resize: the table gains the totals columns' 'lost *$'
+expect 'resize: total frames shown' '^> lab .* 9\.80k +9\.80M +0$'
+expect 'resize: the chart spans 111 columns' 'span 11\.1ms$'
+T resize-window -t tui -x 80 -y 24
+expect 'resize back: 71 columns again' 'span 7\.1ms'
+if screen | grep -q '9\.80M'; then bad 'resize back: totals hidden at 80 columns' "$(screen)"; else ok 'resize back: totals hidden at 80 columns'; fi
+
+T send-keys -t tui q
+expect 'q exits with status 0' '^EXIT=0'
+if screen | grep -q 'help.*EXIT='; then bad 'the prompt starts on a fresh line' "$(screen)"; else ok 'the prompt starts on a fresh line'; fi
+T send-keys -t tui "stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY-AFTER" Enter
+sleep 0.3
+after=$(screen | grep 'STTY-AFTER' | tail -n 1 | sed 's/STTY-AFTER//')
+if [ -n "$before" ] && [ "$before" = "$after" ]; then ok "terminal modes restored ($after)"; else bad 'terminal modes restored' "before: $before after: $after"; fi
+
+# NO_COLOR: no colour escape sequences at all.
+T send-keys -t tui "clear; NO_COLOR=1 node $CLI --replay $csv; echo EXIT=\$?" Enter
+expect 'NO_COLOR run shows the table' '^> lab '
+if screen -e | grep -Eq "$colour"; then bad 'no colour with NO_COLOR' "$(screen -e | grep -E "$colour" | head -3)"; else ok 'no colour with NO_COLOR'; fi
+T send-keys -t tui C-c
+expect 'Ctrl-C exits' '^EXIT=0'
+
+# Errors: one line on stderr naming the problem, non-zero exit.
+check_error() {
+	local what=$1 re=$2; shift 2
+	local out rc
+	out=$(node "$CLI" "$@" 2>&1 </dev/null); rc=$?
+	if [ "$rc" -ne 0 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] && printf '%s' "$out" | grep -Eq -- "$re"; then
+		ok "$what"
+	else
+		bad "$what (exit $rc)" "$out"
+	fi
+}
+printf 'start_ns,end_ns,frames,bytes,lost\n1,2,3,4,0\n2,3,x,4,0\n' >"$work/bad.csv"
+check_error 'malformed replay names the line' "bad\.csv line 3: field 3 'x' is not an unsigned integer" --replay "$work/bad.csv"
+check_error 'missing replay file' 'cannot read replay file .*/nope\.csv: ENOENT' --replay "$work/nope.csv"
+check_error 'module not loaded' 'is missing: .*modprobe xt_pktstat' --proc-dir "$work/no-such-dir"
+mkdir -p "$work/proc/web"
+check_error 'unknown rule' "unknown rule 'db': no .*/proc/db \(counter sets here: web\)" --proc-dir "$work/proc" --rule db --export csv
+check_error 'bad duration' "'10x' has an unknown unit 'x'" --duration 10x --replay "$csv"
+check_error 'export needs a rule' '--export csv needs --rule NAME' --export csv
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

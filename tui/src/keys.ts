@@ -1,0 +1,64 @@
+// Key handling as a reducer: several keys can arrive in one chunk, before React re-renders,
+// so each must see the state the previous one left.
+import type { Key } from 'ink';
+
+export type Overlay = 'none' | 'help' | 'add' | 'delete';
+
+export interface ViewState {
+  readonly selected: number;
+  readonly overlay: Overlay;
+  /** Windows per chart column. */
+  readonly zoom: number;
+  /** Windows between the charts' right edge and the latest window. */
+  readonly offset: number;
+  readonly paused: boolean;
+  readonly quit: boolean;
+  readonly message: string | null;
+}
+
+export const INITIAL_VIEW: ViewState = { selected: 0, overlay: 'none', zoom: 1, offset: 0, paused: false, quit: false, message: null };
+
+/** What the keys need to know about the screen when they arrive. */
+export interface KeyContext {
+  readonly sets: number;
+  /** Windows kept for the selected set. */
+  readonly windows: number;
+  readonly chartColumns: number;
+  /** False while replaying a file: nothing to pause, no rules to change. */
+  readonly live: boolean;
+}
+
+export const MAX_ZOOM = 256;
+
+export type ViewAction =
+  | { readonly type: 'key'; readonly input: string; readonly key: Partial<Key>; readonly ctx: KeyContext }
+  | { readonly type: 'close'; readonly message: string | null }
+  | { readonly type: 'select'; readonly index: number };
+
+export function viewReducer(s: ViewState, a: ViewAction): ViewState {
+  if (a.type === 'close') return { ...s, overlay: 'none', message: a.message };
+  if (a.type === 'select') return { ...s, selected: a.index };
+  const { input, key, ctx } = a;
+  if (s.overlay === 'help') return { ...s, overlay: 'none' };
+  if (s.overlay !== 'none') return s; // the form or the confirmation has the keys
+  const last = Math.max(0, ctx.sets - 1);
+  const sel = Math.min(s.selected, last);
+  if (input === 'q') return { ...s, quit: true };
+  if (key.upArrow) return { ...s, selected: Math.max(0, sel - 1), offset: 0 };
+  if (key.downArrow) return { ...s, selected: Math.min(last, sel + 1), offset: 0 };
+  if (key.leftArrow || key.rightArrow) {
+    const step = ctx.chartColumns * s.zoom;
+    const offset = s.offset + (key.leftArrow ? step : -step);
+    return { ...s, offset: Math.max(0, Math.min(Math.max(0, ctx.windows - 1), offset)) };
+  }
+  if (input === '+') return { ...s, zoom: Math.min(MAX_ZOOM, s.zoom * 2) };
+  if (input === '-') return { ...s, zoom: Math.max(1, s.zoom / 2) };
+  if (input === '?') return { ...s, overlay: 'help' };
+  if (input === 'p') return ctx.live ? { ...s, paused: !s.paused } : { ...s, message: 'a replay has nothing to pause' };
+  if (input === 'a' || input === 'd') {
+    if (!ctx.live) return { ...s, message: 'rules cannot be changed while replaying a file' };
+    if (input === 'a') return { ...s, overlay: 'add', message: null };
+    return ctx.sets > 0 ? { ...s, overlay: 'delete', message: null } : { ...s, message: 'no counter set to delete' };
+  }
+  return s;
+}
