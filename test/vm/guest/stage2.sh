@@ -1,0 +1,30 @@
+#!/bin/bash
+# Runs in the chroot on the host's root: makes `modprobe xt_pktstat` work as written (an
+# overlay over the read-only /lib/modules/$KVER), then runs the host's job and saves dmesg.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
+export OUT=/run/vmout KVER REPO
+cd /
+
+mods=/lib/modules/$KVER
+mkdir -p /run/modules/upper /run/modules/work
+modprobe overlay &&
+	mount -t overlay modules -o "lowerdir=$mods,upperdir=/run/modules/upper,workdir=/run/modules/work" "$mods" &&
+	mkdir -p "$mods/extra" && cp "$REPO/kernel/xt_pktstat.ko" "$mods/extra/" &&
+	depmod -a "$KVER" || echo "vm-stage2: installing xt_pktstat.ko in $mods failed"
+ip link set lo up
+# Loopback traffic is processed as it is sent; a large backlog keeps bursts from being dropped.
+sysctl -qw net.core.netdev_max_backlog=100000
+
+if [ -n "$VM_INTERACTIVE" ] || [ -e "$OUT/interactive" ]; then
+	modprobe xt_pktstat
+	echo "Guest shell: repo at $REPO, extension dir $REPO/iptables (XTABLES_LIBDIR set). 'exit' powers off."
+	export XTABLES_LIBDIR=$REPO/iptables:$(pkg-config --variable=xtlibdir xtables)
+	cd "$REPO"
+	setsid -c bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
+else
+	bash "$OUT/job.sh" >"$OUT/job.out" 2>&1
+	echo $? >"$OUT/job.rc"
+fi
+dmesg >"$OUT/dmesg.txt"
+touch "$OUT/finished"
+sync

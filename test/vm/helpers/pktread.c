@@ -1,0 +1,161 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pktread FILE MODE ...: ways of reading /proc/net/xt_pktstat/NAME/data the tests need.
+ *   read BUFSIZE               open, read() BUFSIZE bytes at a time until EOF, print it
+ *   pread ROUNDS INTERVAL_MS   keep one fd; each round pread() from offset 0 until EOF
+ *   drain STOPFILE INTERVAL_MS keep one fd; lseek 0 and read to EOF every INTERVAL_MS until
+ *                              STOPFILE exists, then once more
+ *   poll TIMEOUT_MS            read to EOF, print "polling", then poll() for POLLIN:
+ *                              prints "readable" (exit 0) or "timeout" (exit 1)
+ *   hold WAITFILE              read to EOF, print "opened", wait for WAITFILE, then read
+ *                              from offset 0 and report "end: eof" or "end: error ..."
+ *                              (exit 0), or "end: never" after 1000 reads (exit 1)
+ * Data read goes to stdout as read; status lines go to stderr.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static char buf[1 << 16];
+
+static void fail(const char *what)
+{
+	fprintf(stderr, "pktread: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void out(size_t n)
+{
+	if (fwrite(buf, 1, n, stdout) != n)
+		fail("write");
+}
+
+/* read() until EOF from the current offset, in chunks of at most bufsize */
+static void read_to_eof(int fd, size_t bufsize)
+{
+	ssize_t n;
+
+	while ((n = read(fd, buf, bufsize)) > 0)
+		out(n);
+	if (n < 0)
+		fail("read");
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+static long num(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	if (end == s || *end || v < 0) {
+		fprintf(stderr, "pktread: bad number '%s'\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	const char *mode = argc > 2 ? argv[2] : "";
+	int fd;
+
+	if (argc != 4 && !(argc == 5 && (!strcmp(mode, "pread") || !strcmp(mode, "drain")))) {
+		fprintf(stderr, "usage: pktread FILE read BUFSIZE | pread ROUNDS INTERVAL_MS | "
+			"drain STOPFILE INTERVAL_MS | poll TIMEOUT_MS | hold WAITFILE\n");
+		return 2;
+	}
+	fd = open(argv[1], O_RDONLY);
+	if (fd < 0)
+		fail(argv[1]);
+
+	if (!strcmp(mode, "read")) {
+		long bs = num(argv[3]);
+
+		if (bs < 1 || bs > (long)sizeof(buf)) {
+			fprintf(stderr, "pktread: BUFSIZE 1..%zu\n", sizeof(buf));
+			return 2;
+		}
+		read_to_eof(fd, bs);
+	} else if (!strcmp(mode, "pread")) {
+		long rounds = num(argv[3]), interval = num(argv[4]), r;
+
+		for (r = 0; r < rounds; r++) {
+			off_t off = 0;
+			ssize_t n;
+
+			while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+				out(n);
+				off += n;
+			}
+			if (n < 0)
+				fail("pread");
+			fflush(stdout);
+			sleep_ms(interval);
+		}
+	} else if (!strcmp(mode, "drain")) {
+		long interval = num(argv[4]);
+		int last = 0;
+
+		while (!last) {
+			last = access(argv[3], F_OK) == 0;
+			if (lseek(fd, 0, SEEK_SET) < 0)
+				fail("lseek");
+			read_to_eof(fd, sizeof(buf));
+			fflush(stdout);
+			if (!last)
+				sleep_ms(interval);
+		}
+	} else if (!strcmp(mode, "poll")) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		int r;
+
+		read_to_eof(fd, sizeof(buf));
+		fprintf(stderr, "polling\n");
+		r = poll(&pfd, 1, num(argv[3]));
+		if (r < 0)
+			fail("poll");
+		fprintf(stderr, r ? "readable\n" : "timeout\n");
+		return r ? 0 : 1;
+	} else if (!strcmp(mode, "hold")) {
+		ssize_t n = 0;
+		int i;
+
+		read_to_eof(fd, sizeof(buf));
+		fprintf(stderr, "opened\n");
+		while (access(argv[3], F_OK))
+			sleep_ms(10);
+		if (lseek(fd, 0, SEEK_SET) < 0) {
+			fprintf(stderr, "end: error %s\n", strerror(errno));
+			return 0;
+		}
+		for (i = 0; i < 1000; i++) {
+			n = read(fd, buf, sizeof(buf));
+			if (n <= 0)
+				break;
+			out(n);
+		}
+		if (n < 0)
+			fprintf(stderr, "end: error %s\n", strerror(errno));
+		else if (n == 0)
+			fprintf(stderr, "end: eof\n");
+		else {
+			fprintf(stderr, "end: never\n");
+			return 1;
+		}
+	} else {
+		fprintf(stderr, "pktread: unknown mode '%s'\n", mode);
+		return 2;
+	}
+	return 0;
+}

@@ -1,0 +1,113 @@
+# Host side of the QEMU harness, sourced by run, run-script and shell.
+# Builds everything the guest needs, then boots Debian's kernel under TCG with the host
+# root read-only over 9p and a writable 9p share ($VM_OUT) for the job and its results.
+
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$VM_DIR/../.." && pwd)
+VM_BUILD=$VM_DIR/build
+VM_PACKAGES=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static iptables
+	libxtables-dev pkg-config gcc make cpio kmod iproute2 util-linux)
+
+vm_die() { echo "vm: $*" >&2; exit 2; }
+
+vm_install_deps() {
+	local p missing=()
+	for p in "${VM_PACKAGES[@]}"; do
+		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+	done
+	((${#missing[@]} == 0)) && return
+	echo "vm: installing ${missing[*]}" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
+		vm_die "apt-get install ${missing[*]} failed"
+}
+
+# Newest kernel that has both headers (to build against) and an image (to boot).
+vm_find_kver() {
+	local d k
+	KVER=
+	for d in $(ls -d /lib/modules/*/build 2>/dev/null | sort -V); do
+		k=$(basename "$(dirname "$d")")
+		[ -e "/boot/vmlinuz-$k" ] && KVER=$k
+	done
+	[ -n "$KVER" ] || vm_die "no kernel with both /lib/modules/KVER/build and /boot/vmlinuz-KVER"
+}
+
+# Module, extension and C helpers. Build output goes to the log; only failures are shown.
+vm_build() {
+	local log=$VM_BUILD/build.log
+	mkdir -p "$VM_BUILD"
+	: >"$log"
+	make -C "$REPO/kernel" modules KERNEL_DIR="/lib/modules/$KVER/build" >>"$log" 2>&1 ||
+		{ tail -n 30 "$log" >&2; vm_die "building kernel/xt_pktstat.ko failed (log: $log)"; }
+	[ -e "$REPO/kernel/xt_pktstat.ko" ] || vm_die "kernel/xt_pktstat.ko was not built"
+	make -C "$REPO/iptables" all >>"$log" 2>&1 ||
+		{ tail -n 30 "$log" >&2; vm_die "building iptables/libxt_pktstat.so failed (log: $log)"; }
+	make -s -C "$VM_DIR/helpers" OUT="$VM_BUILD" >>"$log" 2>&1 ||
+		{ tail -n 30 "$log" >&2; vm_die "building test/vm/helpers failed (log: $log)"; }
+}
+
+# busybox /init plus the virtio and 9p modules; rebuilt only when KVER or the init script changes.
+vm_initramfs() {
+	local img=$VM_BUILD/initramfs-$KVER.gz root m
+	INITRAMFS=$img
+	[ "$img" -nt "$VM_DIR/guest/init" ] && [ "$img" -nt "$VM_DIR/lib.sh" ] && return
+	root=$(mktemp -d)
+	mkdir -p "$root"/{bin,dev,proc,sys,mnt,mods}
+	cp /bin/busybox "$root/bin/busybox"
+	ln -s busybox "$root/bin/sh"
+	for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev \
+		drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci fs/netfs/netfs \
+		fs/fscache/fscache net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
+		cp "/lib/modules/$KVER/kernel/$m.ko" "$root/mods/" || vm_die "missing module $m.ko"
+		echo "${m##*/}" >>"$root/mods/order"
+	done
+	cp "$VM_DIR/guest/init" "$root/init"
+	chmod +x "$root/init"
+	# The kernel's module autoloader runs this in the initramfs root: hand over to the chroot.
+	printf '#!/bin/sh\nexec /bin/busybox chroot /mnt /sbin/modprobe "$@"\n' >"$root/modprobe"
+	chmod +x "$root/modprobe"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$img.tmp" && mv "$img.tmp" "$img"
+	rm -rf "$root"
+}
+
+vm_prepare() {
+	vm_install_deps
+	vm_find_kver
+	vm_build
+	vm_initramfs
+}
+
+# vm_boot OUTDIR TIMEOUT [interactive]: OUTDIR holds job.sh (run in the chroot as root, with
+# OUT=/run/vmout pointing at OUTDIR). The serial console goes to OUTDIR/console.log, or to the
+# terminal when interactive. Fails on timeout, panic, or a guest that did not reach the end.
+vm_boot() {
+	local out=$1 limit=$2 interactive=${3:-} rc
+	local qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 -nographic -no-reboot
+		-kernel "/boot/vmlinuz-$KVER" -initrd "$INITRAMFS"
+		-append "console=ttyS0 quiet panic=-1 oops=panic softlockup_panic=1 vm_kver=$KVER vm_repo=$REPO"
+		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+		-virtfs "local,path=$out,mount_tag=vmout,security_model=none,multidevs=remap")
+	rm -f "$out/finished"
+	if [ -n "$interactive" ]; then
+		"${qemu[@]}"
+		return
+	fi
+	timeout -k 5 "$limit" "${qemu[@]}" </dev/null >"$out/console.log" 2>&1
+	rc=$?
+	if ((rc == 124 || rc == 137)); then
+		VM_ERROR="guest timed out after ${limit}s"
+	elif grep -q 'Kernel panic' "$out/console.log"; then
+		VM_ERROR="guest kernel panic: $(grep -m1 'Kernel panic' "$out/console.log")"
+	elif [ ! -e "$out/finished" ]; then
+		VM_ERROR="guest did not finish its job (qemu exit $rc)"
+	else
+		VM_ERROR=
+		return 0
+	fi
+	return 1
+}
+
+# Lines of the guest's kernel log that mean a kernel bug.
+vm_bad_dmesg() {
+	grep -E 'BUG:|WARNING:|Oops|general protection|RCU stall|rcu_.*stall' "$1" 2>/dev/null
+}
