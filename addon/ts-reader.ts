@@ -143,6 +143,7 @@ export class TsDataParser {
     if (!this.#headerSeen) {
       this.#headerSeen = true;
       if (end - start === HEADER.length && startsWith(buf, start, end, HEADER)) return;
+      // Reported, then parsed like any line: the header is what is missing, not this line.
       this.#fail('data does not start with the header', buf, start, end);
     }
     if (end - start > LOST.length && startsWith(buf, start, end, LOST)) {

@@ -58,6 +58,7 @@ void DataParser::line(const char *s, size_t len, std::vector<Record> &out)
 		headerSeen_ = true;
 		if (len == sizeof(kHeader) - 1 && !memcmp(s, kHeader, len))
 			return;
+		// Reported, then parsed like any line: the header is what is missing, not this line.
 		fail("data does not start with the header", s, len);
 	}
 	if (len > sizeof(kLost) - 1 && !memcmp(s, kLost, sizeof(kLost) - 1)) {
