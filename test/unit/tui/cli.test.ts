@@ -1,0 +1,93 @@
+// The real binary with the real drain addon over a directory that plays the kernel's proc files.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { after, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { parseReplay } from '../../../tui/src/replay.js';
+import { sleep, until } from './helpers.js';
+
+const CLI = fileURLToPath(new URL('../../../tui/src/cli.js', import.meta.url));
+const P = 10_000_000n; // 10 ms windows
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+/** A proc dir with set `web`: stats say 100 frames / 10000 bytes so far; data grows on demand. */
+function fakeProc(): { dir: string; data: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'pktstat-cli-'));
+  dirs.push(dir);
+  mkdirSync(join(dir, 'web'));
+  writeFileSync(join(dir, 'web', 'config'), `name: web\nperiod_ns: ${P}\ncapacity: 64\nrules: 1\n`);
+  writeFileSync(join(dir, 'web', 'stats'), 'frames: 100\nbytes: 10000\nsamples: 0\nlost: 0\nqueued: 0\n');
+  writeFileSync(join(dir, 'web', 'data'), '# timestamp frames bytes\n');
+  return { dir, data: join(dir, 'web', 'data') };
+}
+
+const nowNs = () => BigInt(Date.now()) * 1_000_000n;
+
+/** Appends samples for windows a little in the future (the fake kernel may run ahead). */
+function traffic(data: string): { first: bigint } {
+  const w = ((nowNs() + 300_000_000n) / P) * P; // 300 ms from now
+  appendFileSync(
+    data,
+    `${w} 103 10300\n${w + P} 110 11000\n# lost 2\n${w + 5n * P} 150 15000\n${w + 6n * P} 151 15064\n`,
+  );
+  return { first: w };
+}
+
+function checkRows(text: string, first: bigint): void {
+  const { rows } = parseReplay(text, 'export'); // header, tiling and widths are checked there
+  const at = (t: bigint) => rows.find((r) => r.startNs === t);
+  assert.deepEqual(at(first), { startNs: first, endNs: first + P, frames: 3n, bytes: 300n, lost: 0n });
+  assert.deepEqual(at(first + P), { startNs: first + P, endNs: first + 2n * P, frames: 7n, bytes: 700n, lost: 0n });
+  assert.deepEqual(at(first + 2n * P), { startNs: first + 2n * P, endNs: first + 6n * P, frames: 40n, bytes: 4000n, lost: 2n });
+  assert.deepEqual(at(first + 6n * P), { startNs: first + 6n * P, endNs: first + 7n * P, frames: 1n, bytes: 64n, lost: 0n });
+  // Idle windows around the traffic are zero rows; the sums are the counters' growth.
+  assert.ok(rows[0].startNs < first && rows[rows.length - 1].endNs > first + 7n * P, 'idle rows before and after');
+  for (const r of rows) if (r.startNs < first || r.startNs >= first + 7n * P) assert.equal(r.frames + r.bytes + r.lost, 0n);
+  assert.equal(rows.reduce((s, r) => s + r.frames, 0n), 51n);
+  assert.equal(rows.reduce((s, r) => s + r.bytes, 0n), 5064n);
+}
+
+test('--export csv --duration --output: exact rows around traffic, idle zeros and a lost stretch', async () => {
+  const { dir, data } = fakeProc();
+  const out = join(dir, 'web.csv');
+  const t0 = nowNs();
+  const child = spawn(process.execPath, [CLI, '--proc-dir', dir, '--rule', 'web', '--export', 'csv', '--duration', '1s', '--output', out]);
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  await until(() => existsSync(out) && readFileSync(out, 'utf8').startsWith('start_ns'), 'the export to start', 5000);
+  const header = nowNs();
+  const { first } = traffic(data);
+  const [code] = await once(child, 'exit');
+  assert.equal(stderr, '');
+  assert.equal(code, 0);
+  const text = readFileSync(out, 'utf8');
+  checkRows(text, first);
+  const { rows } = parseReplay(text, 'export');
+  // The first row is the first window starting after the export began (before its header).
+  assert.ok(rows[0].startNs >= t0 && rows[0].startNs <= header + P, `first row ${header - rows[0].startNs} ns before the header`);
+  // --duration 1s: the rows reach at least 900 ms past the header.
+  assert.ok(rows[rows.length - 1].endNs - header >= 900_000_000n);
+});
+
+test('--export csv to stdout stops on SIGTERM after every complete row', async () => {
+  const { dir, data } = fakeProc();
+  const child = spawn(process.execPath, [CLI, '--proc-dir', dir, '--rule', 'web', '--export', 'csv']);
+  let stdout = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  await until(() => stdout.startsWith('start_ns'), 'the export to start', 5000);
+  const { first } = traffic(data);
+  await sleep(900);
+  const stopAt = nowNs();
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
+  checkRows(stdout, first);
+  const { rows } = parseReplay(stdout, 'export');
+  // Every window that ended before the signal is there.
+  assert.ok(rows[rows.length - 1].endNs >= stopAt - P, `last row ends ${stopAt - rows[rows.length - 1].endNs} ns before the signal`);
+});
