@@ -1,0 +1,12 @@
+#!/bin/bash
+# The drain engine against the real module, inside the test guest:
+#   test/vm/run-script bench/addon-vm.sh [SETS] [PACKETS_PER_SET]
+# Needs the host build first (make all, npm ci). Creates SETS rules of 100 us windows, sends
+# UDP through them while DrainEngine drains, then checks the samples against the kernel's totals.
+set -euo pipefail
+sets=${1:-16} packets=${2:-20000}
+modprobe xt_pktstat
+for ((i = 0; i < sets; i++)); do
+	iptables -A INPUT -p udp --dport $((9000 + i)) -m pktstat --period 100us --samples 1024 --name "vm$i"
+done
+node dist/bench/addon-vm.js "$sets" "$packets" "$VM_HELPERS/udpsend"
