@@ -1,11 +1,12 @@
 // Benchmark of the native drain engine: samples/s parsed and delivered to JavaScript, against the
 // plain-TypeScript reader of the same files, and the drain thread's CPU use with JavaScript idle.
 // Usage: node dist/bench/addon-bench.js [sets=4] [samples=100000] [repeats=5]
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DrainEngine } from '../addon/index.js';
 import { TsDataReader } from '../addon/ts-reader.js';
+import { DRAIN_THREAD, threadCpuMs } from './addon-cpu.js';
 
 const [sets = 4, samples = 100_000, repeats = 5] = process.argv.slice(2).map((a) => {
   const v = Number(a);
@@ -59,19 +60,6 @@ function tsRun(root: string, names: string[], expected: number): number {
   return ns;
 }
 
-/** CPU ticks (user + system) of this process's threads named `comm`, from /proc/self/task. */
-function threadTicks(comm: string): number {
-  let ticks = 0;
-  for (const tid of readdirSync('/proc/self/task')) {
-    const task = `/proc/self/task/${tid}`;
-    if (readFileSync(`${task}/comm`, 'utf8').trim() !== comm) continue;
-    // Fields after the parenthesised name; utime and stime are fields 14 and 15 of stat.
-    const fields = readFileSync(`${task}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks;
-}
-
 const fmt = (perS: number): string => `${(perS / 1e6).toFixed(2)} M samples/s`;
 
 try {
@@ -105,10 +93,10 @@ try {
   const seconds = 5;
   const reads0 = engine.status().reduce((a, s) => a + s.reads, 0n);
   const cpu0 = process.cpuUsage();
-  const ticks0 = threadTicks('pktstat-drain');
+  const thread0 = threadCpuMs(DRAIN_THREAD);
   await sleep(seconds * 1000);
   const cpu = process.cpuUsage(cpu0);
-  const threadMs = (threadTicks('pktstat-drain') - ticks0) * 10; // USER_HZ is 100 on Linux
+  const threadMs = threadCpuMs(DRAIN_THREAD) - thread0;
   const reads = engine.status().reduce((a, s) => a + s.reads, 0n) - reads0;
   const interval = engine.status()[0]!.drainIntervalNs;
   engine.stop();

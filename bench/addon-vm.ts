@@ -2,8 +2,9 @@
 // checks every set's samples against its `stats` and the packets sent; prints CPU use.
 // Usage: node dist/bench/addon-vm.js SETS PACKETS UDPSEND
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { DrainEngine } from '../addon/index.js';
+import { DRAIN_THREAD, threadCpuMs } from './addon-cpu.js';
 
 const [setsArg, packetsArg, udpsend] = process.argv.slice(2);
 const sets = Number(setsArg);
@@ -15,17 +16,6 @@ const PAYLOAD = 100;
 const IP_LEN = 20 + 8 + PAYLOAD; // what netfilter counts for an IPv4 UDP datagram
 const names = Array.from({ length: sets }, (_, i) => `vm${i}`);
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function threadTicks(comm: string): number {
-  let ticks = 0;
-  for (const tid of readdirSync('/proc/self/task')) {
-    const task = `/proc/self/task/${tid}`;
-    if (readFileSync(`${task}/comm`, 'utf8').trim() !== comm) continue;
-    const fields = readFileSync(`${task}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks;
-}
 
 function stat(name: string, key: string): bigint {
   const text = readFileSync(`/proc/net/xt_pktstat/${name}/stats`, 'utf8');
@@ -54,7 +44,7 @@ function takeAll(): void {
 }
 
 const t0 = process.hrtime.bigint();
-const ticks0 = threadTicks('pktstat-drain');
+const cpu0 = threadCpuMs(DRAIN_THREAD);
 const senders = names.map(
   (_, i) =>
     new Promise<void>((resolve, reject) => {
@@ -70,7 +60,7 @@ while (sending) {
 }
 await done;
 const sendSec = Number(process.hrtime.bigint() - t0) / 1e9;
-const busyTicks = threadTicks('pktstat-drain') - ticks0;
+const busyMs = threadCpuMs(DRAIN_THREAD) - cpu0;
 // Two 250 ms rounds at most close and deliver the last windows.
 await sleep(600);
 takeAll();
@@ -89,11 +79,11 @@ for (const n of names) {
       `interval ${Number(st.drainIntervalNs) / 1e6} ms${ok ? '' : '  MISMATCH'}`,
   );
 }
-console.log(`traffic: ${sets} x ${packets} packets in ${sendSec.toFixed(2)} s; drain thread CPU ${busyTicks * 10} ms = ${((busyTicks * 10) / (sendSec * 10)).toFixed(2)}% of one core`);
+console.log(`traffic: ${sets} x ${packets} packets in ${sendSec.toFixed(2)} s; drain thread CPU ${busyMs} ms = ${(busyMs / (sendSec * 10)).toFixed(2)}% of one core`);
 
-const idle0 = threadTicks('pktstat-drain');
+const idle0 = threadCpuMs(DRAIN_THREAD);
 await sleep(3000);
-console.log(`idle: drain thread CPU ${(threadTicks('pktstat-drain') - idle0) * 10} ms in 3 s with ${sets} sets`);
+console.log(`idle: drain thread CPU ${threadCpuMs(DRAIN_THREAD) - idle0} ms in 3 s with ${sets} sets`);
 engine.stop();
 console.log(bad ? `addon-vm: ${bad} of ${sets} sets MISMATCH` : `addon-vm: all ${sets} sets exact`);
 process.exit(bad ? 1 : 0);
