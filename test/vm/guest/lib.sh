@@ -1,0 +1,129 @@
+# Helpers shared by the guest tests (tests/*.sh). Sourced in the chroot by the job that
+# `run` writes; every test runs in its own subshell, so `fail` ends just that test.
+# Environment: REPO, OUT (shared with the host), VM_HELPERS (built udpsend and pktread).
+
+PS_DIR=/proc/net/xt_pktstat
+SYS_XTLIBDIR=$(pkg-config --variable=xtlibdir xtables)
+export XTABLES_LIBDIR=$REPO/iptables:$SYS_XTLIBDIR
+
+# fail MESSAGE: the one-line reason the host prints after "FAIL NAME:".
+fail() {
+	echo "$*" >"$REASON"
+	echo "FAIL: $*"
+	exit 1
+}
+
+# check_eq WHAT EXPECTED ACTUAL
+check_eq() {
+	[ "$2" = "$3" ] || fail "$1: expected '$2', got '$3'"
+}
+
+# send ADDR PORT COUNT SIZE: exactly COUNT UDP datagrams of SIZE payload bytes.
+send() {
+	"$VM_HELPERS/udpsend" "$@" || fail "udpsend $* failed"
+}
+
+# IP header + UDP header bytes that netfilter counts on top of the payload.
+udp_overhead() {
+	case "$1" in *:*) echo 48 ;; *) echo 28 ;; esac
+}
+
+# rule_counters CMD CHAIN INDEX: "packets bytes" of the INDEX-th rule (1-based) of CHAIN,
+# from the tool's own counters (iptables -nvxL).
+rule_counters() {
+	"$1" -nvxL "$2" | awk -v n="$3" 'NR == n + 2 { print $1, $2; found = 1 } END { exit !found }' ||
+		fail "$1 has no rule $3 in $2"
+}
+
+# read_data NAME FILE: one read of NAME's data (appended to FILE).
+read_data() {
+	cat "$PS_DIR/$1/data" >>"$2" || fail "cannot read $PS_DIR/$1/data"
+}
+
+# check_stream FILE PERIOD_NS: every line whole and well formed (headers, "# lost K",
+# "TS FRAMES BYTES"), timestamps multiples of the period and strictly increasing, totals
+# never decreasing. Prints "FRAMES BYTES SAMPLES LOST": the last totals (0 0 without samples),
+# how many sample lines and the sum of the lost counts.
+check_stream() {
+	local r
+	r=$(awk -v p="$2" '
+		function bad(m) { print "line " NR ": " m ": \"" $0 "\""; err = 1; exit 1 }
+		/^# timestamp frames bytes$/ { next }
+		/^# lost [0-9]+$/ { if ($3 == 0) bad("lost 0"); lost += $3; next }
+		/^[0-9]+ [0-9]+ [0-9]+$/ {
+			# timestamps exceed 2^53: compare them as strings of equal length and
+			# check the period on the digits, never through a float
+			if (n && (length($1) < length(ts) || (length($1) == length(ts) && ("" $1) <= ("" ts))))
+				bad("timestamp not after " ts)
+			if (mod_str($1, p) != 0) bad("timestamp not a multiple of " p)
+			if ($2 + 0 < f || $3 + 0 < b) bad("totals went down")
+			ts = $1; f = $2 + 0; b = $3 + 0; n++; next
+		}
+		{ bad("malformed line") }
+		function mod_str(s, m,   i, r) {
+			r = 0
+			for (i = 1; i <= length(s); i++) r = (r * 10 + substr(s, i, 1)) % m
+			return r
+		}
+		END { if (!err) printf "%d %d %d %d\n", f, b, n, lost }' "$1") || fail "$1: $r"
+	echo "$r"
+}
+
+# header_count FILE: how many "# timestamp frames bytes" lines.
+header_count() {
+	grep -c '^# timestamp frames bytes$' "$1"
+}
+
+# kv FILE KEY: the value of "KEY: value" in a config or stats file.
+kv() {
+	awk -v k="$2" -F': ' '$1 == k { print $2; found = 1 } END { exit !found }' "$1" ||
+		fail "$1 has no '$2' line"
+}
+
+# wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
+wait_for() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		((SECONDS < end)) || return 1
+		sleep 0.05
+	done
+}
+
+# Clean slate before each test: no rules in either back end or family, no extra
+# namespaces, the module loaded.
+reset_net() {
+	local t
+	for t in iptables-legacy ip6tables-legacy; do
+		"$t" -F && "$t" -X
+	done
+	lsmod | grep -q '^nf_tables ' && nft flush ruleset
+	ip -all netns delete 2>/dev/null
+	modprobe xt_pktstat
+	wait_for 5 eval '[ -z "$(ls -A $PS_DIR 2>/dev/null)" ]' ||
+		echo "warning: $PS_DIR not empty after reset: $(ls $PS_DIR)"
+}
+
+# run_tests NAME...: each in a subshell after reset_net; results to $OUT/results,
+# each test's output to $OUT/logs/NAME.log.
+run_tests() {
+	local t rc
+	mkdir -p "$OUT/logs"
+	for t in "$@"; do
+		reset_net >"$OUT/logs/$t.log" 2>&1
+		export REASON=$OUT/logs/$t.reason
+		rm -f "$REASON"
+		# a test's background processes end with it
+		(set -o pipefail; trap 'kill $(jobs -p) 2>/dev/null' EXIT; cd /tmp && "$t") \
+			>>"$OUT/logs/$t.log" 2>&1 </dev/null
+		rc=$?
+		if ((rc == 0)); then
+			echo "ok $t" >>"$OUT/results"
+		elif [ -s "$REASON" ]; then
+			echo "FAIL $t: $(head -n1 "$REASON")" >>"$OUT/results"
+		else
+			echo "FAIL $t: exit $rc: $(tail -n1 "$OUT/logs/$t.log")" >>"$OUT/results"
+		fi
+		sync
+	done
+}
