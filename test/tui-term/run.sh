@@ -97,6 +97,36 @@ if screen -e | grep -Eq "$colour"; then bad 'no colour with NO_COLOR' "$(screen 
 T send-keys -t tui C-c
 expect 'Ctrl-C exits' '^EXIT=0'
 
+# Live: the real drain addon over a directory that plays /proc/net/xt_pktstat (a regular file
+# that only grows: the engine skips samples it has delivered). 100 past windows of 1 ms, 10
+# frames of 100000 bytes each; stats says 3 samples are queued in the kernel FIFO of 256.
+proc=$work/proc
+for s in web db; do
+	mkdir -p "$proc/$s"
+	printf 'name: %s\nperiod_ns: 1000000\ncapacity: 256\nrules: 1\n' "$s" >"$proc/$s/config"
+	printf 'frames: 1000\nbytes: 1000000\nsamples: 100\nlost: 0\nqueued: 3\n' >"$proc/$s/stats"
+	echo '# timestamp frames bytes' >"$proc/$s/data"
+done
+w=$(( $(date +%s%N) / 1000000 * 1000000 - 200000000 ))
+for i in $(seq 1 100); do echo "$((w + i * 1000000)) $((i * 10)) $((i * 100000))"; done >>"$proc/web/data"
+T resize-window -t tui -x 120 -y 30
+T send-keys -t tui "clear; node $CLI --proc-dir $proc; echo EXIT=\$?" Enter
+expect 'live: every set listed, the first selected' '^> db +1ms +3/256 '
+expect 'live: web with its FIFO fill, peak window, totals' '^  web +1ms +3/256 +0 +0 +10 +100k +0 +0 +1\.00k +10\.0M +0$'
+T send-keys -t tui Down
+expect 'live: ↓ selects web and charts it' 'frames per 1ms  web  span'
+T send-keys -t tui p
+expect 'live: p pauses the view' '^PAUSED \| drain'
+T send-keys -t tui p
+expect 'live: p resumes' '^live \| drain'
+T send-keys -t tui q
+expect 'live: q exits' '^EXIT=0'
+T send-keys -t tui "clear; node $CLI --proc-dir $proc --rule web; echo EXIT=\$?" Enter
+expect 'live --rule: only the focused set' '^> web +1ms'
+if screen | grep -q '^  db '; then bad 'live --rule: db not watched' "$(screen)"; else ok 'live --rule: db not watched'; fi
+T send-keys -t tui q
+expect 'live --rule: q exits' '^EXIT=0'
+
 # Errors: one line on stderr naming the problem, non-zero exit.
 check_error() {
 	local what=$1 re=$2; shift 2
@@ -112,8 +142,7 @@ printf 'start_ns,end_ns,frames,bytes,lost\n1,2,3,4,0\n2,3,x,4,0\n' >"$work/bad.c
 check_error 'malformed replay names the line' "bad\.csv line 3: field 3 'x' is not an unsigned integer" --replay "$work/bad.csv"
 check_error 'missing replay file' 'cannot read replay file .*/nope\.csv: ENOENT' --replay "$work/nope.csv"
 check_error 'module not loaded' 'is missing: .*modprobe xt_pktstat' --proc-dir "$work/no-such-dir"
-mkdir -p "$work/proc/web"
-check_error 'unknown rule' "unknown rule 'db': no .*/proc/db \(counter sets here: web\)" --proc-dir "$work/proc" --rule db --export csv
+check_error 'unknown rule' "unknown rule 'dns': no .*/proc/dns \(counter sets here: db, web\)" --proc-dir "$proc" --rule dns --export csv
 check_error 'bad duration' "'10x' has an unknown unit 'x'" --duration 10x --replay "$csv"
 check_error 'export needs a rule' '--export csv needs --rule NAME' --export csv
 
