@@ -24,6 +24,7 @@ const char kDefaultProcDir[] = "/proc/net/xt_pktstat";
 namespace {
 
 const size_t kReadChunk = 64 * 1024;
+const size_t kMaxEvents = 10000;
 // Longest pause between reads of one set: keeps a slow set's samples fresh on screen.
 const uint64_t kMaxIntervalNs = 250000000;
 // Shortest: below this the thread would burn a core on syscalls for no gain in safety.
@@ -456,6 +457,11 @@ void Engine::setError(Watched &w, const std::string &msg)
 void Engine::pushEvent(Event::Type type, const std::string &name, const std::string &msg)
 {
 	std::lock_guard<std::mutex> lock(mu_);
+	// Bounded for a consumer that never calls events(); it learns how many it missed.
+	if (events_.size() >= kMaxEvents) {
+		eventsDropped_++;
+		return;
+	}
 	events_.push_back(Event{ type, name, msg });
 }
 
@@ -492,6 +498,11 @@ std::vector<Event> Engine::events()
 	std::lock_guard<std::mutex> lock(mu_);
 	std::vector<Event> out;
 	out.swap(events_);
+	if (eventsDropped_) {
+		out.push_back(Event{ Event::Error, "",
+				     std::to_string(eventsDropped_) + " later events dropped: events() was not called in time" });
+		eventsDropped_ = 0;
+	}
 	return out;
 }
 

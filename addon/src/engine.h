@@ -113,6 +113,7 @@ private:
 	std::map<std::string, Shared> shared_;
 	std::vector<Batch> retired_; // undelivered samples of sets no longer watched
 	std::vector<Event> events_;
+	uint64_t eventsDropped_ = 0;
 
 	std::map<std::string, std::unique_ptr<Watched>> watched_;
 	bool dirError_ = false; // procDir unreadable at the last rescan

@@ -243,3 +243,25 @@ test('without permission, start() and the set status say to run as root', (t) =>
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test('events are bounded when nobody calls events(); the next call says how many were dropped', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pktstat-addon-events-'));
+  try {
+    // 5001 empty set folders: each gives 'added' and a config error, 10002 events in all.
+    for (let i = 0; i < 5001; i++) mkdirSync(join(dir, `e${i}`));
+    const engine = new DrainEngine({ procDir: dir });
+    engine.start(); // the first scan runs inside start()
+    engine.stop();
+    const events = engine.events();
+    assert.equal(events.length, 10001);
+    assert.deepEqual(events.at(-1), {
+      type: 'error',
+      name: null,
+      message: '2 later events dropped: events() was not called in time',
+    });
+    assert.equal(events.filter((e) => e.type === 'added').length, 5000);
+    assert.deepEqual(engine.events(), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
