@@ -143,6 +143,15 @@ check_error 'malformed replay names the line' "bad\.csv line 3: field 3 'x' is n
 check_error 'missing replay file' 'cannot read replay file .*/nope\.csv: ENOENT' --replay "$work/nope.csv"
 check_error 'module not loaded' 'is missing: .*modprobe xt_pktstat' --proc-dir "$work/no-such-dir"
 check_error 'unknown rule' "unknown rule 'dns': no .*/proc/dns \(counter sets here: db, web\)" --proc-dir "$proc" --rule dns --export csv
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	chmod 755 "$work" "$proc" "$proc/web" && chmod 400 "$proc/web/data"
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups node "$CLI" --proc-dir "$proc" --rule web --export csv 2>&1 </dev/null); rc=$?
+	if [ "$rc" -ne 0 ] && [ "$out" = "pktstat-top: cannot read $proc/web/data: not permitted, run pktstat-top as root" ]; then
+		ok 'not permitted as nobody'
+	else
+		bad "not permitted as nobody (exit $rc)" "$out"
+	fi
+fi
 check_error 'bad duration' "'10x' has an unknown unit 'x'" --duration 10x --replay "$csv"
 check_error 'export needs a rule' '--export csv needs --rule NAME' --export csv
 
