@@ -120,6 +120,33 @@ test('a config change reschedules the set: four reads per period x capacity, cap
   }
 });
 
+test('sets with different periods are each read on their own schedule', async () => {
+  // period x capacity / 4: 5 ms, 12.5 ms and 50 ms.
+  const plan = [
+    { name: 'fast', period: 100_000n, capacity: 200, interval: 5_000_000 },
+    { name: 'mid', period: 500_000n, capacity: 100, interval: 12_500_000 },
+    { name: 'slow', period: MS, capacity: 200, interval: 50_000_000 },
+  ];
+  for (const p of plan) fake.addSet(p.name, p.period, p.capacity);
+  const engine = new DrainEngine({ procDir: fake.dir, names: plan.map((p) => p.name), rescanMs: 100 });
+  engine.start();
+  try {
+    await waitFor('first reads', () => engine.status().every((s) => s.reads > 0n));
+    const a = engine.status();
+    await sleep(1000);
+    const b = engine.status();
+    for (const p of plan) {
+      const sa = a.find((s) => s.name === p.name)!;
+      const sb = b.find((s) => s.name === p.name)!;
+      assert.equal(sb.drainIntervalNs, BigInt(p.interval));
+      const meanNs = Number(sb.lastReadStartNs - sa.lastReadStartNs) / Number(sb.reads - sa.reads);
+      assert.ok(meanNs <= p.interval * 1.04 && meanNs >= p.interval * 0.9, `${p.name}: mean read interval ${meanNs} ns`);
+    }
+  } finally {
+    engine.stop();
+  }
+});
+
 test('ring overflow drops the new samples, counts them, and owes them to the next sample', async () => {
   let text = '';
   for (let i = 0; i < 25; i++) text += (i === 12 ? '# lost 4\n' : '') + line(T0 + BigInt(i) * MS, BigInt(i + 1), BigInt(i + 1) * 100n);
