@@ -1,0 +1,123 @@
+# Reading data: namespaces, removal under an open reader, keep-open pread, 1-byte reads,
+# poll, and two senders on two vCPUs against a draining reader.
+
+# Each network namespace sees only its own sets; deleting a namespace with rules is clean.
+test_netns() {
+	local f b n lost
+	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name nsx ||
+		fail "rule refused"
+	ip netns add a || fail "ip netns add failed"
+	ip netns exec a ip link set lo up
+	[ -z "$(ip netns exec a ls -A $PS_DIR 2>/dev/null)" ] ||
+		fail "a new namespace sees sets: $(ip netns exec a ls $PS_DIR)"
+	ip netns exec a iptables -A INPUT -p udp --dport 5555 -m pktstat --period 2ms --samples 10 --name nsx ||
+		fail "same name with another period refused in another namespace"
+	ip netns exec a iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 10 --name only_a ||
+		fail "rule refused in namespace a"
+	[ -e $PS_DIR/only_a ] && fail "the initial namespace sees namespace a's set"
+	ip netns exec a "$VM_HELPERS/udpsend" 127.0.0.1 5555 7 100 || fail "sending in namespace a failed"
+	send 127.0.0.1 5555 3 100
+	sleep 0.01
+	check_eq "period in namespace a" 2000000 "$(ip netns exec a cat $PS_DIR/nsx/config | kv /dev/stdin period_ns)"
+	check_eq "frames in namespace a" 7 "$(ip netns exec a cat $PS_DIR/nsx/stats | kv /dev/stdin frames)"
+	check_eq "frames in the initial namespace" 3 "$(kv $PS_DIR/nsx/stats frames)"
+	# unshare -n: a fresh namespace without any set
+	unshare -n sh -c "ls -A $PS_DIR" >unshared 2>&1
+	[ ! -s unshared ] || fail "unshare -n sees sets: $(cat unshared)"
+	ip netns delete a || fail "ip netns delete failed"
+	sleep 0.5
+	send 127.0.0.1 5555 2 100
+	read_data nsx data
+	read -r f b n lost < <(check_stream data 1000000)
+	check_eq "initial namespace frames after deleting a" 5 "$f"
+}
+
+# Deleting the rule while a reader holds data open: its reads end, nothing breaks.
+test_delete_while_open() {
+	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name del ||
+		fail "rule refused"
+	send 127.0.0.1 5555 5 100
+	"$VM_HELPERS/pktread" $PS_DIR/del/data hold go >held 2>status &
+	local pid=$!
+	wait_for 10 grep -q opened status || fail "the reader did not open data: $(cat status)"
+	send 127.0.0.1 5555 5 100
+	iptables -D INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name del ||
+		fail "cannot delete the rule"
+	wait_for 5 test ! -e $PS_DIR/del || fail "$PS_DIR/del still there after its last rule went"
+	touch go
+	wait_for 10 grep -q '^end:' status || fail "the reader's reads did not end: $(cat status)"
+	wait $pid || fail "reader: $(tail -n1 status)"
+	echo "reader: $(tail -n1 status)"
+}
+
+# One fd, pread at 0 again and again: a header per read, samples never repeated.
+test_pread_keep_open() {
+	local f b n lost i
+	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 1000 --name kp ||
+		fail "rule refused"
+	"$VM_HELPERS/pktread" $PS_DIR/kp/data pread 12 150 >data 2>err &
+	local pid=$!
+	for i in $(seq 8); do send 127.0.0.1 5555 25 100; sleep 0.05; done
+	wait $pid || fail "reader: $(cat err)"
+	check_eq "headers (one per pread at 0)" 12 "$(header_count data)"
+	read -r f b n lost < <(check_stream data 1000000)
+	check_eq "frames" 200 "$f"
+	check_eq "bytes" $((200 * 128)) "$b"
+	check_eq "samples read vs stats" "$n" "$(kv $PS_DIR/kp/stats samples)"
+	check_eq "rule counters" "$f $b" "$(rule_counters iptables INPUT 1)"
+}
+
+# Reads of one byte still add up to whole lines.
+test_one_byte_reads() {
+	local f b n lost i
+	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 1000 --name ob ||
+		fail "rule refused"
+	for i in $(seq 6); do send 127.0.0.1 5555 $i 300; sleep 0.01; done
+	sleep 0.01
+	"$VM_HELPERS/pktread" $PS_DIR/ob/data read 1 >data || fail "1-byte reads failed"
+	read -r f b n lost < <(check_stream data 1000000)
+	check_eq "frames" 21 "$f"
+	check_eq "bytes" $((21 * 328)) "$b"
+	((n >= 2)) || fail "expected several windows, got $n"
+	check_eq "samples" "$n" "$(kv $PS_DIR/ob/stats samples)"
+}
+
+# poll() wakes when a sample is waiting.
+test_poll() {
+	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 10ms --samples 100 --name pl ||
+		fail "rule refused"
+	"$VM_HELPERS/pktread" $PS_DIR/pl/data poll 20000 2>status &
+	local pid=$!
+	wait_for 10 grep -q polling status || fail "the reader did not start polling"
+	send 127.0.0.1 5555 5 100
+	sleep 0.05
+	# a packet in a later window closes the first one
+	send 127.0.0.1 5555 5 100
+	wait_for 10 grep -q readable status || fail "poll did not wake within 10 s: $(cat status)"
+	wait $pid || fail "poll: $(tail -n1 status)"
+}
+
+# Two senders pinned to the two vCPUs while a reader drains: totals exact and equal to
+# the rule counters, timestamps strictly increasing across every read.
+test_two_cpus() {
+	local f b n lost per=8000
+	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 65536 --name cpu ||
+		fail "rule refused"
+	"$VM_HELPERS/pktread" $PS_DIR/cpu/data drain stop 20 >data 2>err &
+	local reader=$!
+	taskset -c 0 "$VM_HELPERS/udpsend" 127.0.0.1 5555 $per 100 &
+	local s0=$!
+	taskset -c 1 "$VM_HELPERS/udpsend" 127.0.0.1 5555 $per 200 &
+	local s1=$!
+	wait $s0 || fail "sender on CPU 0 failed"
+	wait $s1 || fail "sender on CPU 1 failed"
+	sleep 0.05
+	touch stop
+	wait $reader || fail "reader: $(cat err)"
+	read -r f b n lost < <(check_stream data 1000000)
+	echo "reads: $(header_count data), samples: $n, lost: $lost"
+	check_eq "frames" $((2 * per)) "$f"
+	check_eq "bytes" $((per * 128 + per * 228)) "$b"
+	check_eq "rule counters" "$f $b" "$(rule_counters iptables INPUT 1)"
+	((n >= 2)) || fail "only $n windows for two senders"
+}
