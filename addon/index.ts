@@ -12,7 +12,7 @@ import type {
 
 export type * from './types.js';
 
-export const DEFAULT_PROC_DIR = '/proc/net/xt_pktstat';
+const DEFAULT_PROC_DIR = '/proc/net/xt_pktstat';
 const DEFAULT_RING_CAPACITY = 1_048_576;
 const DEFAULT_RESCAN_MS = 500;
 // A counter-set name as SPEC 1 allows it for --name.
