@@ -115,7 +115,7 @@ async function exportCsv(name: string, procDir: string, output: string | undefin
     process.once('SIGTERM', onSignal);
     const timer = durationMs !== null ? setTimeout(onSignal, durationMs) : null;
     try {
-      await runExport({ feed: engine, name, out, startNs, base: { frames, bytes }, stop: ctl.signal });
+      await runExport({ feed: engine, name, out, origin: { startNs, base: { frames, bytes } }, stop: ctl.signal });
     } finally {
       if (timer !== null) clearTimeout(timer);
       process.off('SIGINT', onSignal);

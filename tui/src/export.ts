@@ -3,16 +3,15 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { SetStatus } from '../../addon/types.js';
 import type { Feed } from './engine.js';
-import { CSV_HEADER, csvLine, type Counters, Tiler } from './tiler.js';
+import { CSV_HEADER, csvLine, type Origin, Tiler } from './tiler.js';
 
 export interface ExportOptions {
   readonly feed: Feed;
   readonly name: string;
   readonly out: Writable;
-  /** CLOCK_REALTIME (ns) when the export started: rows begin with the next window. */
-  readonly startNs: bigint;
-  /** Cumulative counters when the export started (from `stats`), if known. */
-  readonly base: Counters | null;
+  /** CLOCK_REALTIME (ns) when the export started, rows begin with the next window; and the
+   * cumulative counters then (from `stats`). */
+  readonly origin: Origin;
   /** Aborted by SIGINT/SIGTERM or when --duration is over. */
   readonly stop: AbortSignal;
   readonly tickMs?: number;
@@ -31,7 +30,7 @@ export async function runExport(o: ExportOptions): Promise<void> {
   const find = (): SetStatus | undefined => o.feed.status().find((s) => s.name === o.name);
 
   const step = (st: SetStatus): string => {
-    tiler ??= new Tiler(st.periodNs, o.startNs, o.base);
+    tiler ??= new Tiler(st.periodNs, o.origin);
     let text = '';
     // Status before take: every window ending by lastReadStartNs is then either in the
     // batch taken below or was idle.

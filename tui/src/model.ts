@@ -157,7 +157,7 @@ export class LiveModel {
     for (const st of this.status) {
       let t = this.sets.get(st.name);
       if (t === undefined || t.series.periodNs !== st.periodNs) {
-        t = { series: new SetSeries(st.name, st.periodNs), tiler: new Tiler(st.periodNs, null, null), queued: null };
+        t = { series: new SetSeries(st.name, st.periodNs), tiler: new Tiler(st.periodNs, null, RING_WINDOWS), queued: null };
         this.sets.set(st.name, t);
       }
     }

@@ -21,25 +21,32 @@ const U64 = (1n << 64n) - 1n;
 /** Growth of an unsigned 64-bit counter, correct across a wrap. */
 export const delta = (now: bigint, before: bigint): bigint => (now - before) & U64;
 
+/** Where the rows of an export begin: the instant it started and the counters then. */
+export interface Origin {
+  readonly startNs: bigint;
+  readonly base: Counters;
+}
+
 export class Tiler {
-  /** End of the latest row; rows so far tile [first start, nextStartNs). */
+  /** Start of the next row; null until the first sample when there is no origin. */
   private next: bigint | null;
   private base: Counters | null;
+  private started = false;
 
   /**
-   * @param periodNs window width
-   * @param startNs rows begin with the first window starting at or after this instant; null:
-   *   begin after the first sample, which only sets the baseline
-   * @param base cumulative counters before the first row (e.g. from `stats`); samples of
-   *   windows before the first row replace it
+   * @param origin rows begin with the first window starting at or after origin.startNs, and
+   *   origin.base holds the counters before it (samples of earlier windows replace it);
+   *   null: rows begin after the first sample, which only sets the baseline
+   * @param keepIdle when set, a run of idle windows longer than this yields only its last
+   *   keepIdle rows (a bounded view does not need the rest; an export leaves it unset)
    */
   constructor(
     readonly periodNs: bigint,
-    startNs: bigint | null,
-    base: Counters | null,
+    origin: Origin | null,
+    private readonly keepIdle: number | null = null,
   ) {
-    this.next = startNs === null ? null : ((startNs + periodNs - 1n) / periodNs) * periodNs;
-    this.base = base;
+    this.next = origin === null ? null : ((origin.startNs + periodNs - 1n) / periodNs) * periodNs;
+    this.base = origin === null ? null : origin.base;
   }
 
   get nextStartNs(): bigint | null {
@@ -60,7 +67,7 @@ export class Tiler {
       const end = start + P;
       const now = { frames: batch.frames[i], bytes: batch.bytes[i] };
       const lost = batch.lostBefore[i];
-      if (this.next === null) {
+      if (this.next === null || this.base === null) {
         this.next = end;
         this.base = now;
         continue;
@@ -72,12 +79,13 @@ export class Tiler {
         if (!this.started) this.base = now;
         continue;
       }
-      const base = this.base ?? now;
+      const frames = delta(now.frames, this.base.frames);
+      const bytes = delta(now.bytes, this.base.bytes);
       if (lost > 0n) {
-        rows.push({ startNs: this.next, endNs: end, frames: delta(now.frames, base.frames), bytes: delta(now.bytes, base.bytes), lost });
+        rows.push({ startNs: this.next, endNs: end, frames, bytes, lost });
       } else {
-        for (let t = this.next; t < start; t += P) rows.push(idle(t, P));
-        rows.push({ startNs: start, endNs: end, frames: delta(now.frames, base.frames), bytes: delta(now.bytes, base.bytes), lost: 0n });
+        this.idleTo(start, rows);
+        rows.push({ startNs: start, endNs: end, frames, bytes, lost: 0n });
       }
       this.next = end;
       this.base = now;
@@ -90,16 +98,20 @@ export class Tiler {
   idleUntil(knownNs: bigint): Row[] {
     const rows: Row[] = [];
     if (this.next === null) return rows;
-    const P = this.periodNs;
-    while (this.next + P <= knownNs) {
-      rows.push(idle(this.next, P));
-      this.next += P;
-    }
-    if (rows.length > 0) this.started = true;
+    this.idleTo(this.next + ((knownNs - this.next) / this.periodNs) * this.periodNs, rows);
     return rows;
   }
 
-  private started = false;
+  /** Appends zero rows from the next row's start up to `to` (a window boundary). */
+  private idleTo(to: bigint, rows: Row[]): void {
+    const P = this.periodNs;
+    let t = this.next!;
+    if (to <= t) return;
+    if (this.keepIdle !== null && (to - t) / P > BigInt(this.keepIdle)) t = to - BigInt(this.keepIdle) * P;
+    for (; t < to; t += P) rows.push(idle(t, P));
+    this.next = to;
+    this.started = true;
+  }
 }
 
 function idle(start: bigint, P: bigint): Row {

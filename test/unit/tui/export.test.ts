@@ -32,7 +32,7 @@ test('export: baseline, exact windows, idle zeros, a lost stretch, and the final
   const { sink, text, drains } = slowSink();
   const ctl = new AbortController();
   let done = false;
-  const run = runExport({ feed, name: 'web', out: sink, startNs: T + 1n, base: { frames: 1000n, bytes: 100_000n }, stop: ctl.signal, tickMs: 5 }).then(() => {
+  const run = runExport({ feed, name: 'web', out: sink, origin: { startNs: T + 1n, base: { frames: 1000n, bytes: 100_000n } }, stop: ctl.signal, tickMs: 5 }).then(() => {
     done = true;
   });
   await sleep(20);
@@ -67,7 +67,7 @@ test('export: a removed set ends the export with one line', async () => {
   feed.addSet('gone', P);
   const { sink } = slowSink();
   const ctl = new AbortController();
-  const run = runExport({ feed, name: 'gone', out: sink, startNs: T, base: { frames: 0n, bytes: 0n }, stop: ctl.signal, tickMs: 5 });
+  const run = runExport({ feed, name: 'gone', out: sink, origin: { startNs: T, base: { frames: 0n, bytes: 0n } }, stop: ctl.signal, tickMs: 5 });
   await until(() => feed.takes > 0, 'the first take');
   (feed as unknown as { pending: unknown[] }).pending.push({ type: 'removed', name: 'gone' });
   await assert.rejects(run, /counter set gone was removed: its rules are gone/);

@@ -9,7 +9,7 @@ const P = 100_000n;
 const row = (start: bigint, end: bigint, frames: bigint, bytes: bigint, lost = 0n): Row => ({ startNs: start, endNs: end, frames, bytes, lost });
 
 test('rows start with the first window after the export began; earlier samples set the baseline', () => {
-  const t = new Tiler(P, T + 1n, { frames: 10n, bytes: 1000n });
+  const t = new Tiler(P, { startNs: T + 1n, base: { frames: 10n, bytes: 1000n } });
   assert.equal(t.nextStartNs, T + P);
   const rows = t.feed(
     batch('x', [
@@ -29,7 +29,7 @@ test('rows start with the first window after the export began; earlier samples s
 });
 
 test('idle windows up to the latest read are zero rows, and only whole windows', () => {
-  const t = new Tiler(P, T, { frames: 0n, bytes: 0n });
+  const t = new Tiler(P, { startNs: T, base: { frames: 0n, bytes: 0n } });
   assert.deepEqual(t.idleUntil(T + 2n * P + 50n), [row(T, T + P, 0n, 0n), row(T + P, T + 2n * P, 0n, 0n)]);
   assert.deepEqual(t.idleUntil(T + 2n * P + 99n), []);
   assert.deepEqual(t.feed(batch('x', [{ t: T + 3n * P, frames: 7n, bytes: 70n }])), [
@@ -39,7 +39,7 @@ test('idle windows up to the latest read are zero rows, and only whole windows',
 });
 
 test('a sample after lost ones gives one row from the previous end to its window end', () => {
-  const t = new Tiler(P, T, { frames: 100n, bytes: 10_000n });
+  const t = new Tiler(P, { startNs: T, base: { frames: 100n, bytes: 10_000n } });
   const rows = t.feed(
     batch('x', [
       { t: T, frames: 101n, bytes: 10_100n },
@@ -57,14 +57,26 @@ test('a sample after lost ones gives one row from the previous end to its window
 test('counters wrapping past 2^64 give the true growth', () => {
   const max = (1n << 64n) - 1n;
   assert.equal(delta(2n, max - 2n), 5n);
-  const t = new Tiler(P, T, { frames: max - 1n, bytes: max - 999n });
+  const t = new Tiler(P, { startNs: T, base: { frames: max - 1n, bytes: max - 999n } });
   assert.deepEqual(t.feed(batch('x', [{ t: T, frames: 3n, bytes: 500n }])), [row(T, T + P, 5n, 1500n)]);
 });
 
 test('without a baseline the first sample only sets it (dashboard)', () => {
-  const t = new Tiler(P, null, null);
+  const t = new Tiler(P, null);
   assert.deepEqual(t.feed(batch('x', [{ t: T, frames: 50n, bytes: 5000n }])), []);
   assert.equal(t.nextStartNs, T + P);
   assert.deepEqual(t.feed(batch('x', [{ t: T + 2n * P, frames: 52n, bytes: 5128n }])), [row(T + P, T + 2n * P, 0n, 0n), row(T + 2n * P, T + 3n * P, 2n, 128n)]);
   assert.deepEqual(t.counters, { frames: 52n, bytes: 5128n });
+});
+
+test('a bounded view keeps only the last idle windows of a long gap', () => {
+  const t = new Tiler(P, { startNs: T, base: { frames: 0n, bytes: 0n } }, 3);
+  const rows = t.idleUntil(T + 1_000_000n * P);
+  assert.deepEqual(rows.map((r) => r.startNs), [T + 999_997n * P, T + 999_998n * P, T + 999_999n * P]);
+  assert.deepEqual(t.feed(batch('x', [{ t: T + 2_000_000n * P, frames: 4n, bytes: 40n }])).map((r) => [r.startNs, r.frames]), [
+    [T + 1_999_997n * P, 0n],
+    [T + 1_999_998n * P, 0n],
+    [T + 1_999_999n * P, 0n],
+    [T + 2_000_000n * P, 4n],
+  ]);
 });
