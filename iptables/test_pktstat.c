@@ -10,6 +10,7 @@
  * Usage: test_pktstat [-6] [--auto NAME...]
  *   -6           load the extension as ip6tables does (NFPROTO_IPV6)
  *   --auto N...  only parse one unnamed rule per N and expect names N in order
+ *                ("!MESSAGE": expect that refusal instead)
  * Prints "ok - ..." / "not ok - ..." per assertion; exit status 1 on failure.
  */
 #include <getopt.h>
@@ -395,26 +396,27 @@ static void test_roundtrip_property(void)
 	      tried, bad);
 }
 
+/* One unnamed rule per expected name; "!MESSAGE" expects that refusal instead. */
 static void test_auto(int argc, char **argv)
 {
 	struct outcome o;
+	char want[64];
 	int i;
 
 	for (i = 0; i < argc; i++) {
 		parse_rule(ARGS("--period", "100", "--samples", "20"), &o);
-		if (strcmp(argv[i], "!refused") == 0) {
-			check(o.refused, "unnamed rule %d refused: %s", i + 1, o.msg);
+		if (argv[i][0] == '!') {
+			check(o.refused && strcmp(o.msg, argv[i] + 1) == 0,
+			      "unnamed rule %d refused with \"%s\" (got \"%s\")", i + 1,
+			      argv[i] + 1, o.refused ? o.msg : o.save);
 			continue;
 		}
 		check(!o.refused && strcmp(o.info.name, argv[i]) == 0,
 		      "unnamed rule %d gets name \"%s\" (got \"%.16s\"%s%s)", i + 1, argv[i],
 		      o.info.name, o.refused ? ", refused: " : "", o.msg);
-		if (!o.refused) {
-			char want[64];
-
-			snprintf(want, sizeof(want), " --period 100ms --samples 20 --name %s", argv[i]);
-			check(strcmp(o.save, want) == 0, "unnamed rule %d saves \"%s\"", i + 1, o.save);
-		}
+		snprintf(want, sizeof(want), " --period 100ms --samples 20 --name %s", argv[i]);
+		check(strcmp(o.save, want) == 0, "unnamed rule %d saves \"%s\" (want \"%s\")",
+		      i + 1, o.save, want);
 	}
 }
 
