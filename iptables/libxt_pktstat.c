@@ -63,7 +63,7 @@ static const struct xt_option_entry pktstat_opts[] = {
 	XTOPT_TABLEEND,
 };
 
-/* Parses a leading run of decimal digits; false when there is none or it overflows. */
+/* Parses a leading run of decimal digits; false when there is none. Values past UINT64_MAX saturate. */
 static bool pktstat_parse_digits(const char *s, uint64_t *val, const char **end)
 {
 	uint64_t v = 0;
@@ -81,6 +81,18 @@ static bool pktstat_parse_digits(const char *s, uint64_t *val, const char **end)
 	*val = v;
 	*end = s;
 	return true;
+}
+
+/* Messages quote the argument: a control or non-ASCII byte in it would garble the one-line refusal. */
+static void pktstat_check_printable(const char *opt, const char *arg)
+{
+	const char *p;
+
+	for (p = arg; *p != '\0'; p++)
+		if (*p < ' ' || *p > '~')
+			xtables_error(PARAMETER_PROBLEM,
+				      "pktstat: --%s: bad character 0x%02x at position %zu",
+				      opt, (unsigned char)*p, (size_t)(p - arg) + 1);
 }
 
 static void pktstat_parse_period(const char *arg, struct xt_pktstat_info *info)
@@ -146,18 +158,11 @@ static void pktstat_parse_name(const char *arg, struct xt_pktstat_info *info)
 
 	if (len == 0)
 		xtables_error(PARAMETER_PROBLEM, "pktstat: --name: must not be empty");
-	for (p = arg; *p != '\0'; p++) {
-		if (pktstat_name_char_ok(*p))
-			continue;
-		/* Show the offending byte in a form that cannot garble the line. */
-		if (isgraph((unsigned char)*p) || *p == ' ')
+	for (p = arg; *p != '\0'; p++)
+		if (!pktstat_name_char_ok(*p))
 			xtables_error(PARAMETER_PROBLEM,
 				      "pktstat: --name \"%s\": bad character '%c' (allowed: A-Z a-z 0-9 _ . -)",
 				      arg, *p);
-		xtables_error(PARAMETER_PROBLEM,
-			      "pktstat: --name: bad character 0x%02x at position %zu (allowed: A-Z a-z 0-9 _ . -)",
-			      (unsigned char)*p, (size_t)(p - arg) + 1);
-	}
 	if (len > XT_PKTSTAT_NAME_LEN - 1)
 		xtables_error(PARAMETER_PROBLEM,
 			      "pktstat: --name \"%s\": too long (%zu characters, at most %u)",
@@ -175,6 +180,7 @@ static void pktstat_parse(struct xt_option_call *cb)
 
 	/* Refuses "!", repeated options and a missing argument. */
 	xtables_option_parse(cb);
+	pktstat_check_printable(cb->entry->name, cb->arg);
 	switch (cb->entry->id) {
 	case O_PERIOD:
 		pktstat_parse_period(cb->arg, info);

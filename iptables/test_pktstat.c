@@ -324,6 +324,10 @@ static void test_refused(void)
 		       "pktstat: --period \"10 ms\": unknown unit \" ms\" (use ns, us, ms or s)");
 	expect_refusal(ARGS("--period", "1.5s", "--samples", "20"),
 		       "pktstat: --period \"1.5s\": unknown unit \".5s\" (use ns, us, ms or s)");
+	expect_refusal(ARGS("--period", "1\n0", "--samples", "20"),
+		       "pktstat: --period: bad character 0x0a at position 2");
+	expect_refusal(ARGS("--period", "100", "--samples", "\t5"),
+		       "pktstat: --samples: bad character 0x09 at position 1");
 	expect_refusal(ARGS("--period", "abc", "--samples", "20"),
 		       "pktstat: --period \"abc\": not a number (examples: 100, 250us, 1s)");
 	expect_refusal(ARGS("--period", "", "--samples", "20"),
@@ -353,9 +357,9 @@ static void test_refused(void)
 	expect_refusal(ARGS("--period", "100", "--samples", "2", "--name", "../x"),
 		       "pktstat: --name \"../x\": bad character '/' (allowed: A-Z a-z 0-9 _ . -)");
 	expect_refusal(ARGS("--period", "100", "--samples", "2", "--name", "caf\xc3\xa9"),
-		       "pktstat: --name: bad character 0xc3 at position 4 (allowed: A-Z a-z 0-9 _ . -)");
+		       "pktstat: --name: bad character 0xc3 at position 4");
 	expect_refusal(ARGS("--period", "100", "--samples", "2", "--name", "a\nb"),
-		       "pktstat: --name: bad character 0x0a at position 2 (allowed: A-Z a-z 0-9 _ . -)");
+		       "pktstat: --name: bad character 0x0a at position 2");
 	expect_refusal(ARGS("--period", "100", "--samples", "2", "--name", "abcdefghijklmnop"),
 		       "pktstat: --name \"abcdefghijklmnop\": too long (16 characters, at most 15)");
 	/* libxtables' own refusals, reached through the extension's option table. */
