@@ -52,26 +52,22 @@ export function App(props: AppProps) {
     props.source.kind === 'replay' ? props.source.snapshot : { sets: [], series: new Map(), drainRate: 0, lost: 0n, lastError: null },
   );
   const [view, dispatch] = useReducer(viewReducer, INITIAL_VIEW);
-  const pausedRef = useRef(false);
   const focused = useRef(false);
 
   useEffect(() => {
     if (model === null) return;
     const tick = () => {
       model.update(Date.now());
-      // Draining goes on while paused; only the view stays.
-      if (!pausedRef.current) setSnap(model.snapshot());
+      // Draining goes on while paused, and the status line stays live (losses are never hidden).
+      setSnap(model.snapshot());
     };
     tick();
     const timer = setInterval(tick, props.tickMs ?? 50);
     return () => clearInterval(timer);
   }, [model, props.tickMs]);
 
-  useEffect(() => {
-    if (model === null || pausedRef.current === view.paused) return;
-    pausedRef.current = view.paused;
-    setSnap(model.snapshot(view.paused));
-  }, [model, view.paused]);
+  // Table and charts freeze when the pause is rendered.
+  const frozen = useMemo(() => (view.paused && model !== null ? model.snapshot(true) : null), [view.paused, model]);
 
   useEffect(() => {
     if (view.quit) exit();
@@ -86,13 +82,14 @@ export function App(props: AppProps) {
     }
   }, [snap, props.focus]);
 
-  const sel = Math.max(0, Math.min(view.selected, snap.sets.length - 1));
-  const current = snap.sets[sel];
-  const series = current !== undefined ? snap.series.get(current.name) : undefined;
+  const shown = frozen ?? snap;
+  const sel = Math.max(0, Math.min(view.selected, shown.sets.length - 1));
+  const current = shown.sets[sel];
+  const series = current !== undefined ? shown.series.get(current.name) : undefined;
   const chartColumns = Math.max(1, columns - AXIS_WIDTH - 1);
   // Read when a key arrives, which may be before the handler of this render is subscribed.
   const ctx = useRef<KeyContext>({ sets: 0, windows: 0, chartColumns, live: live !== null });
-  ctx.current = { sets: snap.sets.length, windows: series?.length ?? 0, chartColumns, live: live !== null };
+  ctx.current = { sets: shown.sets.length, windows: series?.windows ?? 0, chartColumns, live: live !== null };
 
   useInput((input, key) => dispatch({ type: 'key', input, key, ctx: ctx.current }), {
     isActive: view.overlay === 'none' || view.overlay === 'help',
@@ -100,7 +97,7 @@ export function App(props: AppProps) {
 
   const state = props.source.kind === 'replay' ? `replay ${props.source.label}` : view.paused ? 'PAUSED' : 'live';
   // Rows: table header + sets, two chart titles, status; the rest goes to the charts.
-  const tableRows = Math.max(1, Math.min(snap.sets.length, Math.floor(rows / 4)));
+  const tableRows = Math.max(1, Math.min(shown.sets.length, Math.floor(rows / 4)));
   const chartHeight = Math.max(2, Math.floor((rows - 1 - (tableRows + 1) - 2 - 1) / 2));
 
   let body;
@@ -124,7 +121,7 @@ export function App(props: AppProps) {
   else
     body = (
       <>
-        <Table sets={snap.sets} selected={sel} width={columns} rows={tableRows} color={props.color} />
+        <Table sets={shown.sets} selected={sel} width={columns} rows={tableRows} color={props.color} />
         {series !== undefined && series.length > 0 ? (
           <Charts series={series} zoom={view.zoom} offset={view.offset} width={columns} height={chartHeight} color={props.color} />
         ) : (

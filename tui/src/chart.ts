@@ -1,7 +1,7 @@
 // Chart data: recent windows grouped into columns (zoom = windows per column, summed), with
 // the time span they cover, and the asciichart rendering with human-unit axis labels.
 import asciichart from 'asciichart';
-import type { Row } from './tiler.js';
+import type { SetSeries } from './series.js';
 import { si } from './units.js';
 
 export interface Columns {
@@ -13,36 +13,34 @@ export interface Columns {
 }
 
 /**
- * Groups `rows` (oldest first, tiling time) into at most `width` columns of `zoom` windows each,
- * ending `offset` windows before the latest. A row spanning several windows (lost detail)
- * is spread evenly over them: only its total is known.
+ * Groups the kept windows into at most `width` columns of `zoom` windows each, ending
+ * `offset` windows before the latest. A row spanning several windows (lost detail) is spread
+ * evenly over them: only its total is known.
  */
-export function columns(rows: readonly Row[], periodNs: bigint, zoom: number, width: number, offset = 0): Columns {
-  if (rows.length === 0 || width < 1) return { frames: [], bytes: [], fromNs: 0n, toNs: 0n };
-  const colNs = periodNs * BigInt(zoom);
-  const first = rows[0].startNs;
-  const to = rows[rows.length - 1].endNs - periodNs * BigInt(offset);
-  const available = to > first ? Number((to - first + colNs - 1n) / colNs) : 1;
-  const n = Math.max(1, Math.min(width, available));
-  const from = to - colNs * BigInt(n);
+export function columns(s: SetSeries, zoom: number, width: number, offset = 0): Columns {
+  const available = Math.ceil((s.windows - offset) / zoom);
+  const n = Math.max(0, Math.min(width, available));
+  const toNs = s.endNs - s.periodNs * BigInt(offset);
+  const fromNs = toNs - s.periodNs * BigInt(n * zoom);
   const frames = new Array<number>(n).fill(0);
   const bytes = new Array<number>(n).fill(0);
-  for (let i = rows.length - 1; i >= 0; i--) {
-    const r = rows[i];
-    if (r.endNs <= from) break;
-    if (r.startNs >= to) continue;
-    const windows = Number((r.endNs - r.startNs) / periodNs) || 1;
-    const f = Number(r.frames) / windows;
-    const b = Number(r.bytes) / windows;
-    const lo = r.startNs > from ? r.startNs : from;
-    const hi = r.endNs < to ? r.endNs : to;
-    for (let w = lo; w < hi; w += periodNs) {
-      const c = Number((w - from) / colNs);
+  const shown = n * zoom;
+  // `back`: windows between the end of row i and the latest window's end.
+  for (let i = s.length - 1, back = 0; i >= 0 && back < offset + shown; i--) {
+    const span = s.span(i);
+    const f = s.frames(i) / span;
+    const b = s.bytes(i) / span;
+    // Windows of this row, counted back from `to`, that fall inside the columns.
+    const lo = Math.max(back - offset, 0);
+    const hi = Math.min(back + span - offset, shown);
+    for (let w = lo; w < hi; w++) {
+      const c = n - 1 - Math.floor(w / zoom);
       frames[c] += f;
       bytes[c] += b;
     }
+    back += span;
   }
-  return { frames, bytes, fromNs: from, toNs: to };
+  return { frames, bytes, fromNs, toNs };
 }
 
 const LABEL_WIDTH = 6;

@@ -3,52 +3,9 @@
 import type { SetStatus } from '../../addon/types.js';
 import type { Feed } from './engine.js';
 import { bigField, readKeyValues } from './procfs.js';
+import { RING_WINDOWS, SetSeries } from './series.js';
 import { type Row, Tiler } from './tiler.js';
 import { join } from 'node:path';
-
-/** Windows kept per set: enough for a full-width chart at the largest zoom. */
-export const RING_WINDOWS = 16_384;
-
-export class SetSeries {
-  private buf: Row[] = [];
-  private head = 0;
-  /** Cumulative counters at the end of the latest window, when known. */
-  totalFrames: bigint | null = null;
-  totalBytes: bigint | null = null;
-
-  constructor(
-    readonly name: string,
-    readonly periodNs: bigint,
-    readonly capacity = RING_WINDOWS,
-  ) {}
-
-  add(rows: readonly Row[]): void {
-    for (const r of rows) {
-      if (this.buf.length < this.capacity) this.buf.push(r);
-      else {
-        this.buf[this.head] = r;
-        this.head = (this.head + 1) % this.capacity;
-      }
-    }
-  }
-
-  /** Kept rows, oldest first. */
-  rows(): Row[] {
-    return this.head === 0 ? this.buf.slice() : [...this.buf.slice(this.head), ...this.buf.slice(0, this.head)];
-  }
-
-  get length(): number {
-    return this.buf.length;
-  }
-
-  clone(): SetSeries {
-    const c = new SetSeries(this.name, this.periodNs, this.capacity);
-    c.buf = this.rows();
-    c.totalFrames = this.totalFrames;
-    c.totalBytes = this.totalBytes;
-    return c;
-  }
-}
 
 /** What the table shows for one set. */
 export interface SetView {
@@ -56,9 +13,10 @@ export interface SetView {
   readonly periodNs: bigint;
   /** e.g. "3/1024"; "-" when unknown. */
   readonly fifo: string;
-  readonly latest: Row | null;
-  readonly peakFrames: bigint;
-  readonly peakBytes: bigint;
+  /** Frames and bytes of the latest window, null before the first. */
+  readonly latest: { readonly frames: number; readonly bytes: number } | null;
+  readonly peakFrames: number;
+  readonly peakBytes: number;
   /** Frames and bits per second over the latest second of windows. */
   readonly pps: number;
   readonly bps: number;
@@ -71,43 +29,34 @@ export interface SetView {
 const SECOND_NS = 1_000_000_000n;
 
 export function summarize(s: SetSeries, extra: { fifo: string; lost: bigint; error: string | null }): SetView {
-  const rows = s.rows();
-  let peakFrames = 0n;
-  let peakBytes = 0n;
-  for (const r of rows) {
-    if (r.lost !== 0n) continue; // a lost stretch is not one window
-    if (r.frames > peakFrames) peakFrames = r.frames;
-    if (r.bytes > peakBytes) peakBytes = r.bytes;
+  let peakFrames = 0;
+  let peakBytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s.lost(i) !== 0) continue; // a lost stretch is not one window
+    peakFrames = Math.max(peakFrames, s.frames(i));
+    peakBytes = Math.max(peakBytes, s.bytes(i));
   }
-  const latest = rows.length > 0 ? rows[rows.length - 1] : null;
-  let pps = 0;
-  let bps = 0;
-  if (latest !== null) {
-    const from = latest.endNs - (s.periodNs > SECOND_NS ? s.periodNs : SECOND_NS);
-    let frames = 0n;
-    let bytes = 0n;
-    let spanStart = latest.endNs;
-    for (let i = rows.length - 1; i >= 0 && rows[i].startNs >= from; i--) {
-      frames += rows[i].frames;
-      bytes += rows[i].bytes;
-      spanStart = rows[i].startNs;
-    }
-    if (spanStart === latest.endNs) spanStart = latest.startNs; // one window longer than the span
-    const secs = Number(latest.endNs - spanStart) / 1e9;
-    if (secs > 0) {
-      pps = Number(frames) / secs;
-      bps = (Number(bytes) * 8) / secs;
-    }
+  const last = s.length - 1;
+  // Rates over the latest second of windows (at least one window).
+  const spanWindows = Math.max(1, Number(SECOND_NS / s.periodNs));
+  let windows = 0;
+  let frames = 0;
+  let bytes = 0;
+  for (let i = last; i >= 0 && windows < spanWindows; i--) {
+    windows += s.span(i);
+    frames += s.frames(i);
+    bytes += s.bytes(i);
   }
+  const secs = (windows * Number(s.periodNs)) / 1e9;
   return {
     name: s.name,
     periodNs: s.periodNs,
     fifo: extra.fifo,
-    latest,
+    latest: last >= 0 ? { frames: s.frames(last), bytes: s.bytes(last) } : null,
     peakFrames,
     peakBytes,
-    pps,
-    bps,
+    pps: secs > 0 ? frames / secs : 0,
+    bps: secs > 0 ? (bytes * 8) / secs : 0,
     totalFrames: s.totalFrames,
     totalBytes: s.totalBytes,
     lost: extra.lost,

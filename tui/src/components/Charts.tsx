@@ -1,12 +1,12 @@
 // The selected set's two charts: frames and bytes per column of `zoom` windows.
 import { Box, Text } from 'ink';
 import { AXIS_WIDTH, columns, plot } from '../chart.js';
-import type { SetSeries } from '../model.js';
+import type { SetSeries } from '../series.js';
 import { formatNs } from '../units.js';
 
 export function Charts(props: { series: SetSeries; zoom: number; offset: number; width: number; height: number; color: boolean }) {
   const { series, zoom } = props;
-  const cols = columns(series.rows(), series.periodNs, zoom, Math.max(1, props.width - AXIS_WIDTH - 1), props.offset);
+  const cols = columns(series, zoom, Math.max(1, props.width - AXIS_WIDTH - 1), props.offset);
   const span = cols.toNs - cols.fromNs;
   const per = zoom === 1 ? formatNs(series.periodNs) : `${zoom}×${formatNs(series.periodNs)}`;
   const where = props.offset > 0 ? `, ending ${formatNs(series.periodNs * BigInt(props.offset))} before the latest` : '';
