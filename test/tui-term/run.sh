@@ -94,6 +94,8 @@ if [ -n "$before" ] && [ "$before" = "$after" ]; then ok "terminal modes restore
 T send-keys -t tui "clear; NO_COLOR=1 node $CLI --replay $csv; echo EXIT=\$?" Enter
 expect 'NO_COLOR run shows the table' '^> lab '
 if screen -e | grep -Eq "$colour"; then bad 'no colour with NO_COLOR' "$(screen -e | grep -E "$colour" | head -3)"; else ok 'no colour with NO_COLOR'; fi
+# Ink turns raw mode on just after its first frame: give it a moment before the key.
+sleep 0.5
 T send-keys -t tui C-c
 expect 'Ctrl-C exits' '^EXIT=0'
 

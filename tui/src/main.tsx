@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 // pktstat-top: the dashboard (live or over a replayed CSV) or `--export csv`.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
