@@ -33,13 +33,16 @@ vm_find_kver() {
 }
 
 # Module, extension and C helpers. Build output goes to the log; only failures are shown.
+# VM_MODULE_SRC builds the module from another tree (e.g. a deliberately broken copy, to
+# see the suite catch it); the guest installs $VM_BUILD/xt_pktstat.ko.
 vm_build() {
-	local log=$VM_BUILD/build.log
+	local log=$VM_BUILD/build.log src=${VM_MODULE_SRC:-$REPO/kernel}
 	mkdir -p "$VM_BUILD"
 	: >"$log"
-	make -C "$REPO/kernel" modules KERNEL_DIR="/lib/modules/$KVER/build" >>"$log" 2>&1 ||
-		{ tail -n 30 "$log" >&2; vm_die "building kernel/xt_pktstat.ko failed (log: $log)"; }
-	[ -e "$REPO/kernel/xt_pktstat.ko" ] || vm_die "kernel/xt_pktstat.ko was not built"
+	rm -f "$VM_BUILD/xt_pktstat.ko"
+	make -C "$src" modules KERNEL_DIR="/lib/modules/$KVER/build" >>"$log" 2>&1 ||
+		{ tail -n 30 "$log" >&2; vm_die "building $src/xt_pktstat.ko failed (log: $log)"; }
+	cp "$src/xt_pktstat.ko" "$VM_BUILD/" 2>/dev/null || vm_die "$src/xt_pktstat.ko was not built"
 	make -C "$REPO/iptables" all >>"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; vm_die "building iptables/libxt_pktstat.so failed (log: $log)"; }
 	make -s -C "$VM_DIR/helpers" OUT="$VM_BUILD" >>"$log" 2>&1 ||
@@ -63,9 +66,11 @@ vm_initramfs() {
 	done
 	cp "$VM_DIR/guest/init" "$root/init"
 	chmod +x "$root/init"
-	# The kernel's module autoloader runs this in the initramfs root: hand over to the chroot.
-	printf '#!/bin/sh\nexec /bin/busybox chroot /mnt /sbin/modprobe "$@"\n' >"$root/modprobe"
-	chmod +x "$root/modprobe"
+	# The kernel's module autoloader runs /run/vm-modprobe in the initramfs root: hand over
+	# to the chroot (stage2 puts a plain one at the same path in the chroot for iptables).
+	mkdir -p "$root/run"
+	printf '#!/bin/sh\nexec /bin/busybox chroot /mnt /sbin/modprobe "$@"\n' >"$root/run/vm-modprobe"
+	chmod +x "$root/run/vm-modprobe"
 	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$img.tmp" && mv "$img.tmp" "$img"
 	rm -rf "$root"
 }

@@ -8,7 +8,8 @@ export XTABLES_LIBDIR=$REPO/iptables:$SYS_XTLIBDIR
 
 # fail MESSAGE: the one-line reason the host prints after "FAIL NAME:".
 fail() {
-	echo "$*" >"$REASON"
+	# the first failure is the reason: later ones may follow from it
+	[ -s "$REASON" ] || echo "$*" >"$REASON"
 	echo "FAIL: $*"
 	exit 1
 }
@@ -42,10 +43,11 @@ read_data() {
 
 # check_stream FILE PERIOD_NS: every line whole and well formed (headers, "# lost K",
 # "TS FRAMES BYTES"), timestamps multiples of the period and strictly increasing, totals
-# never decreasing. Prints "FRAMES BYTES SAMPLES LOST": the last totals (0 0 without samples),
-# how many sample lines and the sum of the lost counts.
+# never decreasing. Sets F B (the last totals, 0 0 without samples), N (sample lines) and
+# LOST (sum of the lost counts).
 check_stream() {
 	local r
+	[ -z "$(tail -c1 "$1")" ] || fail "$1: the last line is not whole"
 	r=$(awk -v p="$2" '
 		function bad(m) { print "line " NR ": " m ": \"" $0 "\""; err = 1; exit 1 }
 		/^# timestamp frames bytes$/ { next }
@@ -66,7 +68,7 @@ check_stream() {
 			return r
 		}
 		END { if (!err) printf "%d %d %d %d\n", f, b, n, lost }' "$1") || fail "$1: $r"
-	echo "$r"
+	read -r F B N LOST <<<"$r"
 }
 
 # header_count FILE: how many "# timestamp frames bytes" lines.
@@ -114,7 +116,8 @@ run_tests() {
 		export REASON=$OUT/logs/$t.reason
 		rm -f "$REASON"
 		# a test's background processes end with it
-		(set -o pipefail; trap 'kill $(jobs -p) 2>/dev/null' EXIT; cd /tmp && "$t") \
+		rm -rf "/tmp/$t" && mkdir "/tmp/$t"
+		(set -o pipefail; trap 'kill $(jobs -p) 2>/dev/null' EXIT; cd "/tmp/$t" && "$t") \
 			>>"$OUT/logs/$t.log" 2>&1 </dev/null
 		rc=$?
 		if ((rc == 0)); then

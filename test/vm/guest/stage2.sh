@@ -9,8 +9,11 @@ mods=/lib/modules/$KVER
 mkdir -p /run/modules/upper /run/modules/work
 modprobe overlay &&
 	mount -t overlay modules -o "lowerdir=$mods,upperdir=/run/modules/upper,workdir=/run/modules/work" "$mods" &&
-	mkdir -p "$mods/extra" && cp "$REPO/kernel/xt_pktstat.ko" "$mods/extra/" &&
+	mkdir -p "$mods/extra" && cp "$REPO/test/vm/build/xt_pktstat.ko" "$mods/extra/" &&
 	depmod -a "$KVER" || echo "vm-stage2: installing xt_pktstat.ko in $mods failed"
+# /proc/sys/kernel/modprobe names /run/vm-modprobe; iptables-legacy runs it in the chroot.
+printf '#!/bin/sh\nexec /sbin/modprobe "$@"\n' >/run/vm-modprobe
+chmod +x /run/vm-modprobe
 ip link set lo up
 # Loopback traffic is processed as it is sent; a large backlog keeps bursts from being dropped.
 sysctl -qw net.core.netdev_max_backlog=100000

@@ -3,7 +3,6 @@
 
 # Each network namespace sees only its own sets; deleting a namespace with rules is clean.
 test_netns() {
-	local f b n lost
 	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name nsx ||
 		fail "rule refused"
 	ip netns add a || fail "ip netns add failed"
@@ -28,8 +27,8 @@ test_netns() {
 	sleep 0.5
 	send 127.0.0.1 5555 2 100
 	read_data nsx data
-	read -r f b n lost < <(check_stream data 1000000)
-	check_eq "initial namespace frames after deleting a" 5 "$f"
+	check_stream data 1000000
+	check_eq "initial namespace frames after deleting a" 5 "$F"
 }
 
 # Deleting the rule while a reader holds data open: its reads end, nothing breaks.
@@ -52,7 +51,7 @@ test_delete_while_open() {
 
 # One fd, pread at 0 again and again: a header per read, samples never repeated.
 test_pread_keep_open() {
-	local f b n lost i
+	local i
 	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 1000 --name kp ||
 		fail "rule refused"
 	"$VM_HELPERS/pktread" $PS_DIR/kp/data pread 12 150 >data 2>err &
@@ -60,26 +59,26 @@ test_pread_keep_open() {
 	for i in $(seq 8); do send 127.0.0.1 5555 25 100; sleep 0.05; done
 	wait $pid || fail "reader: $(cat err)"
 	check_eq "headers (one per pread at 0)" 12 "$(header_count data)"
-	read -r f b n lost < <(check_stream data 1000000)
-	check_eq "frames" 200 "$f"
-	check_eq "bytes" $((200 * 128)) "$b"
-	check_eq "samples read vs stats" "$n" "$(kv $PS_DIR/kp/stats samples)"
-	check_eq "rule counters" "$f $b" "$(rule_counters iptables INPUT 1)"
+	check_stream data 1000000
+	check_eq "frames" 200 "$F"
+	check_eq "bytes" $((200 * 128)) "$B"
+	check_eq "samples read vs stats" "$N" "$(kv $PS_DIR/kp/stats samples)"
+	check_eq "rule counters" "$F $B" "$(rule_counters iptables INPUT 1)"
 }
 
 # Reads of one byte still add up to whole lines.
 test_one_byte_reads() {
-	local f b n lost i
+	local i
 	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 1000 --name ob ||
 		fail "rule refused"
 	for i in $(seq 6); do send 127.0.0.1 5555 $i 300; sleep 0.01; done
 	sleep 0.01
 	"$VM_HELPERS/pktread" $PS_DIR/ob/data read 1 >data || fail "1-byte reads failed"
-	read -r f b n lost < <(check_stream data 1000000)
-	check_eq "frames" 21 "$f"
-	check_eq "bytes" $((21 * 328)) "$b"
-	((n >= 2)) || fail "expected several windows, got $n"
-	check_eq "samples" "$n" "$(kv $PS_DIR/ob/stats samples)"
+	check_stream data 1000000
+	check_eq "frames" 21 "$F"
+	check_eq "bytes" $((21 * 328)) "$B"
+	((N >= 2)) || fail "expected several windows, got $N"
+	check_eq "samples" "$N" "$(kv $PS_DIR/ob/stats samples)"
 }
 
 # poll() wakes when a sample is waiting.
@@ -100,7 +99,7 @@ test_poll() {
 # Two senders pinned to the two vCPUs while a reader drains: totals exact and equal to
 # the rule counters, timestamps strictly increasing across every read.
 test_two_cpus() {
-	local f b n lost per=8000
+	local per=8000
 	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 65536 --name cpu ||
 		fail "rule refused"
 	"$VM_HELPERS/pktread" $PS_DIR/cpu/data drain stop 20 >data 2>err &
@@ -114,10 +113,10 @@ test_two_cpus() {
 	sleep 0.05
 	touch stop
 	wait $reader || fail "reader: $(cat err)"
-	read -r f b n lost < <(check_stream data 1000000)
-	echo "reads: $(header_count data), samples: $n, lost: $lost"
-	check_eq "frames" $((2 * per)) "$f"
-	check_eq "bytes" $((per * 128 + per * 228)) "$b"
-	check_eq "rule counters" "$f $b" "$(rule_counters iptables INPUT 1)"
-	((n >= 2)) || fail "only $n windows for two senders"
+	check_stream data 1000000
+	echo "reads: $(header_count data), samples: $N, lost: $LOST"
+	check_eq "frames" $((2 * per)) "$F"
+	check_eq "bytes" $((per * 128 + per * 228)) "$B"
+	check_eq "rule counters" "$F $B" "$(rule_counters iptables INPUT 1)"
+	((N >= 2)) || fail "only $N windows for two senders"
 }
