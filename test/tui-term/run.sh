@@ -100,8 +100,8 @@ T send-keys -t tui C-c
 expect 'Ctrl-C exits' '^EXIT=0'
 
 # Live: the real drain addon over a directory that plays /proc/net/xt_pktstat (a regular file
-# that only grows: the engine skips samples it has delivered). 100 past windows of 1 ms, 10
-# frames of 100000 bytes each; stats says 3 samples are queued in the kernel FIFO of 256.
+# that only grows: the engine skips samples it has delivered). 100 past windows of 1 ms with
+# 10 frames and 100000 bytes each; stats says 3 samples are queued in the kernel FIFO of 256.
 proc=$work/proc
 for s in web db; do
 	mkdir -p "$proc/$s"

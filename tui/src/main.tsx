@@ -134,7 +134,9 @@ main().then(
   (code) => {
     process.exitCode = code;
   },
-  (e: Error) => {
+  (e: NodeJS.ErrnoException) => {
+    // A reader that closed the pipe (`| head`) ended the export; that is not an error.
+    if (e.code === 'EPIPE') return;
     process.stderr.write(`pktstat-top: ${e.message.split('\n')[0]}\n`);
     process.exitCode = 1;
   },

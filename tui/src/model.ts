@@ -127,7 +127,8 @@ export class LiveModel {
       total += st.samplesRead;
     }
     if (this.prevSamples !== null && nowMs - this.prevSamples.atMs >= 1000) {
-      this.drainRate = (Number(total - this.prevSamples.total) * 1000) / (nowMs - this.prevSamples.atMs);
+      // A set that went away takes its count with it: never report a negative rate.
+      this.drainRate = Math.max(0, (Number(total - this.prevSamples.total) * 1000) / (nowMs - this.prevSamples.atMs));
       this.prevSamples = { total, atMs: nowMs };
     } else if (this.prevSamples === null) this.prevSamples = { total, atMs: nowMs };
     if (this.procDir !== null && nowMs - this.statsAtMs >= 500) {

@@ -91,3 +91,25 @@ test('--export csv to stdout stops on SIGTERM after every complete row', async (
   // Every window that ended before the signal is there.
   assert.ok(rows[rows.length - 1].endNs >= stopAt - P, `last row ends ${stopAt - rows[rows.length - 1].endNs} ns before the signal`);
 });
+
+test('--export csv ends quietly when the reader closes the pipe', async () => {
+  const { dir } = fakeProc();
+  const child = spawn(process.execPath, [CLI, '--proc-dir', dir, '--rule', 'web', '--export', 'csv']);
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  await once(child.stdout, 'data');
+  child.stdout.destroy();
+  const [code] = await once(child, 'exit');
+  assert.equal(stderr, '');
+  assert.equal(code, 0);
+});
+
+test('an unknown rule is one line naming the sets that exist, exit 1', async () => {
+  const { dir } = fakeProc();
+  const child = spawn(process.execPath, [CLI, '--proc-dir', dir, '--rule', 'nope', '--export', 'csv']);
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 1);
+  assert.equal(stderr, `pktstat-top: unknown rule 'nope': no ${dir}/nope (counter sets here: web); add it with iptables -m pktstat --name nope\n`);
+});
