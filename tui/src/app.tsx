@@ -27,7 +27,6 @@ export interface AppProps {
   readonly tickMs?: number;
 }
 
-
 function useTerminalSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
   const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
@@ -88,8 +87,8 @@ export function App(props: AppProps) {
   const series = current !== undefined ? shown.series.get(current.name) : undefined;
   const chartColumns = Math.max(1, columns - AXIS_WIDTH - 1);
   // Read when a key arrives, which may be before the handler of this render is subscribed.
-  const ctx = useRef<KeyContext>({ sets: 0, windows: 0, chartColumns, live: live !== null });
-  ctx.current = { sets: shown.sets.length, windows: series?.windows ?? 0, chartColumns, live: live !== null };
+  const ctx = useRef<KeyContext>({ sets: 0, selectedName: null, windows: 0, chartColumns, live: live !== null });
+  ctx.current = { sets: shown.sets.length, selectedName: current?.name ?? null, windows: series?.windows ?? 0, chartColumns, live: live !== null };
 
   useInput((input, key) => dispatch({ type: 'key', input, key, ctx: ctx.current }), {
     isActive: view.overlay === 'none' || view.overlay === 'help',
@@ -110,10 +109,10 @@ export function App(props: AppProps) {
         color={props.color}
       />
     );
-  else if (view.overlay === 'delete' && current !== undefined)
+  else if (view.overlay === 'delete' && view.target !== null)
     body = (
       <ConfirmDelete
-        name={current.name}
+        name={view.target}
         remove={(name) => deleteRules(name, exec)}
         close={(err) => dispatch({ type: 'close', message: err })}
       />

@@ -14,13 +14,16 @@ export interface ViewState {
   readonly paused: boolean;
   readonly quit: boolean;
   readonly message: string | null;
+  /** The set `d` asked about, fixed when asked even if the selection moves. */
+  readonly target: string | null;
 }
 
-export const INITIAL_VIEW: ViewState = { selected: 0, overlay: 'none', zoom: 1, offset: 0, paused: false, quit: false, message: null };
+export const INITIAL_VIEW: ViewState = { selected: 0, overlay: 'none', zoom: 1, offset: 0, paused: false, quit: false, message: null, target: null };
 
 /** What the keys need to know about the screen when they arrive. */
 export interface KeyContext {
   readonly sets: number;
+  readonly selectedName: string | null;
   /** Windows kept for the selected set. */
   readonly windows: number;
   readonly chartColumns: number;
@@ -36,7 +39,7 @@ export type ViewAction =
   | { readonly type: 'select'; readonly index: number };
 
 export function viewReducer(s: ViewState, a: ViewAction): ViewState {
-  if (a.type === 'close') return { ...s, overlay: 'none', message: a.message };
+  if (a.type === 'close') return { ...s, overlay: 'none', target: null, message: a.message };
   if (a.type === 'select') return { ...s, selected: a.index };
   const { input, key, ctx } = a;
   if (s.overlay === 'help') return { ...s, overlay: 'none' };
@@ -58,7 +61,7 @@ export function viewReducer(s: ViewState, a: ViewAction): ViewState {
   if (input === 'a' || input === 'd') {
     if (!ctx.live) return { ...s, message: 'rules cannot be changed while replaying a file' };
     if (input === 'a') return { ...s, overlay: 'add', message: null };
-    return ctx.sets > 0 ? { ...s, overlay: 'delete', message: null } : { ...s, message: 'no counter set to delete' };
+    return ctx.selectedName !== null ? { ...s, overlay: 'delete', target: ctx.selectedName, message: null } : { ...s, message: 'no counter set to delete' };
   }
   return s;
 }

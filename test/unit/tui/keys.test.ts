@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { INITIAL_VIEW, type KeyContext, type ViewState, viewReducer } from '../../../tui/src/keys.js';
 
-const ctx: KeyContext = { sets: 3, windows: 1000, chartColumns: 71, live: true };
+const ctx: KeyContext = { sets: 3, selectedName: 'web', windows: 1000, chartColumns: 71, live: true };
 const press = (s: ViewState, input: string, key: Record<string, boolean> = {}, c = ctx) => viewReducer(s, { type: 'key', input, key, ctx: c });
 
 test('keys arriving together each see the state the previous one left', () => {
@@ -34,10 +34,10 @@ test('selection stays within the sets; overlays take the keys', () => {
   s = press(s, 'q');
   assert.deepEqual([s.overlay, s.quit], ['none', false], 'a key closes help without acting');
   s = press(s, 'd');
-  assert.equal(s.overlay, 'delete');
+  assert.deepEqual([s.overlay, s.target], ['delete', 'web']);
   assert.equal(press(s, 'q').quit, false, 'the confirmation has the keys');
   s = viewReducer(s, { type: 'close', message: 'no iptables or ip6tables rule uses the name x' });
-  assert.deepEqual([s.overlay, s.message], ['none', 'no iptables or ip6tables rule uses the name x']);
+  assert.deepEqual([s.overlay, s.target, s.message], ['none', null, 'no iptables or ip6tables rule uses the name x']);
   assert.equal(press(s, 'q').quit, true);
 });
 
@@ -45,6 +45,6 @@ test('replay: no pause and no rule changes, each said once in the status line', 
   const replay = { ...ctx, live: false };
   assert.equal(press(INITIAL_VIEW, 'p', {}, replay).message, 'a replay has nothing to pause');
   assert.equal(press(INITIAL_VIEW, 'a', {}, replay).overlay, 'none');
-  assert.equal(press(INITIAL_VIEW, 'd', {}, { ...ctx, sets: 0 }).message, 'no counter set to delete');
+  assert.equal(press(INITIAL_VIEW, 'd', {}, { ...ctx, sets: 0, selectedName: null }).message, 'no counter set to delete');
   assert.equal(press(INITIAL_VIEW, 'p').paused, true);
 });
