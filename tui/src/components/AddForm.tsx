@@ -55,7 +55,8 @@ export function AddForm(props: { submit: (spec: RuleSpec) => Promise<string | nu
             <TextInput
               value={form[key]}
               focus={i === field && !busy}
-              onChange={(v) => setForm((f) => ({ ...f, [key]: v }))}
+              // A paste may carry tabs or newlines: they would break the layout, and mean spaces here.
+              onChange={(v) => setForm((f) => ({ ...f, [key]: v.replace(/[\x00-\x1f\x7f]/g, ' ') }))}
               onSubmit={submit}
             />
           </Box>
