@@ -1,5 +1,6 @@
-// The one place that loads the native drain engine; everything else takes a Feed, so it can be
+// The one place that starts the native drain engine; everything else takes a Feed, so it can be
 // driven by data a test makes.
+import { DrainEngine } from '../../addon/index.js';
 import type { DrainEngineApi, DrainEngineOptions, EngineEvent, SampleBatch, SetStatus } from '../../addon/types.js';
 import { checkProcDir } from './procfs.js';
 
@@ -10,22 +11,16 @@ export interface Feed {
   events(): EngineEvent[];
 }
 
-interface AddonModule {
-  DrainEngine: new (options?: DrainEngineOptions) => DrainEngineApi;
-}
-
-/** Checks the proc dir, then loads and starts the engine; throws one-line Errors. */
-export async function startEngine(options: DrainEngineOptions & { procDir: string }): Promise<DrainEngineApi> {
+/** Checks the proc dir, then starts the engine; throws one-line Errors. */
+export function startEngine(options: DrainEngineOptions & { procDir: string }): DrainEngineApi {
   checkProcDir(options.procDir, options.names ?? []);
-  // A variable specifier: the addon is built separately and resolved at run time from dist/.
-  const specifier = '../../addon/index.js';
-  let mod: AddonModule;
+  let engine: DrainEngine;
   try {
-    mod = (await import(specifier)) as AddonModule;
+    engine = new DrainEngine(options);
+    engine.start();
   } catch (e) {
-    throw new Error(`cannot load the drain addon (${(e as Error).message.split('\n')[0]}): build it with make node`);
+    // The addon's messages may carry the program name already; main adds it once.
+    throw new Error((e as Error).message.replace(/^pktstat-top: /, ''));
   }
-  const engine = new mod.DrainEngine(options);
-  engine.start();
   return engine;
 }

@@ -66,7 +66,7 @@ async function main(): Promise<number> {
     const replay = readReplay(f.replay);
     node = <App source={{ kind: 'replay', snapshot: replaySnapshot(basename(f.replay, '.csv'), replay.rows, replay.periodNs), label: basename(f.replay) }} color={color} />;
   } else {
-    const engine = await startEngine({ procDir, names: f.rule !== undefined ? [f.rule] : undefined });
+    const engine = startEngine({ procDir, names: f.rule !== undefined ? [f.rule] : undefined });
     stop = () => engine.stop();
     node = <App source={{ kind: 'live', feed: engine, procDir }} focus={f.rule} color={color} />;
   }
@@ -88,7 +88,7 @@ async function main(): Promise<number> {
 }
 
 async function exportCsv(name: string, procDir: string, output: string | undefined, durationMs: number | null): Promise<number> {
-  const engine = await startEngine({ procDir, names: [name] });
+  const engine = startEngine({ procDir, names: [name] });
   try {
     // Baseline first, then the start instant rounded up, so no packet of an exported window
     // is in the baseline.
