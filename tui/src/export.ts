@@ -14,6 +14,8 @@ export interface ExportOptions {
   readonly origin: Origin;
   /** Aborted by SIGINT/SIGTERM or when --duration is over. */
   readonly stop: AbortSignal;
+  /** Told, one line each, of engine errors for the set (the export goes on). */
+  readonly warn?: (line: string) => void;
   readonly tickMs?: number;
 }
 
@@ -42,6 +44,7 @@ export async function runExport(o: ExportOptions): Promise<void> {
   const checkEvents = () => {
     for (const ev of o.feed.events()) {
       if (ev.type === 'removed' && ev.name === o.name) throw new Error(`counter set ${o.name} was removed: its rules are gone`);
+      if (ev.type === 'error' && (ev.name === o.name || ev.name === null)) o.warn?.(ev.message);
     }
   };
 

@@ -114,7 +114,8 @@ async function exportCsv(name: string, procDir: string, output: string | undefin
     process.once('SIGTERM', onSignal);
     const timer = durationMs !== null ? setTimeout(onSignal, durationMs) : null;
     try {
-      await runExport({ feed: engine, name, out, origin: { startNs, base: { frames, bytes } }, stop: ctl.signal });
+      const warn = (line: string) => process.stderr.write(`pktstat-top: ${name}: ${line}\n`);
+      await runExport({ feed: engine, name, out, origin: { startNs, base: { frames, bytes } }, stop: ctl.signal, warn });
     } finally {
       if (timer !== null) clearTimeout(timer);
       process.off('SIGINT', onSignal);

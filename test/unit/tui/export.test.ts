@@ -62,13 +62,25 @@ test('export: baseline, exact windows, idle zeros, a lost stretch, and the final
   assert.ok(drains() > 0, 'the sink filled up at least once');
 });
 
-test('export: a removed set ends the export with one line', async () => {
+test('export: engine errors are told, a removed set ends the export with one line', async () => {
   const feed = new ScriptedFeed();
   feed.addSet('gone', P);
   const { sink } = slowSink();
   const ctl = new AbortController();
-  const run = runExport({ feed, name: 'gone', out: sink, origin: { startNs: T, base: { frames: 0n, bytes: 0n } }, stop: ctl.signal, tickMs: 5 });
-  await until(() => feed.takes > 0, 'the first take');
+  const warnings: string[] = [];
+  const run = runExport({
+    feed,
+    name: 'gone',
+    out: sink,
+    origin: { startNs: T, base: { frames: 0n, bytes: 0n } },
+    stop: ctl.signal,
+    tickMs: 5,
+    warn: (l) => warnings.push(l),
+  });
+  feed.error('other', 'not ours');
+  feed.error('gone', 'cannot read data: Input/output error');
+  await until(() => warnings.length > 0, 'the warning');
+  assert.deepEqual(warnings, ['cannot read data: Input/output error']);
   (feed as unknown as { pending: unknown[] }).pending.push({ type: 'removed', name: 'gone' });
   await assert.rejects(run, /counter set gone was removed: its rules are gone/);
 });
