@@ -14,6 +14,12 @@ export interface ExportOptions {
   readonly origin: Origin;
   /** Aborted by SIGINT/SIGTERM or when --duration is over. */
   readonly stop: AbortSignal;
+  /**
+   * Samples the kernel has dropped since the set was created (`stats` lost), or null. The
+   * kernel announces drops only with the next sample that gets in; until then the windows
+   * involved look idle, so zero rows are held back while drops are unannounced.
+   */
+  readonly kernelDropped?: () => bigint | null;
   /** Told, one line each, of engine errors for the set (the export goes on). */
   readonly warn?: (line: string) => void;
   readonly tickMs?: number;
@@ -31,13 +37,22 @@ export async function runExport(o: ExportOptions): Promise<void> {
   let tiler: Tiler | null = null;
   const find = (): SetStatus | undefined => o.feed.status().find((s) => s.name === o.name);
 
+  let drops: { dropped: bigint; announced: bigint } | null = null;
+  /** Whether the kernel dropped samples it has not announced yet (read after `st`). */
+  const dropsPending = (st: SetStatus): boolean => {
+    const dropped = o.kernelDropped?.() ?? null;
+    if (dropped === null) return false;
+    drops ??= { dropped, announced: st.kernelLost };
+    return dropped - drops.dropped > st.kernelLost - drops.announced;
+  };
+
   const step = (st: SetStatus): string => {
     tiler ??= new Tiler(st.periodNs, o.origin);
     let text = '';
     // Status before take: every window ending by lastReadStartNs is then either in the
-    // batch taken below or was idle.
+    // batch taken below, or idle, or dropped (and then announced by a later sample).
     for (const b of o.feed.take()) if (b.name === o.name) for (const r of tiler.feed(b)) text += csvLine(r);
-    for (const r of tiler.idleUntil(st.lastReadStartNs)) text += csvLine(r);
+    if (!dropsPending(st)) for (const r of tiler.idleUntil(st.lastReadStartNs)) text += csvLine(r);
     return text;
   };
 

@@ -115,7 +115,16 @@ async function exportCsv(name: string, procDir: string, output: string | undefin
     const timer = durationMs !== null ? setTimeout(onSignal, durationMs) : null;
     try {
       const warn = (line: string) => process.stderr.write(`pktstat-top: ${name}: ${line}\n`);
-      await runExport({ feed: engine, name, out, origin: { startNs, base: { frames, bytes } }, stop: ctl.signal, warn });
+      const statsPath = join(procDir, name, 'stats');
+      await runExport({
+        feed: engine,
+        name,
+        out,
+        origin: { startNs, base: { frames, bytes } },
+        stop: ctl.signal,
+        kernelDropped: () => bigField(readKeyValues(statsPath), 'lost'),
+        warn,
+      });
     } finally {
       if (timer !== null) clearTimeout(timer);
       process.off('SIGINT', onSignal);

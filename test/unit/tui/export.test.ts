@@ -84,3 +84,46 @@ test('export: engine errors are told, a removed set ends the export with one lin
   (feed as unknown as { pending: unknown[] }).pending.push({ type: 'removed', name: 'gone' });
   await assert.rejects(run, /counter set gone was removed: its rules are gone/);
 });
+
+test('export: windows whose samples the kernel dropped stay out of zero rows until the drop is announced', async () => {
+  const feed = new ScriptedFeed();
+  feed.addSet('web', P);
+  let dropped = 5n; // drops before the export: not ours
+  const { sink, text } = slowSink();
+  const ctl = new AbortController();
+  const run = runExport({
+    feed,
+    name: 'web',
+    out: sink,
+    origin: { startNs: T, base: { frames: 0n, bytes: 0n } },
+    stop: ctl.signal,
+    kernelDropped: () => dropped,
+    tickMs: 5,
+  });
+  const w = (k: bigint) => T + k * P;
+  feed.read('web', w(2n), [{ t: w(0n), frames: 2n, bytes: 20n }]);
+  await until(() => text().includes(`${w(1n)},${w(2n)},0,0,0`), 'the idle window 1');
+  // Windows 2 and 3 had traffic, the FIFO was full: both samples dropped, reads go on.
+  dropped += 2n;
+  feed.read('web', w(4n) + 7n);
+  feed.read('web', w(6n) + 7n);
+  await sleep(40);
+  assert.ok(!text().includes(`${w(2n)},${w(3n)}`), 'no zero row over the dropped windows');
+  // The next sample that gets in announces the two lost ones.
+  feed.read('web', w(7n) + 1n, [{ t: w(6n), frames: 30n, bytes: 300n, lostBefore: 2n }], 2n);
+  await until(() => text().includes(`${w(2n)},${w(7n)},28,280,2`), 'one row over the whole stretch');
+  ctl.abort();
+  feed.read('web', w(8n) + 1n);
+  await run;
+  assert.equal(
+    text(),
+    [
+      'start_ns,end_ns,frames,bytes,lost',
+      `${w(0n)},${w(1n)},2,20,0`,
+      `${w(1n)},${w(2n)},0,0,0`,
+      `${w(2n)},${w(7n)},28,280,2`,
+      `${w(7n)},${w(8n)},0,0,0`,
+      '',
+    ].join('\n'),
+  );
+});
