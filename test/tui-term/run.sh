@@ -50,6 +50,7 @@ T send-keys -t tui "clear; node $CLI --replay $csv; echo EXIT=\$?" Enter
 # Table at 80 columns: last window 399 % 50 = 49 frames of 49.0k bytes, peak 49 frames,
 # 9800 frames in 40 ms = 245k pkt/s, 9.8 MB in 40 ms = 1.96 Gb/s, nothing lost.
 expect 'table row of the replayed set' '^> lab +100µs +49 +49\.0k +49 +245k +1\.96G +0$'
+expect 'details of the selected set at 80 columns' '^lab: fifo -  total 9\.80k fr 9\.80MB  peak 49 fr 49\.0kB  lost 0$'
 expect 'chart title with the time span of 71 columns' 'frames per 100µs  lab  span 7\.1ms'
 expect 'frames axis labelled up to the peak' '^ +49 [┤┼]'
 expect 'bytes axis in human units' '^49\.0kB [┤┼]'
@@ -78,9 +79,10 @@ T resize-window -t tui -x 120 -y 30
 expect 'resize: the table gains the totals columns' 'lost *$'
 expect 'resize: total frames shown' '^> lab .* 9\.80k +9\.80M +0$'
 expect 'resize: the chart spans 111 columns' 'span 11\.1ms$'
+if screen | grep -q '^lab: fifo'; then bad 'resize: no details line when the table shows everything' "$(screen)"; else ok 'resize: no details line when the table shows everything'; fi
 T resize-window -t tui -x 80 -y 24
 expect 'resize back: 71 columns again' 'span 7\.1ms'
-if screen | grep -q '9\.80M'; then bad 'resize back: totals hidden at 80 columns' "$(screen)"; else ok 'resize back: totals hidden at 80 columns'; fi
+if screen | grep -q '^> lab.*9\.80M'; then bad 'resize back: totals leave the table at 80 columns' "$(screen)"; else ok 'resize back: totals leave the table at 80 columns'; fi
 
 T send-keys -t tui q
 expect 'q exits with status 0' '^EXIT=0'

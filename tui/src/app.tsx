@@ -6,7 +6,7 @@ import { Charts } from './components/Charts.js';
 import { ConfirmDelete } from './components/ConfirmDelete.js';
 import { Help } from './components/Help.js';
 import { StatusLine } from './components/StatusLine.js';
-import { Table } from './components/Table.js';
+import { Details, fitColumns, Table, TABLE_COLUMNS } from './components/Table.js';
 import { AXIS_WIDTH } from './chart.js';
 import { addRule, deleteRules, type Exec, execIptables } from './iptables.js';
 import { LiveModel, type Snapshot } from './model.js';
@@ -97,7 +97,8 @@ export function App(props: AppProps) {
   const state = props.source.kind === 'replay' ? `replay ${props.source.label}` : view.paused ? 'PAUSED' : 'live';
   // Rows: table header + sets, two chart titles, status; the rest goes to the charts.
   const tableRows = Math.max(1, Math.min(shown.sets.length, Math.floor(rows / 4)));
-  const chartHeight = Math.max(2, Math.floor((rows - 1 - (tableRows + 1) - 2 - 1) / 2));
+  const narrow = fitColumns(columns).length < TABLE_COLUMNS.length;
+  const chartHeight = Math.max(2, Math.floor((rows - 1 - (tableRows + 1) - (narrow ? 1 : 0) - 2 - 1) / 2));
 
   let body;
   if (view.overlay === 'help') body = <Help />;
@@ -121,6 +122,7 @@ export function App(props: AppProps) {
     body = (
       <>
         <Table sets={shown.sets} selected={sel} width={columns} rows={tableRows} color={props.color} />
+        {narrow && current !== undefined ? <Details set={current} /> : null}
         {series !== undefined && series.length > 0 ? (
           <Charts series={series} zoom={view.zoom} offset={view.offset} width={columns} height={chartHeight} color={props.color} />
         ) : (

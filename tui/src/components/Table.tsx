@@ -11,7 +11,7 @@ interface Column {
   readonly cell: (s: SetView) => string;
 }
 
-const COLUMNS: readonly Column[] = [
+export const TABLE_COLUMNS: readonly Column[] = [
   { header: 'name', width: 16, priority: 0, cell: (s) => s.name },
   { header: 'period', width: 7, priority: 0, cell: (s) => formatNs(s.periodNs) },
   { header: 'fifo', width: 11, priority: 3, cell: (s) => s.fifo },
@@ -26,23 +26,23 @@ const COLUMNS: readonly Column[] = [
   { header: 'lost', width: 6, priority: 0, cell: (s) => si(s.lost) },
 ];
 
-/** The columns that fit in `width`, in display order. */
+/** The columns that fit in a terminal `width` wide, in display order. */
 export function fitColumns(width: number): Column[] {
   const chosen = new Set<Column>();
-  let used = 0;
-  for (const c of [...COLUMNS].sort((a, b) => a.priority - b.priority)) {
+  let used = 2; // the selection marker
+  for (const c of [...TABLE_COLUMNS].sort((a, b) => a.priority - b.priority)) {
     if (used + c.width + 1 > width) continue;
     chosen.add(c);
     used += c.width + 1;
   }
-  return COLUMNS.filter((c) => chosen.has(c));
+  return TABLE_COLUMNS.filter((c) => chosen.has(c));
 }
 
 const fit = (text: string, width: number, left: boolean) =>
   text.length > width ? text.slice(0, width - 1) + '…' : left ? text.padEnd(width) : text.padStart(width);
 
 export function Table(props: { sets: readonly SetView[]; selected: number; width: number; rows: number; color: boolean }) {
-  const cols = fitColumns(props.width - 2);
+  const cols = fitColumns(props.width);
   const line = (cells: (c: Column) => string) => cols.map((c, i) => fit(cells(c), c.width, i === 0)).join(' ');
   // Keep the selected row visible when there are more sets than rows.
   const first = Math.max(0, Math.min(props.selected - props.rows + 1, props.sets.length - props.rows));
@@ -61,4 +61,17 @@ export function Table(props: { sets: readonly SetView[]; selected: number; width
       })}
     </Box>
   );
+}
+
+/** Every figure of one set on one line, for when the table had to drop columns. */
+export function Details(props: { set: SetView }) {
+  const s = props.set;
+  const parts = [
+    `${s.name}: fifo ${s.fifo}`,
+    `total ${s.totalFrames === null ? '-' : si(s.totalFrames)} fr ${s.totalBytes === null ? '-' : si(s.totalBytes)}B`,
+    `peak ${si(s.peakFrames)} fr ${si(s.peakBytes)}B`,
+    `lost ${si(s.lost)}`,
+  ];
+  if (s.error !== null) parts.push(s.error);
+  return <Text wrap="truncate-end">{parts.join('  ')}</Text>;
 }
