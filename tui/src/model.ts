@@ -101,8 +101,10 @@ export class LiveModel {
     const batches = this.feed.take();
     for (const ev of this.feed.events()) {
       if (ev.type === 'error') this.lastError = ev.name !== null ? `${ev.name}: ${ev.message}` : ev.message;
-      if (ev.type === 'removed') this.sets.delete(ev.name);
     }
+    // Status is the list of sets: one that left it has gone (its ring goes with it).
+    const present = new Set(this.status.map((st) => st.name));
+    for (const name of this.sets.keys()) if (!present.has(name)) this.sets.delete(name);
     for (const st of this.status) {
       let t = this.sets.get(st.name);
       if (t === undefined || t.series.periodNs !== st.periodNs) {

@@ -169,6 +169,17 @@ test('d asks first; n keeps the rules, y deletes exactly the listed ones', async
   );
 });
 
+test('a set that goes away leaves the table, the selection stays in range', async () => {
+  const feed = twoSets();
+  const r = start(feed);
+  await until(() => frame(r).includes('beta'), 'beta');
+  await press(r, KEY.down);
+  await until(() => /^> beta/m.test(frame(r)), 'beta selected');
+  feed.removeSet('beta');
+  await until(() => !frame(r).includes('beta'), 'beta gone');
+  assert.match(frame(r), /^> alpha/m);
+});
+
 test('engine errors reach the status line', async () => {
   const feed = twoSets();
   const r = start(feed);

@@ -64,6 +64,11 @@ export class ScriptedFeed implements Feed {
     };
   }
 
+  removeSet(name: string): void {
+    this.sets.delete(name);
+    this.pending.push({ type: 'removed', name });
+  }
+
   error(name: string | null, message: string): void {
     this.pending.push({ type: 'error', name, message });
   }
