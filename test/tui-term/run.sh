@@ -156,7 +156,7 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 		bad "not permitted as nobody (exit $rc)" "$out"
 	fi
 fi
-check_error 'bad duration' "'10x' has an unknown unit 'x'" --duration 10x --replay "$csv"
+check_error 'bad duration' "^pktstat-top: --duration '10x' has an unknown unit 'x'" --duration 10x --replay "$csv"
 check_error 'export needs a rule' '--export csv needs --rule NAME' --export csv
 
 echo "$passed passed, $failed failed"

@@ -48,7 +48,14 @@ const cli = meow(
 async function main(): Promise<number> {
   const f = cli.flags;
   if (cli.input.length > 0) throw new Error(`unexpected argument '${cli.input[0]}': see pktstat-top --help`);
-  const durationMs = f.duration !== undefined ? Number(parseDuration(f.duration, { bareUnit: 's' }) / 1_000_000n) : null;
+  let durationMs: number | null = null;
+  if (f.duration !== undefined) {
+    try {
+      durationMs = Number(parseDuration(f.duration, { bareUnit: 's' }) / 1_000_000n);
+    } catch (e) {
+      throw new Error(`--duration ${(e as Error).message}`);
+    }
+  }
   const procDir = f.procDir;
 
   if (f.export !== undefined) {
@@ -70,6 +77,7 @@ async function main(): Promise<number> {
     stop = () => engine.stop();
     node = <App source={{ kind: 'live', feed: engine, procDir }} focus={f.rule} color={color} />;
   }
+  // After the checks above, so that a missing module or a bad file is what gets reported.
   if (!process.stdin.isTTY) {
     stop();
     throw new Error('the dashboard needs a terminal on stdin: run it in a terminal, or use --export csv');
