@@ -106,9 +106,12 @@ test('+ and - zoom: several windows per column, summed', async () => {
 
 test('the add form refuses bad input field by field, then shows what iptables said', async () => {
   const calls: Array<[string, readonly string[]]> = [];
+  // The first run is refused, the second accepted.
   const exec: Exec = async (file, args) => {
     calls.push([file, args]);
-    throw Object.assign(new Error('exit 2'), { code: 2, stderr: "iptables v1.8.9 (legacy): Couldn't load match `pktstat':No such file or directory\n" });
+    if (calls.length === 1)
+      throw Object.assign(new Error('exit 2'), { code: 2, stderr: "iptables v1.8.9 (legacy): Couldn't load match `pktstat':No such file or directory\n" });
+    return { stdout: '', stderr: '' };
   };
   const r = start(twoSets(), exec);
   await until(() => frame(r).includes('alpha'), 'alpha');
@@ -138,8 +141,18 @@ test('the add form refuses bad input field by field, then shows what iptables sa
   assert.deepEqual(calls, [
     ['iptables', ['-A', 'INPUT', '-p', 'tcp', '-m', 'comment', '--comment', 'a b', '-m', 'pktstat', '--period', '250us', '--samples', '64', '--name', 'web']],
   ]);
+  await press(r, KEY.enter);
+  await until(() => !frame(r).includes('add a pktstat rule'), 'form closed after success');
+  assert.equal(calls.length, 2);
+  assert.deepEqual(calls[1], calls[0]);
+  await press(r, 'a');
+  await until(() => frame(r).includes('add a pktstat rule'), 'form again');
+  // A paste arrives as one chunk; its tab becomes a space in the field.
+  await press(r, 'ipv6\tx');
+  await until(() => frame(r).includes('ipv4ipv6 x'), 'pasted text');
   await press(r, KEY.esc);
-  await until(() => !frame(r).includes('add a pktstat rule'), 'form closed');
+  await until(() => !frame(r).includes('add a pktstat rule'), 'form closed by Esc');
+  assert.equal(calls.length, 2);
 });
 
 test('d asks first; n keeps the rules, y deletes exactly the listed ones', async () => {
