@@ -2,9 +2,9 @@
 /*
  * pktread FILE MODE ...: ways of reading /proc/net/xt_pktstat/NAME/data the tests need.
  *   read BUFSIZE               open, read() BUFSIZE bytes at a time until EOF, print it
- *   pread ROUNDS INTERVAL_MS   keep one fd; each round pread() from offset 0 until EOF
  *   drain STOPFILE INTERVAL_MS keep one fd; lseek 0 and read to EOF every INTERVAL_MS until
- *                              STOPFILE exists, then once more
+ *                              STOPFILE exists, then once more; prints "rounds N"
+ *   pread STOPFILE INTERVAL_MS the same with pread() from offset 0 on, never moving the offset
  *   poll TIMEOUT_MS            read to EOF, print "polling", then poll() for POLLIN:
  *                              prints "readable" (exit 0) or "timeout" (exit 1)
  *   hold WAITFILE              read to EOF, print "opened", wait for WAITFILE, then read
@@ -46,6 +46,20 @@ static void read_to_eof(int fd, size_t bufsize)
 		fail("read");
 }
 
+/* pread() from offset 0 until EOF; the file offset never moves */
+static void pread_to_eof(int fd)
+{
+	off_t off = 0;
+	ssize_t n;
+
+	while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
+		out(n);
+		off += n;
+	}
+	if (n < 0)
+		fail("pread");
+}
+
 static void sleep_ms(long ms)
 {
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
@@ -71,8 +85,8 @@ int main(int argc, char **argv)
 	int fd;
 
 	if (argc != 4 && !(argc == 5 && (!strcmp(mode, "pread") || !strcmp(mode, "drain")))) {
-		fprintf(stderr, "usage: pktread FILE read BUFSIZE | pread ROUNDS INTERVAL_MS | "
-			"drain STOPFILE INTERVAL_MS | poll TIMEOUT_MS | hold WAITFILE\n");
+		fprintf(stderr, "usage: pktread FILE read BUFSIZE | drain|pread STOPFILE INTERVAL_MS | "
+			"poll TIMEOUT_MS | hold WAITFILE\n");
 		return 2;
 	}
 	fd = open(argv[1], O_RDONLY);
@@ -87,35 +101,24 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		read_to_eof(fd, bs);
-	} else if (!strcmp(mode, "pread")) {
-		long rounds = num(argv[3]), interval = num(argv[4]), r;
-
-		for (r = 0; r < rounds; r++) {
-			off_t off = 0;
-			ssize_t n;
-
-			while ((n = pread(fd, buf, sizeof(buf), off)) > 0) {
-				out(n);
-				off += n;
-			}
-			if (n < 0)
-				fail("pread");
-			fflush(stdout);
-			sleep_ms(interval);
-		}
-	} else if (!strcmp(mode, "drain")) {
-		long interval = num(argv[4]);
+	} else if (!strcmp(mode, "drain") || !strcmp(mode, "pread")) {
+		long interval = num(argv[4]), rounds = 0;
 		int last = 0;
 
 		while (!last) {
 			last = access(argv[3], F_OK) == 0;
-			if (lseek(fd, 0, SEEK_SET) < 0)
+			if (mode[0] == 'p')
+				pread_to_eof(fd);
+			else if (lseek(fd, 0, SEEK_SET) < 0)
 				fail("lseek");
-			read_to_eof(fd, sizeof(buf));
+			else
+				read_to_eof(fd, sizeof(buf));
 			fflush(stdout);
+			rounds++;
 			if (!last)
 				sleep_ms(interval);
 		}
+		fprintf(stderr, "rounds %ld\n", rounds);
 	} else if (!strcmp(mode, "poll")) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int r;

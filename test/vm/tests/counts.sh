@@ -4,7 +4,7 @@
 
 # The README of 2011, command for command.
 test_readme() {
-	local help
+	local help here=$PWD
 	rmmod xt_pktstat || fail "cannot unload xt_pktstat before loading it as the README does"
 	cd "$REPO/iptables" || fail "no $REPO/iptables"
 	# --help may load the module already (iptables asks the kernel for the match's revision)
@@ -22,6 +22,7 @@ test_readme() {
 	# No port filter here (as in the README): each datagram also brings an ICMP error back.
 	send 127.0.0.1 9 10 100
 	sleep 0.3
+	cd "$here"
 	cat "$PS_DIR/0/data" >data || fail "cat $PS_DIR/0/data failed"
 	check_eq "first line" "# timestamp frames bytes" "$(head -n1 data)"
 	check_stream data 100000000
