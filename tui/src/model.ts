@@ -3,6 +3,7 @@
 import type { SetStatus } from '../../addon/types.js';
 import type { Feed } from './engine.js';
 import { bigField, readKeyValues } from './procfs.js';
+import { si } from './units.js';
 import { RING_WINDOWS, SetSeries } from './series.js';
 import { type Row, Tiler } from './tiler.js';
 import { join } from 'node:path';
@@ -11,7 +12,8 @@ import { join } from 'node:path';
 export interface SetView {
   readonly name: string;
   readonly periodNs: bigint;
-  /** e.g. "3/1024"; "-" when unknown. */
+  /** Samples queued / capacity, e.g. "3/1024": the kernel FIFO's from `stats` when
+   * readable, else the native ring's; "-" when unknown. */
   readonly fifo: string;
   /** Frames and bytes of the latest window, null before the first. */
   readonly latest: { readonly frames: number; readonly bytes: number } | null;
@@ -151,7 +153,10 @@ export class LiveModel {
       series.set(st.name, s);
       const setLost = st.kernelLost + st.ringDropped;
       lost += setLost;
-      const fifo = t.queued !== null ? `${t.queued}/${st.capacity}` : `${st.ringQueued}/${st.capacity}`;
+      const queued = t.queued ?? BigInt(st.ringQueued);
+      // Exact while it fits the table's column, in k/M beyond.
+      const exact = `${queued}/${st.capacity}`;
+      const fifo = exact.length <= 11 ? exact : `${si(queued)}/${si(st.capacity)}`;
       sets.push(summarize(s, { fifo, lost: setLost, error: st.error }));
     }
     return { sets, series, drainRate: this.drainRate, lost, lastError: this.lastError };

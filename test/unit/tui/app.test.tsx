@@ -122,19 +122,28 @@ test('the add form refuses bad input field by field, then shows what iptables sa
   assert.match(frame(r), /samples '' is not a whole number/);
   assert.equal(calls.length, 0);
   // Fill matches, period, samples, name.
-  await press(r, KEY.tab);
-  await press(r, KEY.tab);
-  await press(r, "-p tcp -m comment --comment 'a b'");
-  await press(r, KEY.tab);
-  await press(r, '250us');
-  await press(r, KEY.tab);
-  await press(r, '0');
+  // Each step waits for the screen to show it, so no key races a focus change.
+  const field = async (label: string) => {
+    await press(r, KEY.tab);
+    await until(() => frame(r).includes(`> ${label}`), `focus on ${label}`);
+  };
+  const type = async (text: string, shown: RegExp) => {
+    await press(r, text);
+    await until(() => shown.test(frame(r)), `typed ${text}`);
+  };
+  await field('chain');
+  await field('extra matches');
+  await type("-p tcp -m comment --comment 'a b'", /extra matches +-p tcp -m comment --comment 'a b'/);
+  await field('period');
+  await type('250us', /period \(e\.g\. 100us\) +250us/);
+  await field('samples');
+  await type('0', /> samples +0/);
   await press(r, KEY.enter);
   await until(() => frame(r).includes('samples 0 is out of range 1 .. 1048576'), 'samples range');
-  await press(r, '\u007F');
-  await press(r, '64');
-  await press(r, KEY.tab);
-  await press(r, 'web');
+  await type('\u007F', /> samples +│/);
+  await type('64', /> samples +64/);
+  await field('name');
+  await type('web', /> name \(optional\) +web/);
   await press(r, KEY.enter);
   await until(() => frame(r).includes('refused:'), 'refusal');
   assert.match(frame(r), /refused: iptables v1\.8\.9 \(legacy\): Couldn't load match `pktstat':No such file or directory/);
