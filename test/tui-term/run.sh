@@ -23,7 +23,12 @@ expect() {
 	bad "$what (no /$re/ on screen)" "$(screen)"
 }
 
-if [ ! -x "$CLI" ] && [ ! -f "$CLI" ]; then
+if ! command -v tmux >/dev/null; then
+	echo "tui-term: tmux missing: apt-get install tmux"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+if [ ! -f "$CLI" ]; then
 	echo "tui-term: $CLI missing: run make node first"
 	echo "0 passed, 1 failed"
 	exit 1
