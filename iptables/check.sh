@@ -47,6 +47,8 @@ driver unshare -m --propagation private sh -c '
 	mkdir -p /proc/net/xt_pktstat/0 /proc/net/xt_pktstat/1 /proc/net/xt_pktstat/3 \
 		/proc/net/xt_pktstat/12 /proc/net/xt_pktstat/007 /proc/net/xt_pktstat/web
 	./test_pktstat --auto 2 4 5 6
+	i=0; while [ $i -lt 40 ]; do mkdir -p /proc/net/xt_pktstat/$i; i=$((i + 1)); done
+	./test_pktstat --auto 40 41
 	rm -r /proc/net/xt_pktstat && : >/proc/net/xt_pktstat
 	./test_pktstat --auto "$1"
 ' sh "$notproc"
