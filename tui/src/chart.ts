@@ -47,6 +47,9 @@ const LABEL_WIDTH = 6;
 /** Columns the y-axis label, a space and the axis take in front of the plot. */
 export const AXIS_WIDTH = LABEL_WIDTH + 2;
 
+export const FRAMES_COLOR = asciichart.cyan;
+export const BYTES_COLOR = asciichart.yellow;
+
 /** Plots one series with y labels like "1.2k"; the y axis always starts at zero. */
 export function plot(values: readonly number[], height: number, unit: string, color?: string): string {
   const series = values.length > 0 ? [...values] : [0];

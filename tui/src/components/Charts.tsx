@@ -1,6 +1,6 @@
 // The selected set's two charts: frames and bytes per column of `zoom` windows.
 import { Box, Text } from 'ink';
-import { AXIS_WIDTH, columns, plot } from '../chart.js';
+import { AXIS_WIDTH, BYTES_COLOR, columns, FRAMES_COLOR, plot } from '../chart.js';
 import type { SetSeries } from '../series.js';
 import { formatNs } from '../units.js';
 
@@ -13,9 +13,9 @@ export function Charts(props: { series: SetSeries; zoom: number; offset: number;
   return (
     <Box flexDirection="column">
       <Text bold>{`frames per ${per}  ${series.name}  span ${formatNs(span)}${where}`}</Text>
-      <Text>{plot(cols.frames, props.height, '', props.color ? '\u001b[36m' : undefined)}</Text>
+      <Text>{plot(cols.frames, props.height, '', props.color ? FRAMES_COLOR : undefined)}</Text>
       <Text bold>{`bytes per ${per}`}</Text>
-      <Text>{plot(cols.bytes, props.height, 'B', props.color ? '\u001b[33m' : undefined)}</Text>
+      <Text>{plot(cols.bytes, props.height, 'B', props.color ? BYTES_COLOR : undefined)}</Text>
     </Box>
   );
 }
