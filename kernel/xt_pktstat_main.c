@@ -1,0 +1,477 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xt_pktstat: count frames and bytes per time window of a fixed period, and queue
+ * one sample per window with traffic in a FIFO read through /proc/net/xt_pktstat/.
+ *
+ * Design (window logic in pktstat_core.c, shared with the userspace test):
+ * every CPU counts into its own open window under its own lock, reading the
+ * clock inside that lock; staying in the window costs one compare. A packet
+ * past its CPU's window, a read, a poll or a stats read "closes" the set under
+ * the set lock: each CPU's ended window is harvested under that CPU's lock, and
+ * the floor (first window not yet closed) rises, also under each CPU lock. A
+ * packet that arrives later is counted in max(its window, floor), so nothing is
+ * ever counted in a window already emitted: totals are exact and timestamps
+ * strictly increase, even when the clock steps back.
+ *
+ * Sets are per network namespace, named, and shared by every rule using the name;
+ * checkentry of a new table runs before destroy of the old one, so a table
+ * replacement keeps a set (and its FIFO) alive.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/slab.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/list.h>
+#include <linux/poll.h>
+#include <linux/proc_fs.h>
+#include <linux/seq_file.h>
+#include <linux/uaccess.h>
+#include <linux/skbuff.h>
+#include <linux/netfilter/x_tables.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+
+#include "xt_pktstat.h"
+#include "pktstat_core.h"
+#include "compat.h"
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Xtables: frames and bytes per sub-millisecond time window");
+/* iptables autoloads "ipt_NAME"/"ip6t_NAME" for legacy tables */
+MODULE_ALIAS("ipt_pktstat");
+MODULE_ALIAS("ip6t_pktstat");
+
+#define PKTSTAT_TEXT_SIZE	2048
+#define PKTSTAT_POP_MAX		(PKTSTAT_TEXT_SIZE / PKTSTAT_SAMPLE_TEXT_MAX)
+
+struct pktstat_set {
+	struct list_head list;		/* in pktstat_net.sets */
+	struct pktstat_core core;
+	struct proc_dir_entry *pde;	/* NULL once the namespace's proc tree is gone */
+	unsigned int rules;		/* written under pktstat_net.mutex */
+	char name[XT_PKTSTAT_NAME_LEN];
+};
+
+struct pktstat_net {
+	struct mutex mutex;		/* sets, rules counts, proc entries */
+	struct list_head sets;
+	struct proc_dir_entry *dir;
+};
+
+/* A data reader's state: popped samples' text it has not read yet. */
+struct pktstat_reader {
+	struct mutex mutex;
+	struct pktstat_set *set;
+	size_t hdr;			/* header bytes read since offset 0 */
+	size_t off, len;		/* unread text is text[off..len) */
+	struct pktstat_sample pop[PKTSTAT_POP_MAX];
+	char text[PKTSTAT_TEXT_SIZE];
+};
+
+static unsigned int pktstat_net_id __read_mostly;
+
+/*
+ * One wait queue for every set's pollers: a poll() sleeper stays queued until
+ * its syscall returns, possibly after its set (and proc file) went away, so the
+ * queue must outlive sets. Spurious wakeups only cost a re-poll.
+ */
+static DECLARE_WAIT_QUEUE_HEAD(pktstat_wq);
+
+static void pktstat_wake(void)
+{
+	if (wq_has_sleeper(&pktstat_wq))
+		wake_up_interruptible_poll(&pktstat_wq, EPOLLIN | EPOLLRDNORM);
+}
+
+/* Close ended windows from process context; caller holds c->lock with BHs off. */
+static unsigned int pktstat_close_now(struct pktstat_core *c)
+{
+	return pktstat_close(c, ktime_get_real_ns());
+}
+
+static bool pktstat_refill(struct pktstat_reader *r)
+{
+	struct pktstat_core *c = &r->set->core;
+	unsigned int n, i, pushed;
+
+	spin_lock_bh(&c->lock);
+	pushed = pktstat_close_now(c);
+	n = pktstat_pop(c, r->pop, PKTSTAT_POP_MAX);
+	spin_unlock_bh(&c->lock);
+	if (pushed)
+		pktstat_wake();
+	r->off = 0;
+	r->len = 0;
+	for (i = 0; i < n; i++)
+		r->len += pktstat_format(r->text + r->len, sizeof(r->text) - r->len, &r->pop[i]);
+	return n != 0;
+}
+
+/*
+ * Not seq_file: seq_file may call show() again for a position after its buffer
+ * filled, and popping in show() would then lose samples. Samples are popped only
+ * as text that fits in the reader's own buffer and stay there until read.
+ */
+static ssize_t pktstat_data_read(struct file *file, char __user *buf, size_t count, loff_t *ppos)
+{
+	struct pktstat_reader *r = file->private_data;
+	const size_t hdr_len = sizeof(PKTSTAT_HEADER) - 1;
+	ssize_t done = 0;
+
+	if (mutex_lock_interruptible(&r->mutex))
+		return -ERESTARTSYS;
+	if (*ppos == 0)
+		r->hdr = 0;
+	while ((size_t)done < count) {
+		bool header = r->hdr < hdr_len;
+		const char *src;
+		size_t n;
+
+		if (header) {
+			src = PKTSTAT_HEADER + r->hdr;
+			n = hdr_len - r->hdr;
+		} else {
+			if (r->off == r->len && !pktstat_refill(r))
+				break;
+			src = r->text + r->off;
+			n = r->len - r->off;
+		}
+		n = min(n, count - done);
+		if (copy_to_user(buf + done, src, n)) {
+			if (!done)
+				done = -EFAULT;
+			break;
+		}
+		if (header)
+			r->hdr += n;
+		else
+			r->off += n;
+		done += n;
+	}
+	if (done > 0)
+		*ppos += done;
+	mutex_unlock(&r->mutex);
+	return done;
+}
+
+static __poll_t pktstat_data_poll(struct file *file, poll_table *wait)
+{
+	struct pktstat_reader *r = file->private_data;
+	struct pktstat_core *c = &r->set->core;
+	unsigned int pushed, queued;
+
+	poll_wait(file, &pktstat_wq, wait);
+	spin_lock_bh(&c->lock);
+	pushed = pktstat_close_now(c);
+	queued = c->queued;
+	spin_unlock_bh(&c->lock);
+	if (pushed)
+		pktstat_wake();
+	if (queued || READ_ONCE(r->off) < READ_ONCE(r->len))
+		return EPOLLIN | EPOLLRDNORM;
+	return 0;
+}
+
+static int pktstat_data_open(struct inode *inode, struct file *file)
+{
+	struct pktstat_reader *r = kmalloc(sizeof(*r), GFP_KERNEL);
+
+	if (!r)
+		return -ENOMEM;
+	mutex_init(&r->mutex);
+	r->set = pde_data(inode);
+	r->hdr = 0;
+	r->off = 0;
+	r->len = 0;
+	file->private_data = r;
+	return 0;
+}
+
+/* Also run by proc_remove() for files still open when their set goes away. */
+static int pktstat_data_release(struct inode *inode, struct file *file)
+{
+	struct pktstat_reader *r = file->private_data;
+
+	mutex_destroy(&r->mutex);
+	kfree(r);
+	return 0;
+}
+
+static const struct proc_ops pktstat_data_ops = {
+	.proc_open	= pktstat_data_open,
+	.proc_read	= pktstat_data_read,
+	.proc_poll	= pktstat_data_poll,
+	.proc_lseek	= default_llseek,
+	.proc_release	= pktstat_data_release,
+};
+
+static int pktstat_config_show(struct seq_file *m, void *v)
+{
+	struct pktstat_set *set = m->private;
+
+	seq_printf(m, "name: %s\nperiod_ns: %llu\ncapacity: %u\nrules: %u\n",
+		   set->name, set->core.period, set->core.capacity, READ_ONCE(set->rules));
+	return 0;
+}
+
+static int pktstat_stats_show(struct seq_file *m, void *v)
+{
+	struct pktstat_set *set = m->private;
+	struct pktstat_core *c = &set->core;
+	u64 frames, bytes, samples, lost;
+	unsigned int pushed, queued;
+
+	spin_lock_bh(&c->lock);
+	pushed = pktstat_close_now(c);
+	/* running totals: closed windows plus the windows still open */
+	pktstat_open_totals(c, &frames, &bytes);
+	frames += c->frames;
+	bytes += c->bytes;
+	samples = c->samples;
+	lost = c->lost;
+	queued = c->queued;
+	spin_unlock_bh(&c->lock);
+	if (pushed)
+		pktstat_wake();
+	seq_printf(m, "frames: %llu\nbytes: %llu\nsamples: %llu\nlost: %llu\nqueued: %u\n",
+		   frames, bytes, samples, lost, queued);
+	return 0;
+}
+
+static void pktstat_set_free(struct pktstat_set *set)
+{
+	free_percpu(set->core.pcpu);
+	kfree(set->core.harvest);
+	kvfree(set->core.fifo);
+	kfree(set);
+}
+
+static struct pktstat_set *pktstat_set_create(struct pktstat_net *pn,
+					      const struct xt_pktstat_info *info)
+{
+	struct pktstat_set *set = kzalloc(sizeof(*set), GFP_KERNEL);
+
+	if (!set)
+		return ERR_PTR(-ENOMEM);
+	strscpy(set->name, info->name, sizeof(set->name));
+	set->core.capacity = info->samples;
+	set->core.fifo = kvcalloc(info->samples, sizeof(*set->core.fifo), GFP_KERNEL);
+	set->core.harvest = kcalloc(nr_cpu_ids, sizeof(*set->core.harvest), GFP_KERNEL);
+	set->core.pcpu = alloc_percpu(struct pktstat_pcpu);
+	if (!set->core.fifo || !set->core.harvest || !set->core.pcpu)
+		goto fail;
+	pktstat_core_init(&set->core, info->period_ns);
+
+	set->pde = proc_mkdir_data(set->name, 0555, pn->dir, set);
+	if (!set->pde)
+		goto fail;
+	if (!proc_create_data("data", 0400, set->pde, &pktstat_data_ops, set) ||
+	    !proc_create_single_data("config", 0444, set->pde, pktstat_config_show, set) ||
+	    !proc_create_single_data("stats", 0444, set->pde, pktstat_stats_show, set)) {
+		proc_remove(set->pde);
+		goto fail;
+	}
+	set->rules = 1;
+	list_add(&set->list, &pn->sets);
+	return set;
+fail:
+	pktstat_set_free(set);
+	return ERR_PTR(-ENOMEM);
+}
+
+static int pktstat_check_name(const char *name)
+{
+	size_t i, len = strnlen(name, XT_PKTSTAT_NAME_LEN);
+
+	if (len == XT_PKTSTAT_NAME_LEN) {
+		pr_info_ratelimited("name is not NUL-terminated\n");
+		return -EINVAL;
+	}
+	if (len == 0 || name[0] == '.') {
+		pr_info_ratelimited("name \"%s\" must be 1-15 characters not starting with '.'\n", name);
+		return -EINVAL;
+	}
+	for (i = 0; i < len; i++) {
+		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '.' && name[i] != '-') {
+			pr_info_ratelimited("name \"%s\" has a character outside [A-Za-z0-9_.-]\n", name);
+			return -EINVAL;
+		}
+	}
+	/* the generic rule for names that become proc entries ("..", "/") */
+	return xt_check_proc_name(name, XT_PKTSTAT_NAME_LEN);
+}
+
+static int pktstat_check_info(const struct xt_pktstat_info *info)
+{
+	if (info->period_ns < XT_PKTSTAT_PERIOD_MIN_NS || info->period_ns > XT_PKTSTAT_PERIOD_MAX_NS) {
+		pr_info_ratelimited("period %llu ns is outside %llu..%llu ns\n",
+				    (unsigned long long)info->period_ns,
+				    XT_PKTSTAT_PERIOD_MIN_NS, XT_PKTSTAT_PERIOD_MAX_NS);
+		return -EINVAL;
+	}
+	if (info->samples < XT_PKTSTAT_SAMPLES_MIN || info->samples > XT_PKTSTAT_SAMPLES_MAX) {
+		pr_info_ratelimited("samples %u is outside %u..%u\n", info->samples,
+				    XT_PKTSTAT_SAMPLES_MIN, XT_PKTSTAT_SAMPLES_MAX);
+		return -EINVAL;
+	}
+	if (info->flags) {
+		pr_info_ratelimited("unknown flags 0x%x\n", info->flags);
+		return -EINVAL;
+	}
+	return pktstat_check_name(info->name);
+}
+
+static struct pktstat_set *pktstat_find(struct pktstat_net *pn, const char *name)
+{
+	struct pktstat_set *set;
+
+	list_for_each_entry(set, &pn->sets, list)
+		if (!strcmp(set->name, name))
+			return set;
+	return NULL;
+}
+
+static int pktstat_mt_check(const struct xt_mtchk_param *par)
+{
+	struct pktstat_net *pn = net_generic(par->net, pktstat_net_id);
+	struct xt_pktstat_info *info = par->matchinfo;
+	struct pktstat_set *set;
+	int ret;
+
+	ret = pktstat_check_info(info);
+	if (ret)
+		return ret;
+
+	mutex_lock(&pn->mutex);
+	set = pktstat_find(pn, info->name);
+	if (!set) {
+		set = pktstat_set_create(pn, info);
+		ret = PTR_ERR_OR_ZERO(set);
+	} else if (set->core.period != info->period_ns) {
+		pr_info_ratelimited("set %s: period %llu ns conflicts with its %llu ns\n",
+				    set->name, (unsigned long long)info->period_ns, set->core.period);
+		ret = -EINVAL;
+	} else if (set->core.capacity != info->samples) {
+		pr_info_ratelimited("set %s: samples %u conflicts with its %u\n",
+				    set->name, info->samples, set->core.capacity);
+		ret = -EINVAL;
+	} else {
+		WRITE_ONCE(set->rules, set->rules + 1);
+	}
+	if (!ret)
+		info->set = set;
+	mutex_unlock(&pn->mutex);
+	return ret;
+}
+
+/*
+ * The namespace's exit may already have run (it removes the proc tree, see
+ * pktstat_net_exit()); the pernet data stays valid until every exit is done.
+ */
+static void pktstat_mt_destroy(const struct xt_mtdtor_param *par)
+{
+	struct pktstat_net *pn = net_generic(par->net, pktstat_net_id);
+	const struct xt_pktstat_info *info = par->matchinfo;
+	struct pktstat_set *set = info->set;
+
+	mutex_lock(&pn->mutex);
+	WRITE_ONCE(set->rules, set->rules - 1);
+	if (set->rules) {
+		mutex_unlock(&pn->mutex);
+		return;
+	}
+	list_del(&set->list);
+	/* sleeps until readers in flight leave and releases open files: a mutex is fine */
+	proc_remove(set->pde);
+	mutex_unlock(&pn->mutex);
+	pktstat_set_free(set);
+}
+
+static bool pktstat_mt(const struct sk_buff *skb, struct xt_action_param *par)
+{
+	const struct xt_pktstat_info *info = par->matchinfo;
+	struct pktstat_core *c = &info->set->core;
+	bool pushed;
+
+	/* iptables-nft runs xtables matches through nft_compat, possibly with BHs enabled */
+	local_bh_disable();
+	pushed = pktstat_count(c, this_cpu_ptr(c->pcpu), skb->len);
+	local_bh_enable();
+	if (unlikely(pushed))
+		pktstat_wake();
+	return true;
+}
+
+static struct xt_match pktstat_mt_reg __read_mostly = {
+	.name		= "pktstat",
+	.revision	= 0,
+	.family		= NFPROTO_UNSPEC,
+	.match		= pktstat_mt,
+	.checkentry	= pktstat_mt_check,
+	.destroy	= pktstat_mt_destroy,
+	.matchsize	= sizeof(struct xt_pktstat_info),
+	.usersize	= offsetof(struct xt_pktstat_info, set),
+	.me		= THIS_MODULE,
+};
+
+static int __net_init pktstat_net_init(struct net *net)
+{
+	struct pktstat_net *pn = net_generic(net, pktstat_net_id);
+
+	mutex_init(&pn->mutex);
+	INIT_LIST_HEAD(&pn->sets);
+	pn->dir = proc_mkdir("xt_pktstat", net->proc_net);
+	return pn->dir ? 0 : -ENOMEM;
+}
+
+/*
+ * Runs before the destroy of the namespace's rules when the namespace dies
+ * (as in xt_hashlimit): remove the proc tree here, sets are freed by destroy.
+ */
+static void __net_exit pktstat_net_exit(struct net *net)
+{
+	struct pktstat_net *pn = net_generic(net, pktstat_net_id);
+	struct pktstat_set *set;
+
+	mutex_lock(&pn->mutex);
+	list_for_each_entry(set, &pn->sets, list)
+		set->pde = NULL;
+	proc_remove(pn->dir);
+	pn->dir = NULL;
+	mutex_unlock(&pn->mutex);
+}
+
+static struct pernet_operations pktstat_net_ops = {
+	.init	= pktstat_net_init,
+	.exit	= pktstat_net_exit,
+	.id	= &pktstat_net_id,
+	.size	= sizeof(struct pktstat_net),
+};
+
+static int __init pktstat_mt_init(void)
+{
+	int ret;
+
+	ret = register_pernet_subsys(&pktstat_net_ops);
+	if (ret)
+		return ret;
+	ret = xt_register_match(&pktstat_mt_reg);
+	if (ret) {
+		unregister_pernet_subsys(&pktstat_net_ops);
+		return ret;
+	}
+	pr_info("init! size:%zu\n", sizeof(struct xt_pktstat_info));
+	return 0;
+}
+
+static void __exit pktstat_mt_exit(void)
+{
+	xt_unregister_match(&pktstat_mt_reg);
+	unregister_pernet_subsys(&pktstat_net_ops);
+}
+
+module_init(pktstat_mt_init);
+module_exit(pktstat_mt_exit);
