@@ -135,6 +135,15 @@ expect 'live --rule: only the focused set' '^> web +1ms'
 if screen | grep -q '^  db '; then bad 'live --rule: db not watched' "$(screen)"; else ok 'live --rule: db not watched'; fi
 T send-keys -t tui q
 expect 'live --rule: q exits' '^EXIT=0'
+T send-keys -t tui "clear; node $CLI --replay $csv; echo EXIT=\$?" Enter
+expect 'dashboard up for SIGTERM' '^> lab '
+sleep 0.5
+kill -TERM $(pgrep -P "$(T display -p -t tui '#{pane_pid}')")
+expect 'SIGTERM ends the dashboard cleanly' '^EXIT=0'
+T send-keys -t tui "stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY-TERM" Enter
+sleep 0.3
+term=$(screen | grep 'STTY-TERM' | tail -n 1 | sed 's/STTY-TERM//')
+if [ "$term" = "$before" ]; then ok "terminal modes restored after SIGTERM ($term)"; else bad 'terminal modes restored after SIGTERM' "before: $before after: $term"; fi
 
 # Errors: one line on stderr naming the problem, non-zero exit.
 check_error() {

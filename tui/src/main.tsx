@@ -84,12 +84,18 @@ async function main(): Promise<number> {
   }
   const ink = render(node, { maxFps: 20 });
   const timer = durationMs !== null ? setTimeout(() => ink.unmount(), durationMs) : null;
+  // Leave through Ink, which restores the terminal, rather than dying in raw mode.
+  const quit = () => ink.unmount();
+  process.once('SIGTERM', quit);
+  process.once('SIGHUP', quit);
   try {
     await ink.waitUntilExit();
     // Ink leaves the cursor after its last line: the shell prompt belongs on a fresh one.
     process.stdout.write('\n');
   } finally {
     if (timer !== null) clearTimeout(timer);
+    process.off('SIGTERM', quit);
+    process.off('SIGHUP', quit);
     stop();
   }
   return 0;
