@@ -43,10 +43,28 @@ vm_build() {
 	make -C "$src" modules KERNEL_DIR="/lib/modules/$KVER/build" >>"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; vm_die "building $src/xt_pktstat.ko failed (log: $log)"; }
 	cp "$src/xt_pktstat.ko" "$VM_BUILD/" 2>/dev/null || vm_die "$src/xt_pktstat.ko was not built"
+	vm_depmod
 	make -C "$REPO/iptables" all >>"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; vm_die "building iptables/libxt_pktstat.so failed (log: $log)"; }
 	make -s -C "$VM_DIR/helpers" OUT="$VM_BUILD" >>"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; vm_die "building test/vm/helpers failed (log: $log)"; }
+}
+
+# depmod on the host (seconds; a minute in the guest): a tree whose kernel/ links to the real
+# one plus extra/xt_pktstat.ko. The guest lays its modules.* files and the module over its
+# /lib/modules/$KVER.
+vm_depmod() {
+	local base=$VM_BUILD/modroot tree f
+	tree=$base/lib/modules/$KVER
+	rm -rf "$base"
+	mkdir -p "$tree/extra"
+	ln -s "/lib/modules/$KVER/kernel" "$tree/kernel"
+	for f in modules.builtin modules.builtin.modinfo modules.order; do
+		ln -s "/lib/modules/$KVER/$f" "$tree/$f"
+	done
+	cp "$VM_BUILD/xt_pktstat.ko" "$tree/extra/"
+	depmod -b "$base" "$KVER" || vm_die "depmod for $KVER failed"
+	rm "$tree/kernel" "$tree"/modules.builtin "$tree"/modules.builtin.modinfo "$tree"/modules.order
 }
 
 # busybox /init plus the virtio and 9p modules; rebuilt only when KVER or the init script changes.

@@ -5,12 +5,13 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/r
 export OUT=/run/vmout KVER REPO
 cd /
 
+# modules.* and extra/xt_pktstat.ko come from the host's depmod (test/vm/lib.sh vm_depmod).
 mods=/lib/modules/$KVER
-mkdir -p /run/modules/upper /run/modules/work
-modprobe overlay &&
-	mount -t overlay modules -o "lowerdir=$mods,upperdir=/run/modules/upper,workdir=/run/modules/work" "$mods" &&
-	mkdir -p "$mods/extra" && cp "$REPO/test/vm/build/xt_pktstat.ko" "$mods/extra/" &&
-	depmod -a "$KVER" || echo "vm-stage2: installing xt_pktstat.ko in $mods failed"
+mkdir -p /run/modules/work
+cp -a "$REPO/test/vm/build/modroot/lib/modules/$KVER" /run/modules/upper &&
+	modprobe overlay &&
+	mount -t overlay modules -o "lowerdir=$mods,upperdir=/run/modules/upper,workdir=/run/modules/work" "$mods" ||
+	echo "vm-stage2: installing xt_pktstat.ko in $mods failed"
 # /proc/sys/kernel/modprobe names /run/vm-modprobe; iptables-legacy runs it in the chroot.
 printf '#!/bin/sh\nexec /sbin/modprobe "$@"\n' >/run/vm-modprobe
 chmod +x /run/vm-modprobe
@@ -18,7 +19,7 @@ ip link set lo up
 # Loopback traffic is processed as it is sent; a large backlog keeps bursts from being dropped.
 sysctl -qw net.core.netdev_max_backlog=100000
 
-if [ -n "$VM_INTERACTIVE" ] || [ -e "$OUT/interactive" ]; then
+if [ -e "$OUT/interactive" ]; then
 	modprobe xt_pktstat
 	echo "Guest shell: repo at $REPO, extension dir $REPO/iptables (XTABLES_LIBDIR set). 'exit' powers off."
 	export XTABLES_LIBDIR=$REPO/iptables:$(pkg-config --variable=xtlibdir xtables)
