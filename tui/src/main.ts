@@ -3,9 +3,8 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
-import { render } from 'ink';
 import meow from 'meow';
-import { App } from './app.js';
+import type { Source } from './app.js';
 import { parseDuration } from './duration.js';
 import { startEngine } from './engine.js';
 import { runExport } from './export.js';
@@ -66,36 +65,27 @@ async function main(): Promise<number> {
   }
   if (f.output !== undefined) throw new Error('--output only applies to --export csv');
 
-  const color = (process.env.NO_COLOR ?? '') === '';
-  let node;
+  let source: Source;
   let stop = () => {};
   if (f.replay !== undefined) {
     const replay = readReplay(f.replay);
-    node = <App source={{ kind: 'replay', snapshot: replaySnapshot(basename(f.replay, '.csv'), replay.rows, replay.periodNs), label: basename(f.replay) }} color={color} />;
+    const snapshot = replaySnapshot(basename(f.replay, '.csv'), replay.rows, replay.periodNs);
+    source = { kind: 'replay', snapshot, label: basename(f.replay) };
   } else {
     const engine = startEngine({ procDir, names: f.rule !== undefined ? [f.rule] : undefined });
     stop = () => engine.stop();
-    node = <App source={{ kind: 'live', feed: engine, procDir }} focus={f.rule} color={color} />;
+    source = { kind: 'live', feed: engine, procDir };
   }
   // After the checks above, so that a missing module or a bad file is what gets reported.
   if (!process.stdin.isTTY) {
     stop();
     throw new Error('the dashboard needs a terminal on stdin: run it in a terminal, or use --export csv');
   }
-  const ink = render(node, { maxFps: 20 });
-  const timer = durationMs !== null ? setTimeout(() => ink.unmount(), durationMs) : null;
-  // Leave through Ink, which restores the terminal, rather than dying in raw mode.
-  const quit = () => ink.unmount();
-  process.once('SIGTERM', quit);
-  process.once('SIGHUP', quit);
   try {
-    await ink.waitUntilExit();
-    // Ink leaves the cursor after its last line: the shell prompt belongs on a fresh one.
-    process.stdout.write('\n');
+    // Ink and React load only here: they take a second to load, and exports do without them.
+    const { runDashboard } = await import('./dashboard.js');
+    await runDashboard({ source, focus: f.rule, color: (process.env.NO_COLOR ?? '') === '', durationMs });
   } finally {
-    if (timer !== null) clearTimeout(timer);
-    process.off('SIGTERM', quit);
-    process.off('SIGHUP', quit);
     stop();
   }
   return 0;
