@@ -1,0 +1,7 @@
+#!/bin/bash
+# Per-rule cost of -m pktstat vs -m nfacct vs -m comment, measured in the test VM
+# (test/vm/run-script); see vm-rulecost-guest.sh. Needs the Debian package nfacct.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+command -v nfacct >/dev/null || { echo "nfacct is not installed (apt-get install nfacct)" >&2; exit 1; }
+exec "$here/../test/vm/run-script" "$here/vm-rulecost-guest.sh"
