@@ -60,7 +60,16 @@ while (sending) {
 }
 await done;
 const sendSec = Number(process.hrtime.bigint() - t0) / 1e9;
+// Under emulation loopback delivery lags the senders: wait until the kernel's totals settle.
+let total = -1n;
+for (let settled = 0; settled < 4; await sleep(250)) {
+  takeAll();
+  const now = names.reduce((a, n) => a + stat(n, 'frames'), 0n);
+  settled = now === total ? settled + 1 : 0;
+  total = now;
+}
 const busyMs = threadCpuMs(DRAIN_THREAD) - cpu0;
+const busySec = Number(process.hrtime.bigint() - t0) / 1e9;
 // Two 250 ms rounds at most close and deliver the last windows.
 await sleep(600);
 takeAll();
@@ -71,7 +80,8 @@ for (const n of names) {
   const st = engine.status().find((s) => s.name === n)!;
   const frames = stat(n, 'frames');
   const want = BigInt(packets);
-  const ok = a.lastFrames === frames && frames === want && a.lastBytes === want * BigInt(IP_LEN) && a.backwards === 0;
+  // The engine must end where the kernel's totals are; what loopback dropped is not its business.
+  const ok = a.lastFrames === frames && a.lastBytes === stat(n, 'bytes') && a.lastBytes === frames * BigInt(IP_LEN) && a.backwards === 0;
   if (!ok) bad++;
   console.log(
     `${n}: ${a.samples} samples, frames ${a.lastFrames} (stats ${frames}, sent ${want}), bytes ${a.lastBytes}, ` +
@@ -79,7 +89,8 @@ for (const n of names) {
       `interval ${Number(st.drainIntervalNs) / 1e6} ms${ok ? '' : '  MISMATCH'}`,
   );
 }
-console.log(`traffic: ${sets} x ${packets} packets in ${sendSec.toFixed(2)} s; drain thread CPU ${busyMs} ms = ${(busyMs / (sendSec * 10)).toFixed(2)}% of one core`);
+console.log(`traffic: ${sets} x ${packets} packets sent in ${sendSec.toFixed(2)} s, counted by ${busySec.toFixed(2)} s; ` +
+  `drain thread CPU ${busyMs} ms = ${(busyMs / (busySec * 10)).toFixed(2)}% of one core (softirq work on its syscalls included)`);
 
 const idle0 = threadCpuMs(DRAIN_THREAD);
 await sleep(3000);
