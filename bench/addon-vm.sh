@@ -9,4 +9,6 @@ modprobe xt_pktstat
 for ((i = 0; i < sets; i++)); do
 	iptables -A INPUT -p udp --dport $((9000 + i)) -m pktstat --period 100us --samples 1024 --name "vm$i"
 done
+# A FIFO of two samples, to see losses counted end to end.
+iptables -A INPUT -p udp --dport 9999 -m pktstat --period 100us --samples 2 --name vmloss
 node dist/bench/addon-vm.js "$sets" "$packets" "$VM_HELPERS/udpsend"

@@ -25,13 +25,12 @@ function stat(name: string, key: string): bigint {
 }
 
 interface Acc { samples: number; lastFrames: bigint; lastBytes: bigint; lastTs: bigint; lost: bigint; backwards: number }
-const acc = new Map<string, Acc>(names.map((n) => [n, { samples: 0, lastFrames: 0n, lastBytes: 0n, lastTs: 0n, lost: 0n, backwards: 0 }]));
+const newAcc = (list: string[]): Map<string, Acc> =>
+  new Map(list.map((n) => [n, { samples: 0, lastFrames: 0n, lastBytes: 0n, lastTs: 0n, lost: 0n, backwards: 0 }]));
 
-const engine = new DrainEngine({ names });
-engine.start();
-function takeAll(): void {
-  for (const b of engine.take()) {
-    const a = acc.get(b.name)!;
+function takeInto(from: DrainEngine, into: Map<string, Acc>): void {
+  for (const b of from.take()) {
+    const a = into.get(b.name)!;
     for (let i = 0; i < b.timestamps.length; i++) {
       if (b.timestamps[i]! <= a.lastTs || b.frames[i]! < a.lastFrames) a.backwards++;
       a.lastTs = b.timestamps[i]!;
@@ -43,15 +42,32 @@ function takeAll(): void {
   }
 }
 
+function send(port: number, count: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const p = spawn(udpsend!, ['127.0.0.1', String(port), String(count), String(PAYLOAD)], { stdio: 'inherit' });
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`udpsend exited ${code}`))));
+  });
+}
+
+/** Takes every 250 ms until the kernel's frame totals of `list` stop moving for a second. */
+async function settle(list: string[], take: () => void): Promise<void> {
+  let total = -1n;
+  for (let settled = 0; settled < 4; await sleep(250)) {
+    take();
+    const now = list.reduce((a, n) => a + stat(n, 'frames'), 0n);
+    settled = now === total ? settled + 1 : 0;
+    total = now;
+  }
+}
+
+const acc = newAcc(names);
+const engine = new DrainEngine({ names });
+engine.start();
+const takeAll = (): void => takeInto(engine, acc);
+
 const t0 = process.hrtime.bigint();
 const cpu0 = threadCpuMs(DRAIN_THREAD);
-const senders = names.map(
-  (_, i) =>
-    new Promise<void>((resolve, reject) => {
-      const p = spawn(udpsend, ['127.0.0.1', String(9000 + i), String(packets), String(PAYLOAD)], { stdio: 'inherit' });
-      p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`udpsend exited ${code}`))));
-    }),
-);
+const senders = names.map((_, i) => send(9000 + i, packets));
 let sending = true;
 const done = Promise.all(senders).finally(() => (sending = false));
 while (sending) {
@@ -61,13 +77,7 @@ while (sending) {
 await done;
 const sendSec = Number(process.hrtime.bigint() - t0) / 1e9;
 // Under emulation loopback delivery lags the senders: wait until the kernel's totals settle.
-let total = -1n;
-for (let settled = 0; settled < 4; await sleep(250)) {
-  takeAll();
-  const now = names.reduce((a, n) => a + stat(n, 'frames'), 0n);
-  settled = now === total ? settled + 1 : 0;
-  total = now;
-}
+await settle(names, takeAll);
 const busyMs = threadCpuMs(DRAIN_THREAD) - cpu0;
 const busySec = Number(process.hrtime.bigint() - t0) / 1e9;
 // Two 250 ms rounds at most close and deliver the last windows.
@@ -96,5 +106,27 @@ const idle0 = threadCpuMs(DRAIN_THREAD);
 await sleep(3000);
 console.log(`idle: drain thread CPU ${threadCpuMs(DRAIN_THREAD) - idle0} ms in 3 s with ${sets} sets`);
 engine.stop();
-console.log(bad ? `addon-vm: ${bad} of ${sets} sets MISMATCH` : `addon-vm: all ${sets} sets exact`);
+
+// Losses: a 2-sample kernel FIFO (set vmloss) and an 8-sample ring taken only every 250 ms.
+// One more packet, in a later window, gives the owed losses a sample to ride on.
+const lossAcc = newAcc(['vmloss']);
+const lossy = new DrainEngine({ names: ['vmloss'], ringCapacity: 8 });
+lossy.start();
+await send(9999, packets);
+await settle(['vmloss'], () => takeInto(lossy, lossAcc));
+await send(9999, 1);
+await settle(['vmloss'], () => takeInto(lossy, lossAcc));
+await sleep(600);
+takeInto(lossy, lossAcc);
+const l = lossAcc.get('vmloss')!;
+const ls = lossy.status()[0]!;
+lossy.stop();
+const kernelLost = stat('vmloss', 'lost');
+const lossOk = l.lastFrames === stat('vmloss', 'frames') && l.lost === kernelLost + ls.ringDropped && ls.kernelLost === kernelLost && l.backwards === 0;
+if (!lossOk) bad++;
+console.log(
+  `vmloss: ${l.samples} samples, frames ${l.lastFrames} (stats ${stat('vmloss', 'frames')}), lostBefore sum ${l.lost} = ` +
+    `kernel ${kernelLost} (engine saw ${ls.kernelLost}) + ring dropped ${ls.ringDropped}${lossOk ? '' : '  MISMATCH'}`,
+);
+console.log(bad ? `addon-vm: ${bad} sets MISMATCH` : `addon-vm: all ${sets + 1} sets exact`);
 process.exit(bad ? 1 : 0);
