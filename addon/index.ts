@@ -45,7 +45,7 @@ function loadNative(): NativeModule {
   if (!native) {
     if (!existsSync(ADDON_PATH)) {
       throw new Error(
-        "pktstat-top: native addon not built (build/Release/pktstat_drain.node missing): run 'npm ci' or 'npx node-gyp rebuild'",
+        "pktstat-top: native addon not built (build/Release/pktstat_drain.node missing): run 'npm ci' (or 'npm run install' to rebuild it)",
       );
     }
     native = createRequire(import.meta.url)(ADDON_PATH) as NativeModule;

@@ -234,7 +234,7 @@ test('without the native build the loader says how to build it, in one line', ()
       `import { DrainEngine } from ${JSON.stringify(join(tree, 'dist/addon/index.js'))};
        try { new DrainEngine(); } catch (e) { console.log(e.message); }`], { encoding: 'utf8' });
     assert.equal(r.stdout,
-      "pktstat-top: native addon not built (build/Release/pktstat_drain.node missing): run 'npm ci' or 'npx node-gyp rebuild'\n");
+      "pktstat-top: native addon not built (build/Release/pktstat_drain.node missing): run 'npm ci' (or 'npm run install' to rebuild it)\n");
   } finally {
     rmSync(tree, { recursive: true, force: true });
   }
