@@ -32,21 +32,23 @@ vm_find_kver() {
 	[ -n "$KVER" ] || vm_die "no kernel with both /lib/modules/KVER/build and /boot/vmlinuz-KVER"
 }
 
-# Module, extension and C helpers. Build output goes to the log; only failures are shown.
-# VM_MODULE_SRC builds the module from another tree (e.g. a deliberately broken copy, to
-# see the suite catch it); the guest installs $VM_BUILD/xt_pktstat.ko.
+# Module, extension and C helpers into this run's own directory $VM_RUN (runs may overlap).
+# Build output goes to the log; only failures are shown. VM_MODULE_SRC builds the module
+# from another tree (e.g. a deliberately broken copy, to see the suite catch it).
 vm_build() {
-	local log=$VM_BUILD/build.log src=${VM_MODULE_SRC:-$REPO/kernel}
+	local log src=${VM_MODULE_SRC:-$REPO/kernel}
 	mkdir -p "$VM_BUILD"
-	: >"$log"
-	rm -f "$VM_BUILD/xt_pktstat.ko"
+	# runs older than a day are nobody's any more
+	find "$VM_BUILD" -maxdepth 1 -name 'run.*' -mmin +1440 -exec rm -rf {} + 2>/dev/null
+	VM_RUN=$(mktemp -d "$VM_BUILD/run.XXXXXX")
+	log=$VM_RUN/build.log
 	make -C "$src" modules KERNEL_DIR="/lib/modules/$KVER/build" >>"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; vm_die "building $src/xt_pktstat.ko failed (log: $log)"; }
-	cp "$src/xt_pktstat.ko" "$VM_BUILD/" 2>/dev/null || vm_die "$src/xt_pktstat.ko was not built"
+	cp "$src/xt_pktstat.ko" "$VM_RUN/" 2>/dev/null || vm_die "$src/xt_pktstat.ko was not built"
 	vm_depmod
 	make -C "$REPO/iptables" all >>"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; vm_die "building iptables/libxt_pktstat.so failed (log: $log)"; }
-	make -s -C "$VM_DIR/helpers" OUT="$VM_BUILD" >>"$log" 2>&1 ||
+	make -s -C "$VM_DIR/helpers" OUT="$VM_RUN" >>"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; vm_die "building test/vm/helpers failed (log: $log)"; }
 }
 
@@ -54,7 +56,7 @@ vm_build() {
 # one plus extra/xt_pktstat.ko. The guest lays its modules.* files and the module over its
 # /lib/modules/$KVER.
 vm_depmod() {
-	local base=$VM_BUILD/modroot tree f
+	local base=$VM_RUN/modroot tree f
 	tree=$base/lib/modules/$KVER
 	rm -rf "$base"
 	mkdir -p "$tree/extra"
@@ -62,7 +64,7 @@ vm_depmod() {
 	for f in modules.builtin modules.builtin.modinfo modules.order; do
 		ln -s "/lib/modules/$KVER/$f" "$tree/$f"
 	done
-	cp "$VM_BUILD/xt_pktstat.ko" "$tree/extra/"
+	cp "$VM_RUN/xt_pktstat.ko" "$tree/extra/"
 	depmod -b "$base" "$KVER" || vm_die "depmod for $KVER failed"
 	rm "$tree/kernel" "$tree"/modules.builtin "$tree"/modules.builtin.modinfo "$tree"/modules.order
 }
@@ -89,7 +91,7 @@ vm_initramfs() {
 	mkdir -p "$root/run"
 	printf '#!/bin/sh\nexec /bin/busybox chroot /mnt /sbin/modprobe "$@"\n' >"$root/run/vm-modprobe"
 	chmod +x "$root/run/vm-modprobe"
-	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$img.tmp" && mv "$img.tmp" "$img"
+	(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$img.$$" && mv "$img.$$" "$img"
 	rm -rf "$root"
 }
 
@@ -107,7 +109,7 @@ vm_boot() {
 	local out=$1 limit=$2 interactive=${3:-} rc
 	local qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 -nographic -no-reboot
 		-kernel "/boot/vmlinuz-$KVER" -initrd "$INITRAMFS"
-		-append "console=ttyS0 quiet panic=-1 oops=panic softlockup_panic=1 vm_kver=$KVER vm_repo=$REPO"
+		-append "console=ttyS0 quiet panic=-1 oops=panic softlockup_panic=1 vm_kver=$KVER vm_repo=$REPO vm_run=$VM_RUN"
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 		-virtfs "local,path=$out,mount_tag=vmout,security_model=none,multidevs=remap")
 	rm -f "$out/finished"

@@ -2,13 +2,13 @@
 # Runs in the chroot on the host's root: makes `modprobe xt_pktstat` work as written (an
 # overlay over the read-only /lib/modules/$KVER), then runs the host's job and saves dmesg.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
-export OUT=/run/vmout KVER REPO
+export OUT=/run/vmout KVER REPO RUN
 cd /
 
 # modules.* and extra/xt_pktstat.ko come from the host's depmod (test/vm/lib.sh vm_depmod).
 mods=/lib/modules/$KVER
 mkdir -p /run/modules/work
-cp -a "$REPO/test/vm/build/modroot/lib/modules/$KVER" /run/modules/upper &&
+cp -a "$RUN/modroot/lib/modules/$KVER" /run/modules/upper &&
 	modprobe overlay &&
 	mount -t overlay modules -o "lowerdir=$mods,upperdir=/run/modules/upper,workdir=/run/modules/work" "$mods" ||
 	echo "vm-stage2: installing xt_pktstat.ko in $mods failed"
