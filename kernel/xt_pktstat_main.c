@@ -387,6 +387,8 @@ static void pktstat_mt_destroy(const struct xt_mtdtor_param *par)
 	/* sleeps until readers in flight leave and releases open files: a mutex is fine */
 	proc_remove(set->pde);
 	mutex_unlock(&pn->mutex);
+	/* pollers of the removed file re-poll, see it gone and leave the queue */
+	pktstat_wake();
 	pktstat_set_free(set);
 }
 
@@ -442,6 +444,7 @@ static void __net_exit pktstat_net_exit(struct net *net)
 	proc_remove(pn->dir);
 	pn->dir = NULL;
 	mutex_unlock(&pn->mutex);
+	pktstat_wake();
 }
 
 static struct pernet_operations pktstat_net_ops = {
@@ -471,6 +474,9 @@ static void __exit pktstat_mt_exit(void)
 {
 	xt_unregister_match(&pktstat_mt_reg);
 	unregister_pernet_subsys(&pktstat_net_ops);
+	/* epoll entries of files still open detach on POLLFREE, after an RCU grace period */
+	wake_up_pollfree(&pktstat_wq);
+	synchronize_rcu();
 }
 
 module_init(pktstat_mt_init);
