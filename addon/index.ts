@@ -18,14 +18,8 @@ const DEFAULT_RESCAN_MS = 500;
 // A counter-set name as SPEC 1 allows it for --name.
 const SET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,14}$/;
 
-interface NativeEngine {
-  start(): void;
-  stop(): void;
-  take(): SampleBatch[];
-  status(): SetStatus[];
-  events(): EngineEvent[];
-  readonly running: boolean;
-}
+// The native class has exactly the public API; DrainEngine adds option defaults and checks.
+type NativeEngine = DrainEngineApi;
 
 interface NativeModule {
   NativeEngine: new (options: {
