@@ -20,11 +20,19 @@ ip link set lo up
 sysctl -qw net.core.netdev_max_backlog=100000
 
 if [ -e "$OUT/interactive" ]; then
+	# interactive: the serial console is the terminal; the file may hold a command to run
+	# in place of the shell (test/vm/demo) and the host terminal's size
 	modprobe xt_pktstat
-	echo "Guest shell: repo at $REPO, extension dir $REPO/iptables (XTABLES_LIBDIR set). 'exit' powers off."
-	export XTABLES_LIBDIR=$REPO/iptables:$(pkg-config --variable=xtlibdir xtables)
+	export XTABLES_LIBDIR=$REPO/iptables:$(pkg-config --variable=xtlibdir xtables) VM_HELPERS=$RUN
+	export TERM=${VM_TERM:-xterm-256color} PS1='vm# '
 	cd "$REPO"
-	setsid -c bash -i </dev/ttyS0 >/dev/ttyS0 2>&1
+	[ -s "$OUT/size" ] && stty -F /dev/ttyS0 rows "$(cut -d' ' -f1 "$OUT/size")" cols "$(cut -d' ' -f2 "$OUT/size")"
+	if [ -s "$OUT/interactive" ]; then
+		setsid -c bash "$OUT/interactive" </dev/ttyS0 >/dev/ttyS0 2>&1
+	else
+		echo "Guest shell: repo at $REPO, XTABLES_LIBDIR=$XTABLES_LIBDIR. 'exit' powers off."
+		setsid -c bash --norc -i </dev/ttyS0 >/dev/ttyS0 2>&1
+	fi
 else
 	bash "$OUT/job.sh" >"$OUT/job.out" 2>&1
 	echo $? >"$OUT/job.rc"
