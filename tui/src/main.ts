@@ -82,6 +82,10 @@ async function main(): Promise<number> {
     throw new Error('the dashboard needs a terminal on stdin: run it in a terminal, or use --export csv');
   }
   try {
+    // Ink draws only its last frame when CI is set; on a terminal the dashboard must be live,
+    // and Ink reads the variables when it loads.
+    process.env.CI = 'false';
+    process.env.CONTINUOUS_INTEGRATION = 'false';
     // Ink and React load only here: they take a second to load, and exports do without them.
     const { runDashboard } = await import('./dashboard.js');
     await runDashboard({ source, focus: f.rule, color: (process.env.NO_COLOR ?? '') === '', durationMs });
