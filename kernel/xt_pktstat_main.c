@@ -397,7 +397,7 @@ static bool pktstat_mt(const struct sk_buff *skb, struct xt_action_param *par)
 {
 	const struct xt_pktstat_info *info = par->matchinfo;
 	struct pktstat_core *c = &info->set->core;
-	bool pushed;
+	bool bh_enabled, pushed;
 
 	/*
 	 * The pcpu locks need BHs off. Legacy tables and the receive path already
@@ -405,13 +405,12 @@ static bool pktstat_mt(const struct sk_buff *skb, struct xt_action_param *par)
 	 * match; iptables-nft runs xtables matches through nft_compat, possibly
 	 * with BHs enabled (local output), so only then disable them here.
 	 */
-	if (in_softirq()) {
-		pushed = pktstat_count(c, this_cpu_ptr(c->pcpu), skb->len);
-	} else {
+	bh_enabled = !in_softirq();
+	if (bh_enabled)
 		local_bh_disable();
-		pushed = pktstat_count(c, this_cpu_ptr(c->pcpu), skb->len);
+	pushed = pktstat_count(c, this_cpu_ptr(c->pcpu), skb->len);
+	if (bh_enabled)
 		local_bh_enable();
-	}
 	if (unlikely(pushed))
 		pktstat_wake();
 	return true;
