@@ -6,7 +6,7 @@ KERNEL_DIR ?= $(KVER_DIR)
 PREFIX ?= /usr/local
 
 .PHONY: all deps kernel iptables node start demo vm-shell install uninstall \
-	test test-unit test-vm bench clean
+	lint test test-unit test-vm bench clean
 
 all: kernel iptables node
 
@@ -55,8 +55,12 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/pktstat-top
 	rm -f $(DESTDIR)$$(pkg-config --variable=xtlibdir xtables)/libxt_pktstat.so
 
-# Unit tests of every part, then the real-kernel suite in QEMU; one summary at the end.
-test: deps all
+# eslint, prettier, checkpatch --strict and sparse; all must be clean.
+lint: deps
+	scripts/lint.sh
+
+# Lint, unit tests of every part, then the real-kernel suite in QEMU; one summary at the end.
+test: deps all lint
 	scripts/run-tests.sh unit vm
 
 test-unit: deps all

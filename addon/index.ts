@@ -2,13 +2,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type {
-  DrainEngineApi,
-  DrainEngineOptions,
-  EngineEvent,
-  SampleBatch,
-  SetStatus,
-} from './types.js';
+import type { DrainEngineApi, DrainEngineOptions, EngineEvent, SampleBatch, SetStatus } from './types.js';
 
 export type * from './types.js';
 
@@ -55,7 +49,9 @@ function checkOptions(o: DrainEngineOptions): void {
     if (!Array.isArray(o.names)) throw new TypeError('DrainEngine: names must be an array of set names');
     for (const n of o.names) {
       if (typeof n !== 'string' || !SET_NAME.test(n)) {
-        throw new TypeError(`DrainEngine: invalid set name ${JSON.stringify(n)} (1-15 of [A-Za-z0-9_.-], not starting with '.')`);
+        throw new TypeError(
+          `DrainEngine: invalid set name ${JSON.stringify(n)} (1-15 of [A-Za-z0-9_.-], not starting with '.')`,
+        );
       }
     }
   }

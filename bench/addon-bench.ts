@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DrainEngine } from '../addon/index.js';
-import { TsDataReader } from '../addon/ts-reader.js';
+import { TsDataReader } from './ts-reader.js';
 import { DRAIN_THREAD, threadCpuMs } from './addon-cpu.js';
 
 const [sets = 4, samples = 100_000, repeats = 5] = process.argv.slice(2).map((a) => {
@@ -76,7 +76,9 @@ try {
   }
   const addonRate = total / (bestAddon / 1e9);
   const tsRate = total / (bestTs / 1e9);
-  console.log(`  addon (native thread -> BigUint64Array via take()): ${fmt(addonRate)} (${(bestAddon / 1e6).toFixed(1)} ms)`);
+  console.log(
+    `  addon (native thread -> BigUint64Array via take()): ${fmt(addonRate)} (${(bestAddon / 1e6).toFixed(1)} ms)`,
+  );
   console.log(`  TS reader (readSync + parse in JS):                 ${fmt(tsRate)} (${(bestTs / 1e6).toFixed(1)} ms)`);
   console.log(`  ratio addon / TS: ${(addonRate / tsRate).toFixed(2)}x`);
 
@@ -101,10 +103,16 @@ try {
   const interval = engine.status()[0]!.drainIntervalNs;
   engine.stop();
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  console.log(`idle drain: 16 sets, period ${periodNs} ns, capacity ${capacity}, interval ${Number(interval) / 1e6} ms, ${perRead} samples per read`);
+  console.log(
+    `idle drain: 16 sets, period ${periodNs} ns, capacity ${capacity}, interval ${Number(interval) / 1e6} ms, ${perRead} samples per read`,
+  );
   console.log(`  ${reads} reads in ${seconds} s (${(Number(reads) / seconds).toFixed(0)}/s)`);
-  console.log(`  drain thread CPU ${threadMs} ms = ${(threadMs / (seconds * 10)).toFixed(2)}% of one core (10 ms ticks)`);
-  console.log(`  whole process CPU ${cpuMs.toFixed(1)} ms = ${(cpuMs / (seconds * 10)).toFixed(2)}% of one core (JS idle)`);
+  console.log(
+    `  drain thread CPU ${threadMs} ms = ${(threadMs / (seconds * 10)).toFixed(2)}% of one core (10 ms ticks)`,
+  );
+  console.log(
+    `  whole process CPU ${cpuMs.toFixed(1)} ms = ${(cpuMs / (seconds * 10)).toFixed(2)}% of one core (JS idle)`,
+  );
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

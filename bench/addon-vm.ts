@@ -24,7 +24,14 @@ function stat(name: string, key: string): bigint {
   return BigInt(m[1]!);
 }
 
-interface Acc { samples: number; lastFrames: bigint; lastBytes: bigint; lastTs: bigint; lost: bigint; backwards: number }
+interface Acc {
+  samples: number;
+  lastFrames: bigint;
+  lastBytes: bigint;
+  lastTs: bigint;
+  lost: bigint;
+  backwards: number;
+}
 const newAcc = (list: string[]): Map<string, Acc> =>
   new Map(list.map((n) => [n, { samples: 0, lastFrames: 0n, lastBytes: 0n, lastTs: 0n, lost: 0n, backwards: 0 }]));
 
@@ -91,7 +98,11 @@ for (const n of names) {
   const frames = stat(n, 'frames');
   const want = BigInt(packets);
   // The engine must end where the kernel's totals are; what loopback dropped is not its business.
-  const ok = a.lastFrames === frames && a.lastBytes === stat(n, 'bytes') && a.lastBytes === frames * BigInt(IP_LEN) && a.backwards === 0;
+  const ok =
+    a.lastFrames === frames &&
+    a.lastBytes === stat(n, 'bytes') &&
+    a.lastBytes === frames * BigInt(IP_LEN) &&
+    a.backwards === 0;
   if (!ok) bad++;
   console.log(
     `${n}: ${a.samples} samples, frames ${a.lastFrames} (stats ${frames}, sent ${want}), bytes ${a.lastBytes}, ` +
@@ -99,8 +110,10 @@ for (const n of names) {
       `interval ${Number(st.drainIntervalNs) / 1e6} ms${ok ? '' : '  MISMATCH'}`,
   );
 }
-console.log(`traffic: ${sets} x ${packets} packets sent in ${sendSec.toFixed(2)} s, counted by ${busySec.toFixed(2)} s; ` +
-  `drain thread CPU ${busyMs} ms = ${(busyMs / (busySec * 10)).toFixed(2)}% of one core (softirq work on its syscalls included)`);
+console.log(
+  `traffic: ${sets} x ${packets} packets sent in ${sendSec.toFixed(2)} s, counted by ${busySec.toFixed(2)} s; ` +
+    `drain thread CPU ${busyMs} ms = ${(busyMs / (busySec * 10)).toFixed(2)}% of one core (softirq work on its syscalls included)`,
+);
 
 const idle0 = threadCpuMs(DRAIN_THREAD);
 await sleep(3000);
@@ -122,7 +135,11 @@ const l = lossAcc.get('vmloss')!;
 const ls = lossy.status()[0]!;
 lossy.stop();
 const kernelLost = stat('vmloss', 'lost');
-const lossOk = l.lastFrames === stat('vmloss', 'frames') && l.lost === kernelLost + ls.ringDropped && ls.kernelLost === kernelLost && l.backwards === 0;
+const lossOk =
+  l.lastFrames === stat('vmloss', 'frames') &&
+  l.lost === kernelLost + ls.ringDropped &&
+  ls.kernelLost === kernelLost &&
+  l.backwards === 0;
 if (!lossOk) bad++;
 console.log(
   `vmloss: ${l.samples} samples, frames ${l.lastFrames} (stats ${stat('vmloss', 'frames')}), lostBefore sum ${l.lost} = ` +

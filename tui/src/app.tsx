@@ -1,6 +1,6 @@
 // The dashboard: table, charts of the selected set, status line, and the key handling.
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { AddForm } from './components/AddForm.js';
 import { Charts } from './components/Charts.js';
 import { ConfirmDelete } from './components/ConfirmDelete.js';
@@ -27,12 +27,15 @@ export interface AppProps {
   readonly tickMs?: number;
 }
 
+function terminalSize(stdout: NodeJS.WriteStream): { columns: number; rows: number } {
+  return { columns: stdout.columns || 80, rows: stdout.rows || 24 };
+}
+
 function useTerminalSize(): { columns: number; rows: number } {
   const { stdout } = useStdout();
-  const read = () => ({ columns: stdout.columns || 80, rows: stdout.rows || 24 });
-  const [size, setSize] = useState(read);
+  const [size, setSize] = useState(() => terminalSize(stdout));
   useEffect(() => {
-    const onResize = () => setSize(read());
+    const onResize = () => setSize(terminalSize(stdout));
     stdout.on('resize', onResize);
     return () => {
       stdout.off('resize', onResize);
@@ -48,7 +51,9 @@ export function App(props: AppProps) {
   const live = props.source.kind === 'live' ? props.source : null;
   const model = useMemo(() => (live !== null ? new LiveModel(live.feed, live.procDir) : null), [live]);
   const [snap, setSnap] = useState<Snapshot>(() =>
-    props.source.kind === 'replay' ? props.source.snapshot : { sets: [], series: new Map(), drainRate: 0, lost: 0n, lastError: null },
+    props.source.kind === 'replay'
+      ? props.source.snapshot
+      : { sets: [], series: new Map(), drainRate: 0, lost: 0n, lastError: null },
   );
   const [view, dispatch] = useReducer(viewReducer, INITIAL_VIEW);
   const focused = useRef(false);
@@ -88,7 +93,16 @@ export function App(props: AppProps) {
   const chartColumns = Math.max(1, columns - AXIS_WIDTH - 1);
   // Read when a key arrives, which may be before the handler of this render is subscribed.
   const ctx = useRef<KeyContext>({ sets: 0, selectedName: null, windows: 0, chartColumns, live: live !== null });
-  ctx.current = { sets: shown.sets.length, selectedName: current?.name ?? null, windows: series?.windows ?? 0, chartColumns, live: live !== null };
+  const keyContext: KeyContext = {
+    sets: shown.sets.length,
+    selectedName: current?.name ?? null,
+    windows: series?.windows ?? 0,
+    chartColumns,
+    live: live !== null,
+  };
+  useLayoutEffect(() => {
+    ctx.current = keyContext;
+  });
 
   useInput((input, key) => dispatch({ type: 'key', input, key, ctx: ctx.current }), {
     isActive: view.overlay === 'none' || view.overlay === 'help',
@@ -124,7 +138,14 @@ export function App(props: AppProps) {
         <Table sets={shown.sets} selected={sel} width={columns} rows={tableRows} color={props.color} />
         {narrow && current !== undefined ? <Details set={current} /> : null}
         {series !== undefined && series.length > 0 ? (
-          <Charts series={series} zoom={view.zoom} offset={view.offset} width={columns} height={chartHeight} color={props.color} />
+          <Charts
+            series={series}
+            zoom={view.zoom}
+            offset={view.offset}
+            width={columns}
+            height={chartHeight}
+            color={props.color}
+          />
         ) : (
           <Text dimColor>{current !== undefined ? 'waiting for the first window…' : ''}</Text>
         )}

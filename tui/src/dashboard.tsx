@@ -2,7 +2,12 @@
 import { render } from 'ink';
 import { App, type Source } from './app.js';
 
-export async function runDashboard(o: { source: Source; focus?: string; color: boolean; durationMs: number | null }): Promise<void> {
+export async function runDashboard(o: {
+  source: Source;
+  focus?: string;
+  color: boolean;
+  durationMs: number | null;
+}): Promise<void> {
   const ink = render(<App source={o.source} focus={o.focus} color={o.color} />, { maxFps: 20 });
   const timer = o.durationMs !== null ? setTimeout(() => ink.unmount(), o.durationMs) : null;
   // Leave through Ink, which restores the terminal, rather than dying in raw mode.

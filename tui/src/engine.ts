@@ -20,7 +20,7 @@ export function startEngine(options: DrainEngineOptions & { procDir: string }): 
     engine.start();
   } catch (e) {
     // The addon's messages may carry the program name already; main adds it once.
-    throw new Error((e as Error).message.replace(/^pktstat-top: /, ''));
+    throw new Error((e as Error).message.replace(/^pktstat-top: /, ''), { cause: e });
   }
   return engine;
 }

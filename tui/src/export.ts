@@ -58,7 +58,8 @@ export async function runExport(o: ExportOptions): Promise<void> {
 
   const checkEvents = () => {
     for (const ev of o.feed.events()) {
-      if (ev.type === 'removed' && ev.name === o.name) throw new Error(`counter set ${o.name} was removed: its rules are gone`);
+      if (ev.type === 'removed' && ev.name === o.name)
+        throw new Error(`counter set ${o.name} was removed: its rules are gone`);
       if (ev.type === 'error' && (ev.name === o.name || ev.name === null)) o.warn?.(ev.message);
     }
   };

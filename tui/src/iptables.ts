@@ -28,7 +28,17 @@ export function command(family: Family): string {
 }
 
 export function addArgv(spec: RuleSpec): string[] {
-  const argv = ['-A', spec.chain, ...spec.matches, '-m', 'pktstat', '--period', spec.period, '--samples', String(spec.samples)];
+  const argv = [
+    '-A',
+    spec.chain,
+    ...spec.matches,
+    '-m',
+    'pktstat',
+    '--period',
+    spec.period,
+    '--samples',
+    String(spec.samples),
+  ];
   if (spec.name !== null) argv.push('--name', spec.name);
   return argv;
 }

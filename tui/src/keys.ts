@@ -18,7 +18,16 @@ export interface ViewState {
   readonly target: string | null;
 }
 
-export const INITIAL_VIEW: ViewState = { selected: 0, overlay: 'none', zoom: 1, offset: 0, paused: false, quit: false, message: null, target: null };
+export const INITIAL_VIEW: ViewState = {
+  selected: 0,
+  overlay: 'none',
+  zoom: 1,
+  offset: 0,
+  paused: false,
+  quit: false,
+  message: null,
+  target: null,
+};
 
 /** What the keys need to know about the screen when they arrive. */
 export interface KeyContext {
@@ -61,7 +70,9 @@ export function viewReducer(s: ViewState, a: ViewAction): ViewState {
   if (input === 'a' || input === 'd') {
     if (!ctx.live) return { ...s, message: 'rules cannot be changed while replaying a file' };
     if (input === 'a') return { ...s, overlay: 'add', message: null };
-    return ctx.selectedName !== null ? { ...s, overlay: 'delete', target: ctx.selectedName, message: null } : { ...s, message: 'no counter set to delete' };
+    return ctx.selectedName !== null
+      ? { ...s, overlay: 'delete', target: ctx.selectedName, message: null }
+      : { ...s, message: 'no counter set to delete' };
   }
   return s;
 }

@@ -52,7 +52,7 @@ async function main(): Promise<number> {
     try {
       durationMs = Number(parseDuration(f.duration, { bareUnit: 's' }) / 1_000_000n);
     } catch (e) {
-      throw new Error(`--duration ${(e as Error).message}`);
+      throw new Error(`--duration ${(e as Error).message}`, { cause: e });
     }
   }
   const procDir = f.procDir;
@@ -95,7 +95,12 @@ async function main(): Promise<number> {
   return 0;
 }
 
-async function exportCsv(name: string, procDir: string, output: string | undefined, durationMs: number | null): Promise<number> {
+async function exportCsv(
+  name: string,
+  procDir: string,
+  output: string | undefined,
+  durationMs: number | null,
+): Promise<number> {
   const engine = startEngine({ procDir, names: [name] });
   try {
     // Baseline first, then the start instant rounded up, so no packet of an exported window
@@ -103,7 +108,8 @@ async function exportCsv(name: string, procDir: string, output: string | undefin
     const stats = readKeyValues(join(procDir, name, 'stats'));
     const frames = bigField(stats, 'frames');
     const bytes = bigField(stats, 'bytes');
-    if (frames === null || bytes === null) throw new Error(`cannot read frames and bytes from ${join(procDir, name, 'stats')}`);
+    if (frames === null || bytes === null)
+      throw new Error(`cannot read frames and bytes from ${join(procDir, name, 'stats')}`);
     const startNs = (BigInt(Date.now()) + 1n) * 1_000_000n;
 
     let out: Writable = process.stdout;
@@ -112,7 +118,9 @@ async function exportCsv(name: string, procDir: string, output: string | undefin
       try {
         await once(file, 'open');
       } catch (e) {
-        throw new Error(`cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw new Error(`cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+          cause: e,
+        });
       }
       out = file;
     }

@@ -110,7 +110,11 @@ export class LiveModel {
     for (const st of this.status) {
       let t = this.sets.get(st.name);
       if (t === undefined || t.series.periodNs !== st.periodNs) {
-        t = { series: new SetSeries(st.name, st.periodNs), tiler: new Tiler(st.periodNs, null, RING_WINDOWS), queued: null };
+        t = {
+          series: new SetSeries(st.name, st.periodNs),
+          tiler: new Tiler(st.periodNs, null, RING_WINDOWS),
+          queued: null,
+        };
         this.sets.set(st.name, t);
       }
     }
@@ -137,7 +141,8 @@ export class LiveModel {
     } else if (this.prevSamples === null) this.prevSamples = { total, atMs: nowMs };
     if (this.procDir !== null && nowMs - this.statsAtMs >= 500) {
       this.statsAtMs = nowMs;
-      for (const [name, t] of this.sets) t.queued = bigField(readKeyValues(join(this.procDir, name, 'stats')), 'queued');
+      for (const [name, t] of this.sets)
+        t.queued = bigField(readKeyValues(join(this.procDir, name, 'stats')), 'queued');
     }
   }
 
@@ -177,5 +182,11 @@ export function replaySnapshot(name: string, rows: readonly Row[], periodNs: big
   }
   s.totalFrames = frames;
   s.totalBytes = bytes;
-  return { sets: [summarize(s, { fifo: '-', lost, error: null })], series: new Map([[name, s]]), drainRate: 0, lost, lastError: null };
+  return {
+    sets: [summarize(s, { fifo: '-', lost, error: null })],
+    series: new Map([[name, s]]),
+    drainRate: 0,
+    lost,
+    lastError: null,
+  };
 }

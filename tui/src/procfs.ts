@@ -46,8 +46,11 @@ export function checkProcDir(procDir: string, names: readonly string[]): void {
   }
   for (const name of names) {
     if (!present.includes(name)) {
-      const known = present.length > 0 ? `counter sets here: ${present.sort().join(', ')}` : 'no counter sets exist yet';
-      throw new Error(`unknown rule '${name}': no ${join(procDir, name)} (${known}); add it with iptables -m pktstat --name ${name}`);
+      const known =
+        present.length > 0 ? `counter sets here: ${present.sort().join(', ')}` : 'no counter sets exist yet';
+      throw new Error(
+        `unknown rule '${name}': no ${join(procDir, name)} (${known}); add it with iptables -m pktstat --name ${name}`,
+      );
     }
   }
   for (const name of names.length > 0 ? names : present) {
@@ -55,7 +58,9 @@ export function checkProcDir(procDir: string, names: readonly string[]): void {
       accessSync(join(procDir, name, 'data'), constants.R_OK);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EACCES' || (e as NodeJS.ErrnoException).code === 'EPERM')
-        throw new Error(`cannot read ${join(procDir, name, 'data')}: not permitted, run pktstat-top as root`);
+        throw new Error(`cannot read ${join(procDir, name, 'data')}: not permitted, run pktstat-top as root`, {
+          cause: e,
+        });
     }
   }
 }

@@ -105,8 +105,8 @@ export class Tiler {
   /** Appends zero rows from the next row's start up to `to` (a window boundary). */
   private idleTo(to: bigint, rows: Row[]): void {
     const P = this.periodNs;
-    let t = this.next!;
-    if (to <= t) return;
+    let t = this.next;
+    if (t === null || to <= t) return;
     if (this.keepIdle !== null && (to - t) / P > BigInt(this.keepIdle)) t = to - BigInt(this.keepIdle) * P;
     for (; t < to; t += P) rows.push(idle(t, P));
     this.next = to;

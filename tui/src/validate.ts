@@ -42,7 +42,8 @@ export function validateRule(form: RuleForm): { spec: RuleSpec | null; errors: F
 
   const chain = form.chain.trim();
   if (chain === '') errors.chain = 'chain is required (e.g. INPUT)';
-  else if (!CHAIN_RE.test(chain)) errors.chain = `chain '${chain}': at most 28 characters, no spaces, not starting with '-'`;
+  else if (!CHAIN_RE.test(chain))
+    errors.chain = `chain '${chain}': at most 28 characters, no spaces, not starting with '-'`;
 
   let matches: string[] = [];
   try {
@@ -56,7 +57,8 @@ export function validateRule(form: RuleForm): { spec: RuleSpec | null; errors: F
   let periodNs = 0n;
   try {
     periodNs = parseDuration(period, { bareUnit: 'ms', units: ['ns', 'us', 'ms', 's'] });
-    if (periodNs < PERIOD_MIN_NS || periodNs > PERIOD_MAX_NS) errors.period = `period ${period} is out of range 1us .. 1h`;
+    if (periodNs < PERIOD_MIN_NS || periodNs > PERIOD_MAX_NS)
+      errors.period = `period ${period} is out of range 1us .. 1h`;
   } catch (e) {
     errors.period = `period: ${(e as Error).message}`;
   }
@@ -64,7 +66,8 @@ export function validateRule(form: RuleForm): { spec: RuleSpec | null; errors: F
   const samplesText = form.samples.trim();
   const samples = /^\d+$/.test(samplesText) ? Number(samplesText) : NaN;
   if (!Number.isSafeInteger(samples)) errors.samples = `samples '${samplesText}' is not a whole number`;
-  else if (samples < 1 || samples > SAMPLES_MAX) errors.samples = `samples ${samples} is out of range 1 .. ${SAMPLES_MAX}`;
+  else if (samples < 1 || samples > SAMPLES_MAX)
+    errors.samples = `samples ${samples} is out of range 1 .. ${SAMPLES_MAX}`;
 
   const name = form.name.trim();
   if (name !== '' && !NAME_RE.test(name))

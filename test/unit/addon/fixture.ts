@@ -19,7 +19,10 @@ export class FakeProc {
   }
 
   config(name: string, periodNs: bigint, capacity: number): void {
-    writeFileSync(join(this.dir, name, 'config'), `name: ${name}\nperiod_ns: ${periodNs}\ncapacity: ${capacity}\nrules: 1\n`);
+    writeFileSync(
+      join(this.dir, name, 'config'),
+      `name: ${name}\nperiod_ns: ${periodNs}\ncapacity: ${capacity}\nrules: 1\n`,
+    );
   }
 
   append(name: string, text: string): void {
@@ -77,7 +80,11 @@ export class Collector {
 
   /** Takes until `name` has n samples. */
   async until(name: string, n: number, timeoutMs = 5000): Promise<void> {
-    await waitFor(`${n} samples of ${name} (have ${this.count(name)})`, () => (this.take(), this.count(name) >= n), timeoutMs);
+    await waitFor(
+      `${n} samples of ${name} (have ${this.count(name)})`,
+      () => (this.take(), this.count(name) >= n),
+      timeoutMs,
+    );
   }
 }
 

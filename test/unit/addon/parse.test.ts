@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { DrainEngine } from '../../../addon/index.js';
-import { TsDataReader, parseU64 } from '../../../addon/ts-reader.js';
+import { TsDataReader, parseU64 } from '../../../bench/ts-reader.js';
 import { Collector, FakeProc, HEADER, line, waitFor } from './fixture.js';
 
 const U64_MAX = 18446744073709551615n;
@@ -101,7 +101,10 @@ test('data without the header line is refused, recovery clears the error', async
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(fake.dir, 'nohdr', 'data'), line(T0, 1n, 1n));
     const err = await waitFor('header error', () => engine.events().find((e) => e.type === 'error'));
-    assert.equal(err.type === 'error' && err.message, `set nohdr: data: data does not start with the header: "${T0} 1 1"`);
+    assert.equal(
+      err.type === 'error' && err.message,
+      `set nohdr: data: data does not start with the header: "${T0} 1 1"`,
+    );
     writeFileSync(join(fake.dir, 'nohdr', 'data'), HEADER + line(T0 + P, 2n, 2n));
     // The headerless line still counted as a sample: the missing header is what was wrong.
     await got.until('nohdr', 2);
@@ -157,7 +160,10 @@ test('100k samples spanning many 64 KiB reads arrive exactly, like the TS reader
     assert.equal(s.ts[n - 1], T0 + BigInt(n - 1) * P);
     assert.equal(s.lost[999], 999n);
     assert.equal(s.lost[1000], 0n);
-    assert.equal(s.lost.reduce((a, b) => a + b, 0n), engine.status()[0]?.kernelLost);
+    assert.equal(
+      s.lost.reduce((a, b) => a + b, 0n),
+      engine.status()[0]?.kernelLost,
+    );
 
     const reader = new TsDataReader(join(fake.dir, 'huge', 'data'));
     const round = reader.read();

@@ -20,7 +20,8 @@ test('64 sets at once each deliver their own samples', async () => {
   const perSet = 50;
   for (const [k, n] of names.entries()) {
     let text = '';
-    for (let i = 0; i < perSet; i++) text += line(T0 + BigInt(i) * MS, BigInt(k * 1000 + i), BigInt(k * 100_000 + i * 64));
+    for (let i = 0; i < perSet; i++)
+      text += line(T0 + BigInt(i) * MS, BigInt(k * 1000 + i), BigInt(k * 100_000 + i * 64));
     fake.addSet(n, MS, 1000, text);
   }
   const engine = new DrainEngine({ procDir: fake.dir, names, rescanMs: 50 });
@@ -36,9 +37,16 @@ test('64 sets at once each deliver their own samples', async () => {
       assert.equal(s.frames[perSet - 1], BigInt(k * 1000 + perSet - 1));
       assert.equal(s.bytes[7], BigInt(k * 100_000 + 7 * 64));
     }
-    assert.deepEqual(engine.status().map((s) => s.name), [...names].sort());
     assert.deepEqual(
-      engine.events().filter((e) => e.type === 'added').map((e) => e.name).sort(),
+      engine.status().map((s) => s.name),
+      [...names].sort(),
+    );
+    assert.deepEqual(
+      engine
+        .events()
+        .filter((e) => e.type === 'added')
+        .map((e) => e.name)
+        .sort(),
       [...names].sort(),
     );
   } finally {
@@ -140,7 +148,10 @@ test('sets with different periods are each read on their own schedule', async ()
       const sb = b.find((s) => s.name === p.name)!;
       assert.equal(sb.drainIntervalNs, BigInt(p.interval));
       const meanNs = Number(sb.lastReadStartNs - sa.lastReadStartNs) / Number(sb.reads - sa.reads);
-      assert.ok(meanNs <= p.interval * 1.04 && meanNs >= p.interval * 0.9, `${p.name}: mean read interval ${meanNs} ns`);
+      assert.ok(
+        meanNs <= p.interval * 1.04 && meanNs >= p.interval * 0.9,
+        `${p.name}: mean read interval ${meanNs} ns`,
+      );
     }
   } finally {
     engine.stop();
@@ -149,7 +160,8 @@ test('sets with different periods are each read on their own schedule', async ()
 
 test('ring overflow drops the new samples, counts them, and owes them to the next sample', async () => {
   let text = '';
-  for (let i = 0; i < 25; i++) text += (i === 12 ? '# lost 4\n' : '') + line(T0 + BigInt(i) * MS, BigInt(i + 1), BigInt(i + 1) * 100n);
+  for (let i = 0; i < 25; i++)
+    text += (i === 12 ? '# lost 4\n' : '') + line(T0 + BigInt(i) * MS, BigInt(i + 1), BigInt(i + 1) * 100n);
   fake.addSet('ring', MS, 1000, text);
   const engine = new DrainEngine({ procDir: fake.dir, names: ['ring'], ringCapacity: 10, rescanMs: 20 });
   const got = new Collector(engine);
@@ -186,16 +198,19 @@ test('unreadable data and broken config are reported in status and events', asyn
   engine.start();
   try {
     const errors: EngineEvent[] = [];
-    await waitFor('three errors', () => (errors.push(...engine.events().filter((e) => e.type === 'error')), errors.length >= 3));
-    assert.deepEqual(
-      errors.map((e) => e.type === 'error' && e.message).sort(),
-      [
-        'set badcfg: config has no valid period_ns',
-        'set isdir: cannot read data: Is a directory',
-        'set nocfg: cannot read config: No such file or directory',
-      ],
+    await waitFor(
+      'three errors',
+      () => (errors.push(...engine.events().filter((e) => e.type === 'error')), errors.length >= 3),
     );
-    assert.deepEqual(engine.status().map((s) => s.error), errors.map((e) => e.type === 'error' && e.message).sort());
+    assert.deepEqual(errors.map((e) => e.type === 'error' && e.message).sort(), [
+      'set badcfg: config has no valid period_ns',
+      'set isdir: cannot read data: Is a directory',
+      'set nocfg: cannot read config: No such file or directory',
+    ]);
+    assert.deepEqual(
+      engine.status().map((s) => s.error),
+      errors.map((e) => e.type === 'error' && e.message).sort(),
+    );
     // Repairing the config clears the error; no event repeats meanwhile.
     fake.config('badcfg', MS, 100);
     await waitFor('badcfg recovered', () => engine.status()[0]?.error === null);
@@ -230,11 +245,20 @@ test('without the native build the loader says how to build it, in one line', ()
   try {
     cpSync(join(here, '../../../addon'), join(tree, 'dist/addon'), { recursive: true });
     writeFileSync(join(tree, 'package.json'), '{"type":"module"}');
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e',
-      `import { DrainEngine } from ${JSON.stringify(join(tree, 'dist/addon/index.js'))};
-       try { new DrainEngine(); } catch (e) { console.log(e.message); }`], { encoding: 'utf8' });
-    assert.equal(r.stdout,
-      "pktstat-top: native addon not built (build/Release/pktstat_drain.node missing): run 'npm ci' (or 'npm run install' to rebuild it)\n");
+    const r = spawnSync(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { DrainEngine } from ${JSON.stringify(join(tree, 'dist/addon/index.js'))};
+       try { new DrainEngine(); } catch (e) { console.log(e.message); }`,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(
+      r.stdout,
+      "pktstat-top: native addon not built (build/Release/pktstat_drain.node missing): run 'npm ci' (or 'npm run install' to rebuild it)\n",
+    );
   } finally {
     rmSync(tree, { recursive: true, force: true });
   }
@@ -262,10 +286,16 @@ test('without permission, start() and the set status say to run as root', (t) =>
       e.start();
       console.log(e.status()[0].error);
       e.stop();`;
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath,
-      '--input-type=module', '-e', script], { encoding: 'utf8' });
+    const r = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    );
     assert.equal(r.stderr, '');
-    assert.equal(r.stdout, `${locked}: permission denied: run as root\nset s: cannot open data: permission denied: run as root\n`);
+    assert.equal(
+      r.stdout,
+      `${locked}: permission denied: run as root\nset s: cannot open data: permission denied: run as root\n`,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -8,7 +8,15 @@ import { ScriptedFeed, sleep, until } from './helpers.js';
 
 const T = 1_764_288_000_000_000_000n;
 const P = 100_000n;
-const KEY = { up: '\u001B[A', down: '\u001B[B', right: '\u001B[C', left: '\u001B[D', enter: '\r', tab: '\t', esc: '\u001B' };
+const KEY = {
+  up: '\u001B[A',
+  down: '\u001B[B',
+  right: '\u001B[C',
+  left: '\u001B[D',
+  enter: '\r',
+  tab: '\t',
+  esc: '\u001B',
+};
 
 afterEach(() => cleanup());
 
@@ -110,7 +118,10 @@ test('the add form refuses bad input field by field, then shows what iptables sa
   const exec: Exec = async (file, args) => {
     calls.push([file, args]);
     if (calls.length === 1)
-      throw Object.assign(new Error('exit 2'), { code: 2, stderr: "iptables v1.8.9 (legacy): Couldn't load match `pktstat':No such file or directory\n" });
+      throw Object.assign(new Error('exit 2'), {
+        code: 2,
+        stderr: "iptables v1.8.9 (legacy): Couldn't load match `pktstat':No such file or directory\n",
+      });
     return { stdout: '', stderr: '' };
   };
   const r = start(twoSets(), exec);
@@ -146,9 +157,32 @@ test('the add form refuses bad input field by field, then shows what iptables sa
   await type('web', /> name \(optional\) +web/);
   await press(r, KEY.enter);
   await until(() => frame(r).includes('refused:'), 'refusal');
-  assert.match(frame(r), /refused: iptables v1\.8\.9 \(legacy\): Couldn't load match `pktstat':No such file or directory/);
+  assert.match(
+    frame(r),
+    /refused: iptables v1\.8\.9 \(legacy\): Couldn't load match `pktstat':No such file or directory/,
+  );
   assert.deepEqual(calls, [
-    ['iptables', ['-A', 'INPUT', '-p', 'tcp', '-m', 'comment', '--comment', 'a b', '-m', 'pktstat', '--period', '250us', '--samples', '64', '--name', 'web']],
+    [
+      'iptables',
+      [
+        '-A',
+        'INPUT',
+        '-p',
+        'tcp',
+        '-m',
+        'comment',
+        '--comment',
+        'a b',
+        '-m',
+        'pktstat',
+        '--period',
+        '250us',
+        '--samples',
+        '64',
+        '--name',
+        'web',
+      ],
+    ],
   ]);
   await press(r, KEY.enter);
   await until(() => !frame(r).includes('add a pktstat rule'), 'form closed after success');
@@ -218,7 +252,9 @@ test('replay: ←/→ page through the file, rules cannot change', async () => {
     bytes: BigInt(i * 10),
     lost: 0n,
   }));
-  const r = render(<App source={{ kind: 'replay', snapshot: replaySnapshot('lab', rows, P), label: 'lab.csv' }} color={false} />);
+  const r = render(
+    <App source={{ kind: 'replay', snapshot: replaySnapshot('lab', rows, P), label: 'lab.csv' }} color={false} />,
+  );
   // 100 columns wide: 91 columns of chart.
   await until(() => frame(r).includes('span 9.1ms'), 'chart');
   assert.match(frame(r), /^ {3}299 [┤┼]/m);

@@ -43,20 +43,51 @@ function checkRows(text: string, first: bigint): void {
   const at = (t: bigint) => rows.find((r) => r.startNs === t);
   assert.deepEqual(at(first), { startNs: first, endNs: first + P, frames: 3n, bytes: 300n, lost: 0n });
   assert.deepEqual(at(first + P), { startNs: first + P, endNs: first + 2n * P, frames: 7n, bytes: 700n, lost: 0n });
-  assert.deepEqual(at(first + 2n * P), { startNs: first + 2n * P, endNs: first + 6n * P, frames: 40n, bytes: 4000n, lost: 2n });
-  assert.deepEqual(at(first + 6n * P), { startNs: first + 6n * P, endNs: first + 7n * P, frames: 1n, bytes: 64n, lost: 0n });
+  assert.deepEqual(at(first + 2n * P), {
+    startNs: first + 2n * P,
+    endNs: first + 6n * P,
+    frames: 40n,
+    bytes: 4000n,
+    lost: 2n,
+  });
+  assert.deepEqual(at(first + 6n * P), {
+    startNs: first + 6n * P,
+    endNs: first + 7n * P,
+    frames: 1n,
+    bytes: 64n,
+    lost: 0n,
+  });
   // Idle windows around the traffic are zero rows; the sums are the counters' growth.
   assert.ok(rows[0].startNs < first && rows[rows.length - 1].endNs > first + 7n * P, 'idle rows before and after');
-  for (const r of rows) if (r.startNs < first || r.startNs >= first + 7n * P) assert.equal(r.frames + r.bytes + r.lost, 0n);
-  assert.equal(rows.reduce((s, r) => s + r.frames, 0n), 51n);
-  assert.equal(rows.reduce((s, r) => s + r.bytes, 0n), 5064n);
+  for (const r of rows)
+    if (r.startNs < first || r.startNs >= first + 7n * P) assert.equal(r.frames + r.bytes + r.lost, 0n);
+  assert.equal(
+    rows.reduce((s, r) => s + r.frames, 0n),
+    51n,
+  );
+  assert.equal(
+    rows.reduce((s, r) => s + r.bytes, 0n),
+    5064n,
+  );
 }
 
 test('--export csv --duration --output: exact rows around traffic, idle zeros and a lost stretch', async () => {
   const { dir, data } = fakeProc();
   const out = join(dir, 'web.csv');
   const t0 = nowNs();
-  const child = spawn(process.execPath, [CLI, '--proc-dir', dir, '--rule', 'web', '--export', 'csv', '--duration', '1s', '--output', out]);
+  const child = spawn(process.execPath, [
+    CLI,
+    '--proc-dir',
+    dir,
+    '--rule',
+    'web',
+    '--export',
+    'csv',
+    '--duration',
+    '1s',
+    '--output',
+    out,
+  ]);
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   await until(() => existsSync(out) && readFileSync(out, 'utf8').startsWith('start_ns'), 'the export to start', 5000);
@@ -69,7 +100,10 @@ test('--export csv --duration --output: exact rows around traffic, idle zeros an
   checkRows(text, first);
   const { rows } = parseReplay(text, 'export');
   // The first row is the first window starting after the export began (before its header).
-  assert.ok(rows[0].startNs >= t0 && rows[0].startNs <= header + P, `first row ${header - rows[0].startNs} ns before the header`);
+  assert.ok(
+    rows[0].startNs >= t0 && rows[0].startNs <= header + P,
+    `first row ${header - rows[0].startNs} ns before the header`,
+  );
   // --duration 1s: the rows reach at least 900 ms past the header.
   assert.ok(rows[rows.length - 1].endNs - header >= 900_000_000n);
 });
@@ -89,7 +123,10 @@ test('--export csv to stdout stops on SIGTERM after every complete row', async (
   checkRows(stdout, first);
   const { rows } = parseReplay(stdout, 'export');
   // Every window that ended before the signal is there.
-  assert.ok(rows[rows.length - 1].endNs >= stopAt - P, `last row ends ${stopAt - rows[rows.length - 1].endNs} ns before the signal`);
+  assert.ok(
+    rows[rows.length - 1].endNs >= stopAt - P,
+    `last row ends ${stopAt - rows[rows.length - 1].endNs} ns before the signal`,
+  );
 });
 
 test('--export csv ends quietly when the reader closes the pipe', async () => {
@@ -111,5 +148,8 @@ test('an unknown rule is one line naming the sets that exist, exit 1', async () 
   child.stderr.on('data', (d) => (stderr += d));
   const [code] = await once(child, 'exit');
   assert.equal(code, 1);
-  assert.equal(stderr, `pktstat-top: unknown rule 'nope': no ${dir}/nope (counter sets here: web); add it with iptables -m pktstat --name nope\n`);
+  assert.equal(
+    stderr,
+    `pktstat-top: unknown rule 'nope': no ${dir}/nope (counter sets here: web); add it with iptables -m pktstat --name nope\n`,
+  );
 });

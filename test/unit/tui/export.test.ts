@@ -32,7 +32,14 @@ test('export: baseline, exact windows, idle zeros, a lost stretch, and the final
   const { sink, text, drains } = slowSink();
   const ctl = new AbortController();
   let done = false;
-  const run = runExport({ feed, name: 'web', out: sink, origin: { startNs: T + 1n, base: { frames: 1000n, bytes: 100_000n } }, stop: ctl.signal, tickMs: 5 }).then(() => {
+  const run = runExport({
+    feed,
+    name: 'web',
+    out: sink,
+    origin: { startNs: T + 1n, base: { frames: 1000n, bytes: 100_000n } },
+    stop: ctl.signal,
+    tickMs: 5,
+  }).then(() => {
     done = true;
   });
   await sleep(20);

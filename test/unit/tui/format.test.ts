@@ -42,6 +42,9 @@ test('bad durations say what is wrong', () => {
   assert.throws(() => parseDuration('7'), /'7' has no unit: add one of ns, us, µs, ms, s, m, h/);
   assert.throws(() => parseDuration('1.5s'), /'1.5s' is not a duration/);
   assert.throws(() => parseDuration('5d'), /unknown unit 'd'/);
-  assert.throws(() => parseDuration('2m', { units: ['ns', 'us', 'ms', 's'] }), /unknown unit 'm': use one of ns, us, ms, s/);
+  assert.throws(
+    () => parseDuration('2m', { units: ['ns', 'us', 'ms', 's'] }),
+    /unknown unit 'm': use one of ns, us, ms, s/,
+  );
   assert.throws(() => parseDuration(''), /is not a duration/);
 });

@@ -4,11 +4,26 @@ import { splitArgs } from '../../../tui/src/argv.js';
 import { addArgv, addRule, deleteArgvs, deleteRules, type Exec } from '../../../tui/src/iptables.js';
 import { type RuleForm, validateRule } from '../../../tui/src/validate.js';
 
-const form = (over: Partial<RuleForm>): RuleForm => ({ family: 'ipv4', chain: 'INPUT', matches: '', period: '100', samples: '20', name: '', ...over });
+const form = (over: Partial<RuleForm>): RuleForm => ({
+  family: 'ipv4',
+  chain: 'INPUT',
+  matches: '',
+  period: '100',
+  samples: '20',
+  name: '',
+  ...over,
+});
 
 test('free text splits into argv with quotes and escapes, never through a shell', () => {
   assert.deepEqual(splitArgs(`-p tcp --dport 80`), ['-p', 'tcp', '--dport', '80']);
-  assert.deepEqual(splitArgs(`-m comment --comment 'two words' -s "a \\"b\\""`), ['-m', 'comment', '--comment', 'two words', '-s', 'a "b"']);
+  assert.deepEqual(splitArgs(`-m comment --comment 'two words' -s "a \\"b\\""`), [
+    '-m',
+    'comment',
+    '--comment',
+    'two words',
+    '-s',
+    'a "b"',
+  ]);
   assert.deepEqual(splitArgs(`  x\\ y  '' ; $(rm)`), ['x y', '', ';', '$(rm)']);
   assert.throws(() => splitArgs(`--comment 'oops`), /unterminated single quote/);
   assert.throws(() => splitArgs(`a\\`), /backslash ends the text/);
@@ -18,11 +33,39 @@ test('each form input becomes the exact iptables argv', async () => {
   const cases: Array<[Partial<RuleForm>, string, string[]]> = [
     [{}, 'iptables', ['-A', 'INPUT', '-m', 'pktstat', '--period', '100', '--samples', '20']],
     [
-      { family: 'ipv6', chain: 'FORWARD', matches: `-p udp -m comment --comment 'lab net'`, period: '250us', samples: '1048576', name: 'lab.v6' },
+      {
+        family: 'ipv6',
+        chain: 'FORWARD',
+        matches: `-p udp -m comment --comment 'lab net'`,
+        period: '250us',
+        samples: '1048576',
+        name: 'lab.v6',
+      },
       'ip6tables',
-      ['-A', 'FORWARD', '-p', 'udp', '-m', 'comment', '--comment', 'lab net', '-m', 'pktstat', '--period', '250us', '--samples', '1048576', '--name', 'lab.v6'],
+      [
+        '-A',
+        'FORWARD',
+        '-p',
+        'udp',
+        '-m',
+        'comment',
+        '--comment',
+        'lab net',
+        '-m',
+        'pktstat',
+        '--period',
+        '250us',
+        '--samples',
+        '1048576',
+        '--name',
+        'lab.v6',
+      ],
     ],
-    [{ period: '1s', samples: '1', name: 'web-1' }, 'iptables', ['-A', 'INPUT', '-m', 'pktstat', '--period', '1s', '--samples', '1', '--name', 'web-1']],
+    [
+      { period: '1s', samples: '1', name: 'web-1' },
+      'iptables',
+      ['-A', 'INPUT', '-m', 'pktstat', '--period', '1s', '--samples', '1', '--name', 'web-1'],
+    ],
   ];
   for (const [over, file, argv] of cases) {
     const { spec, errors } = validateRule(form(over));
@@ -90,8 +133,46 @@ const LISTING = `-P INPUT ACCEPT
 
 test('-S lines of the named set become -D argv lists', () => {
   assert.deepEqual(deleteArgvs('filter', LISTING, 'web'), [
-    ['-t', 'filter', '-D', 'INPUT', '-p', 'tcp', '-m', 'tcp', '--dport', '80', '-m', 'pktstat', '--period', '100ms', '--samples', '20', '--name', 'web'],
-    ['-t', 'filter', '-D', 'FORWARD', '-m', 'comment', '--comment', 'web traffic', '-m', 'pktstat', '--period', '100ms', '--samples', '20', '--name', 'web', '-j', 'ACCEPT'],
+    [
+      '-t',
+      'filter',
+      '-D',
+      'INPUT',
+      '-p',
+      'tcp',
+      '-m',
+      'tcp',
+      '--dport',
+      '80',
+      '-m',
+      'pktstat',
+      '--period',
+      '100ms',
+      '--samples',
+      '20',
+      '--name',
+      'web',
+    ],
+    [
+      '-t',
+      'filter',
+      '-D',
+      'FORWARD',
+      '-m',
+      'comment',
+      '--comment',
+      'web traffic',
+      '-m',
+      'pktstat',
+      '--period',
+      '100ms',
+      '--samples',
+      '20',
+      '--name',
+      'web',
+      '-j',
+      'ACCEPT',
+    ],
   ]);
 });
 
@@ -101,8 +182,13 @@ test('deleteRules lists every table of both families and deletes exactly the mat
     calls.push(`${file} ${args.join(' ')}`);
     if (args[2] === '-S') {
       if (file === 'iptables' && args[1] === 'filter') return { stdout: LISTING, stderr: '' };
-      if (file === 'ip6tables' && args[1] === 'mangle') return { stdout: '-A PREROUTING -m pktstat --period 1ms --samples 8 --name web\n', stderr: '' };
-      if (args[1] === 'security') throw Object.assign(new Error('exit 3'), { code: 3, stderr: "iptables v1.8.9 (legacy): can't initialize iptables table `security': Table does not exist\n" });
+      if (file === 'ip6tables' && args[1] === 'mangle')
+        return { stdout: '-A PREROUTING -m pktstat --period 1ms --samples 8 --name web\n', stderr: '' };
+      if (args[1] === 'security')
+        throw Object.assign(new Error('exit 3'), {
+          code: 3,
+          stderr: "iptables v1.8.9 (legacy): can't initialize iptables table `security': Table does not exist\n",
+        });
       return { stdout: '', stderr: '' };
     }
     return { stdout: '', stderr: '' };
@@ -119,7 +205,14 @@ test('deleteRules lists every table of both families and deletes exactly the mat
   assert.equal(calls.filter((c) => c.endsWith(' -S')).length, 10);
   assert.equal(await deleteRules('absent', exec), 'no iptables or ip6tables rule uses the name absent');
   const denied: Exec = async () => {
-    throw Object.assign(new Error('exit 4'), { code: 4, stderr: 'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)\n' });
+    throw Object.assign(new Error('exit 4'), {
+      code: 4,
+      stderr:
+        'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)\n',
+    });
   };
-  assert.equal(await deleteRules('web', denied), 'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)');
+  assert.equal(
+    await deleteRules('web', denied),
+    'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)',
+  );
 });

@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { INITIAL_VIEW, type KeyContext, type ViewState, viewReducer } from '../../../tui/src/keys.js';
 
 const ctx: KeyContext = { sets: 3, selectedName: 'web', windows: 1000, chartColumns: 71, live: true };
-const press = (s: ViewState, input: string, key: Record<string, boolean> = {}, c = ctx) => viewReducer(s, { type: 'key', input, key, ctx: c });
+const press = (s: ViewState, input: string, key: Record<string, boolean> = {}, c = ctx) =>
+  viewReducer(s, { type: 'key', input, key, ctx: c });
 
 test('keys arriving together each see the state the previous one left', () => {
   let s = press(INITIAL_VIEW, '+');
@@ -45,6 +46,9 @@ test('replay: no pause and no rule changes, each said once in the status line', 
   const replay = { ...ctx, live: false };
   assert.equal(press(INITIAL_VIEW, 'p', {}, replay).message, 'a replay has nothing to pause');
   assert.equal(press(INITIAL_VIEW, 'a', {}, replay).overlay, 'none');
-  assert.equal(press(INITIAL_VIEW, 'd', {}, { ...ctx, sets: 0, selectedName: null }).message, 'no counter set to delete');
+  assert.equal(
+    press(INITIAL_VIEW, 'd', {}, { ...ctx, sets: 0, selectedName: null }).message,
+    'no counter set to delete',
+  );
   assert.equal(press(INITIAL_VIEW, 'p').paused, true);
 });

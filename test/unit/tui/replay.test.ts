@@ -22,11 +22,20 @@ test('malformed replay files name the line and the problem', () => {
     ['start,end\n1,2\n', /f.csv line 1: expected the header/],
     [H, /f.csv: no rows after the header/],
     [`${H}${T},${T + 100n},3,300\n`, /f.csv line 2: expected 5 fields, found 4/],
-    [`${H}${T},${T + 100n},3,300,0\n${T + 100n},${T + 200n},x,300,0\n`, /f.csv line 3: field 3 'x' is not an unsigned integer/],
+    [
+      `${H}${T},${T + 100n},3,300,0\n${T + 100n},${T + 200n},x,300,0\n`,
+      /f.csv line 3: field 3 'x' is not an unsigned integer/,
+    ],
     [`${H}${T},${T + 100n},-3,300,0\n`, /line 2: field 3 '-3' is not an unsigned integer/],
     [`${H}${T},${T},3,300,0\n`, /line 2: end_ns \d+ is not after start_ns/],
-    [`${H}${T},${T + 100n},1,1,0\n${T + 150n},${T + 250n},1,1,0\n`, /line 3: start_ns \d+ does not continue the previous row's end_ns \d+/],
-    [`${H}${T},${T + 100n},1,1,0\n${T + 100n},${T + 300n},1,1,0\n`, /line 3: window of 200 ns, earlier windows are 100 ns/],
+    [
+      `${H}${T},${T + 100n},1,1,0\n${T + 150n},${T + 250n},1,1,0\n`,
+      /line 3: start_ns \d+ does not continue the previous row's end_ns \d+/,
+    ],
+    [
+      `${H}${T},${T + 100n},1,1,0\n${T + 100n},${T + 300n},1,1,0\n`,
+      /line 3: window of 200 ns, earlier windows are 100 ns/,
+    ],
     [`${H}${T},${T + 100n},18446744073709551616,1,0\n`, /line 2: field 3 exceeds 2\^64-1/],
   ];
   for (const [text, re] of bad) assert.throws(() => parseReplay(text, 'f.csv'), re);
@@ -34,7 +43,10 @@ test('malformed replay files name the line and the problem', () => {
 
 test('an unreadable replay file is one clear line', () => {
   const dir = mkdtempSync(join(tmpdir(), 'replay-'));
-  assert.throws(() => readReplay(join(dir, 'missing.csv')), new RegExp(`cannot read replay file ${dir}/missing.csv: ENOENT`));
+  assert.throws(
+    () => readReplay(join(dir, 'missing.csv')),
+    new RegExp(`cannot read replay file ${dir}/missing.csv: ENOENT`),
+  );
   writeFileSync(join(dir, 'ok.csv'), `${H}${T},${T + 100n},3,300,0\n`);
   assert.equal(readReplay(join(dir, 'ok.csv')).rows.length, 1);
 });

@@ -6,7 +6,13 @@ import { batch } from './helpers.js';
 // Realistic epoch timestamps: above 2^53, so any trip through a number would show.
 const T = 1_764_288_000_000_000_000n;
 const P = 100_000n;
-const row = (start: bigint, end: bigint, frames: bigint, bytes: bigint, lost = 0n): Row => ({ startNs: start, endNs: end, frames, bytes, lost });
+const row = (start: bigint, end: bigint, frames: bigint, bytes: bigint, lost = 0n): Row => ({
+  startNs: start,
+  endNs: end,
+  frames,
+  bytes,
+  lost,
+});
 
 test('rows start with the first window after the export began; earlier samples set the baseline', () => {
   const t = new Tiler(P, { startNs: T + 1n, base: { frames: 10n, bytes: 1000n } });
@@ -47,7 +53,11 @@ test('a sample after lost ones gives one row from the previous end to its window
       { t: T + 6n * P, frames: 141n, bytes: 14_064n },
     ]),
   );
-  assert.deepEqual(rows, [row(T, T + P, 1n, 100n), row(T + P, T + 6n * P, 39n, 3900n, 3n), row(T + 6n * P, T + 7n * P, 1n, 64n)]);
+  assert.deepEqual(rows, [
+    row(T, T + P, 1n, 100n),
+    row(T + P, T + 6n * P, 39n, 3900n, 3n),
+    row(T + 6n * P, T + 7n * P, 1n, 64n),
+  ]);
   // Rows tile time and their sums equal the counters' growth.
   const frames = rows.reduce((s, r) => s + r.frames, 0n);
   assert.equal(frames, 141n - 100n);
@@ -65,18 +75,27 @@ test('without a baseline the first sample only sets it (dashboard)', () => {
   const t = new Tiler(P, null);
   assert.deepEqual(t.feed(batch('x', [{ t: T, frames: 50n, bytes: 5000n }])), []);
   assert.equal(t.nextStartNs, T + P);
-  assert.deepEqual(t.feed(batch('x', [{ t: T + 2n * P, frames: 52n, bytes: 5128n }])), [row(T + P, T + 2n * P, 0n, 0n), row(T + 2n * P, T + 3n * P, 2n, 128n)]);
+  assert.deepEqual(t.feed(batch('x', [{ t: T + 2n * P, frames: 52n, bytes: 5128n }])), [
+    row(T + P, T + 2n * P, 0n, 0n),
+    row(T + 2n * P, T + 3n * P, 2n, 128n),
+  ]);
   assert.deepEqual(t.counters, { frames: 52n, bytes: 5128n });
 });
 
 test('a bounded view keeps only the last idle windows of a long gap', () => {
   const t = new Tiler(P, { startNs: T, base: { frames: 0n, bytes: 0n } }, 3);
   const rows = t.idleUntil(T + 1_000_000n * P);
-  assert.deepEqual(rows.map((r) => r.startNs), [T + 999_997n * P, T + 999_998n * P, T + 999_999n * P]);
-  assert.deepEqual(t.feed(batch('x', [{ t: T + 2_000_000n * P, frames: 4n, bytes: 40n }])).map((r) => [r.startNs, r.frames]), [
-    [T + 1_999_997n * P, 0n],
-    [T + 1_999_998n * P, 0n],
-    [T + 1_999_999n * P, 0n],
-    [T + 2_000_000n * P, 4n],
-  ]);
+  assert.deepEqual(
+    rows.map((r) => r.startNs),
+    [T + 999_997n * P, T + 999_998n * P, T + 999_999n * P],
+  );
+  assert.deepEqual(
+    t.feed(batch('x', [{ t: T + 2_000_000n * P, frames: 4n, bytes: 40n }])).map((r) => [r.startNs, r.frames]),
+    [
+      [T + 1_999_997n * P, 0n],
+      [T + 1_999_998n * P, 0n],
+      [T + 1_999_999n * P, 0n],
+      [T + 2_000_000n * P, 4n],
+    ],
+  );
 });

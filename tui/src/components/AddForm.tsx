@@ -4,6 +4,10 @@ import TextInput from 'ink-text-input';
 import { useState } from 'react';
 import { type FieldErrors, type RuleForm, type RuleSpec, validateRule } from '../validate.js';
 
+// Tabs, newlines and other control characters, which a paste may carry.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\x00-\x1f\x7f]/g;
+
 const FIELDS: ReadonlyArray<readonly [keyof RuleForm, string]> = [
   ['family', 'family (ipv4/ipv6)'],
   ['chain', 'chain'],
@@ -16,7 +20,11 @@ const FIELDS: ReadonlyArray<readonly [keyof RuleForm, string]> = [
 export const EMPTY_FORM: RuleForm = { family: 'ipv4', chain: 'INPUT', matches: '', period: '', samples: '', name: '' };
 
 /** `submit` resolves to the command's error line, or null when the rule was added. */
-export function AddForm(props: { submit: (spec: RuleSpec) => Promise<string | null>; close: () => void; color: boolean }) {
+export function AddForm(props: {
+  submit: (spec: RuleSpec) => Promise<string | null>;
+  close: () => void;
+  color: boolean;
+}) {
   const [form, setForm] = useState<RuleForm>(EMPTY_FORM);
   const [field, setField] = useState(0);
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -56,7 +64,7 @@ export function AddForm(props: { submit: (spec: RuleSpec) => Promise<string | nu
               value={form[key]}
               focus={i === field && !busy}
               // A paste may carry tabs or newlines: they would break the layout, and mean spaces here.
-              onChange={(v) => setForm((f) => ({ ...f, [key]: v.replace(/[\x00-\x1f\x7f]/g, ' ') }))}
+              onChange={(v) => setForm((f) => ({ ...f, [key]: v.replace(CONTROL_CHARS, ' ') }))}
               onSubmit={submit}
             />
           </Box>

@@ -4,12 +4,20 @@ import { AXIS_WIDTH, BYTES_COLOR, columns, FRAMES_COLOR, plot } from '../chart.j
 import type { SetSeries } from '../series.js';
 import { formatNs } from '../units.js';
 
-export function Charts(props: { series: SetSeries; zoom: number; offset: number; width: number; height: number; color: boolean }) {
+export function Charts(props: {
+  series: SetSeries;
+  zoom: number;
+  offset: number;
+  width: number;
+  height: number;
+  color: boolean;
+}) {
   const { series, zoom } = props;
   const cols = columns(series, zoom, Math.max(1, props.width - AXIS_WIDTH - 1), props.offset);
   const span = cols.toNs - cols.fromNs;
   const per = zoom === 1 ? formatNs(series.periodNs) : `${zoom}×${formatNs(series.periodNs)}`;
-  const where = props.offset > 0 ? `, ending ${formatNs(series.periodNs * BigInt(props.offset))} before the latest` : '';
+  const where =
+    props.offset > 0 ? `, ending ${formatNs(series.periodNs * BigInt(props.offset))} before the latest` : '';
   return (
     <Box flexDirection="column">
       <Text bold>{`frames per ${per}  ${series.name}  span ${formatNs(span)}${where}`}</Text>

@@ -2,7 +2,11 @@
 import { Box, Text, useInput } from 'ink';
 import { useState } from 'react';
 
-export function ConfirmDelete(props: { name: string; remove: (name: string) => Promise<string | null>; close: (error: string | null) => void }) {
+export function ConfirmDelete(props: {
+  name: string;
+  remove: (name: string) => Promise<string | null>;
+  close: (error: string | null) => void;
+}) {
   const [busy, setBusy] = useState(false);
   useInput((input, key) => {
     if (busy) return;
@@ -13,7 +17,9 @@ export function ConfirmDelete(props: { name: string; remove: (name: string) => P
   });
   return (
     <Box borderStyle="single" paddingX={1}>
-      <Text>{busy ? `deleting the rules of ${props.name}…` : `delete every rule of counter set ${props.name}? (y/n)`}</Text>
+      <Text>
+        {busy ? `deleting the rules of ${props.name}…` : `delete every rule of counter set ${props.name}? (y/n)`}
+      </Text>
     </Box>
   );
 }

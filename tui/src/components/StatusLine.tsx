@@ -2,7 +2,13 @@
 import { Text } from 'ink';
 import { si } from '../units.js';
 
-export function StatusLine(props: { state: string; drainRate: number | null; lost: bigint; error: string | null; color: boolean }) {
+export function StatusLine(props: {
+  state: string;
+  drainRate: number | null;
+  lost: bigint;
+  error: string | null;
+  color: boolean;
+}) {
   const parts = [props.state];
   if (props.drainRate !== null) parts.push(`drain ${si(Math.round(props.drainRate))} samples/s`);
   parts.push(`lost ${si(props.lost)}`);

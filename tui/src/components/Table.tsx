@@ -41,7 +41,13 @@ export function fitColumns(width: number): Column[] {
 const fit = (text: string, width: number, left: boolean) =>
   text.length > width ? text.slice(0, width - 1) + '…' : left ? text.padEnd(width) : text.padStart(width);
 
-export function Table(props: { sets: readonly SetView[]; selected: number; width: number; rows: number; color: boolean }) {
+export function Table(props: {
+  sets: readonly SetView[];
+  selected: number;
+  width: number;
+  rows: number;
+  color: boolean;
+}) {
   const cols = fitColumns(props.width);
   const line = (cells: (c: Column) => string) => cols.map((c, i) => fit(cells(c), c.width, i === 0)).join(' ');
   // Keep the selected row visible when there are more sets than rows.
@@ -50,7 +56,7 @@ export function Table(props: { sets: readonly SetView[]; selected: number; width
   return (
     <Box flexDirection="column">
       <Text bold>{'  ' + line((c) => c.header)}</Text>
-      {props.sets.length === 0 ? <Text dimColor>  no counter sets yet: press a to add a rule</Text> : null}
+      {props.sets.length === 0 ? <Text dimColor> no counter sets yet: press a to add a rule</Text> : null}
       {shown.map((s, i) => {
         const sel = first + i === props.selected;
         return (

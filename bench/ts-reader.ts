@@ -190,7 +190,7 @@ export class TsDataReader {
 
   read(): TsRound {
     this.#parser.beginRound();
-    for (let off = 0; ; ) {
+    for (let off = 0; ;) {
       const n = readSync(this.#fd, this.#buf, 0, this.#buf.length, off);
       if (n === 0) break;
       this.#parser.feed(this.#buf.subarray(0, n));
