@@ -17,6 +17,21 @@
 #define XT_PKTSTAT_SAMPLES_MIN		1U
 #define XT_PKTSTAT_SAMPLES_MAX		1048576U
 
+/* Counter sets appear as /proc/net/xt_pktstat/NAME/ in each network namespace. */
+#define XT_PKTSTAT_PROC_NAME		"xt_pktstat"
+#define XT_PKTSTAT_PROC_DIR		"/proc/net/" XT_PKTSTAT_PROC_NAME
+
+/*
+ * The name rule: 1-15 of [A-Za-z0-9_.-], not starting with '.' (a proc entry's
+ * name, never "." or ".."). Written without <ctype.h> so the kernel, the
+ * extension and the C++ addon share it as is.
+ */
+static inline int xt_pktstat_name_char_ok(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+}
+
 struct pktstat_set;
 
 struct xt_pktstat_info {
