@@ -1,8 +1,8 @@
-// Loads the native drain engine and gives it the DrainEngineApi shape of addon/types.ts.
+// Loads the native drain thread and gives it the DrainApi shape of addon/types.ts.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import type { DrainEngineApi, DrainEngineOptions, EngineEvent, SampleBatch, SetStatus } from './types.js';
+import type { DrainApi, DrainOptions, DrainEvent, SampleBatch, SetStatus } from './types.js';
 
 export type * from './types.js';
 
@@ -12,16 +12,16 @@ const DEFAULT_RESCAN_MS = 500;
 // A counter-set name as SPEC 1 allows it for --name.
 const SET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,14}$/;
 
-// The native class has exactly the public API; DrainEngine adds option defaults and checks.
-type NativeEngine = DrainEngineApi;
+// The native class has exactly the public API; Drain adds option defaults and checks.
+type NativeDrain = DrainApi;
 
 interface NativeModule {
-  NativeEngine: new (options: {
+  NativeDrain: new (options: {
     procDir: string;
     names: readonly string[] | undefined;
     ringCapacity: number;
     rescanMs: number;
-  }) => NativeEngine;
+  }) => NativeDrain;
 }
 
 // dist/addon/index.js → <repo>/build/Release; node-gyp builds there.
@@ -41,37 +41,37 @@ function loadNative(): NativeModule {
   return native;
 }
 
-function checkOptions(o: DrainEngineOptions): void {
+function checkOptions(o: DrainOptions): void {
   if (o.procDir !== undefined && (typeof o.procDir !== 'string' || o.procDir === '')) {
-    throw new TypeError('DrainEngine: procDir must be a non-empty string');
+    throw new TypeError('Drain: procDir must be a non-empty string');
   }
   if (o.names !== undefined) {
-    if (!Array.isArray(o.names)) throw new TypeError('DrainEngine: names must be an array of set names');
+    if (!Array.isArray(o.names)) throw new TypeError('Drain: names must be an array of set names');
     for (const n of o.names) {
       if (typeof n !== 'string' || !SET_NAME.test(n)) {
         throw new TypeError(
-          `DrainEngine: invalid set name ${JSON.stringify(n)} (1-15 of [A-Za-z0-9_.-], not starting with '.')`,
+          `Drain: invalid set name ${JSON.stringify(n)} (1-15 of [A-Za-z0-9_.-], not starting with '.')`,
         );
       }
     }
   }
   const cap = o.ringCapacity;
   if (cap !== undefined && (!Number.isSafeInteger(cap) || cap < 1 || cap > 2 ** 28)) {
-    throw new RangeError(`DrainEngine: ringCapacity must be an integer from 1 to ${2 ** 28}, got ${cap}`);
+    throw new RangeError(`Drain: ringCapacity must be an integer from 1 to ${2 ** 28}, got ${cap}`);
   }
   const ms = o.rescanMs;
   if (ms !== undefined && (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 1 || ms > 3_600_000)) {
-    throw new RangeError(`DrainEngine: rescanMs must be from 1 to 3600000, got ${ms}`);
+    throw new RangeError(`Drain: rescanMs must be from 1 to 3600000, got ${ms}`);
   }
 }
 
-export class DrainEngine implements DrainEngineApi {
-  readonly #native: NativeEngine;
+export class Drain implements DrainApi {
+  readonly #native: NativeDrain;
 
-  constructor(options: DrainEngineOptions = {}) {
+  constructor(options: DrainOptions = {}) {
     checkOptions(options);
-    const { NativeEngine } = loadNative();
-    this.#native = new NativeEngine({
+    const { NativeDrain } = loadNative();
+    this.#native = new NativeDrain({
       procDir: options.procDir ?? DEFAULT_PROC_DIR,
       // An empty list, like none, means every set.
       names: options.names && options.names.length > 0 ? [...options.names] : undefined,
@@ -96,7 +96,7 @@ export class DrainEngine implements DrainEngineApi {
     return this.#native.status();
   }
 
-  events(): EngineEvent[] {
+  events(): DrainEvent[] {
     return this.#native.events();
   }
 

@@ -1,4 +1,4 @@
-// The contract between the native drain engine (addon/) and its users (tui/).
+// The contract between the native drain thread (addon/) and its users (tui/).
 // Counters and timestamps are bigint end to end: nanosecond timestamps exceed 2^53.
 
 /** Samples taken from one counter set since the previous take(), oldest first. */
@@ -18,7 +18,7 @@ export interface SampleBatch {
   readonly lostBefore: BigUint64Array;
 }
 
-/** What the engine knows of one watched counter set. */
+/** What the drain knows of one watched counter set. */
 export interface SetStatus {
   readonly name: string;
   /** From `config`: window width in ns and FIFO capacity in samples. */
@@ -47,12 +47,12 @@ export interface SetStatus {
 }
 
 /** Something that happened on the drain thread, reported in order. */
-export type EngineEvent =
+export type DrainEvent =
   | { readonly type: 'added'; readonly name: string }
   | { readonly type: 'removed'; readonly name: string }
   | { readonly type: 'error'; readonly name: string | null; readonly message: string };
 
-export interface DrainEngineOptions {
+export interface DrainOptions {
   /** Directory holding one folder per counter set. Default `/proc/net/xt_pktstat`. */
   readonly procDir?: string;
   /** Only these set names (default: every set in procDir, following sets that appear and go). */
@@ -63,7 +63,7 @@ export interface DrainEngineOptions {
   readonly rescanMs?: number;
 }
 
-export interface DrainEngineApi {
+export interface DrainApi {
   /** Starts the drain thread. Throws a one-line Error if procDir is missing or unreadable. */
   start(): void;
   /** Stops the thread, joins it and closes every descriptor. Idempotent. */
@@ -73,7 +73,7 @@ export interface DrainEngineApi {
   /** Status of every watched set, sorted by name. */
   status(): SetStatus[];
   /** Events since the previous call, oldest first. */
-  events(): EngineEvent[];
+  events(): DrainEvent[];
   /** Whether the drain thread is running. */
   readonly running: boolean;
 }

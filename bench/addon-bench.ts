@@ -1,10 +1,10 @@
-// Benchmark of the native drain engine: samples/s parsed and delivered to JavaScript, against the
+// Benchmark of the native drain thread: samples/s parsed and delivered to JavaScript, against the
 // plain-TypeScript reader of the same files, and the drain thread's CPU use with JavaScript idle.
 // Usage: node dist/bench/addon-bench.js [sets=4] [samples=100000] [repeats=5]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DrainEngine } from '../addon/index.js';
+import { Drain } from '../addon/index.js';
 import { TsDataReader } from './ts-reader.js';
 import { DRAIN_THREAD, threadCpuMs } from './addon-cpu.js';
 
@@ -34,16 +34,16 @@ function makeSet(root: string, name: string, periodNs: bigint, capacity: number,
 }
 
 async function addonRun(root: string, expected: number): Promise<number> {
-  const engine = new DrainEngine({ procDir: root });
+  const drain = new Drain({ procDir: root });
   const t = process.hrtime.bigint();
-  engine.start();
+  drain.start();
   let got = 0;
   while (got < expected) {
-    for (const b of engine.take()) got += b.timestamps.length;
+    for (const b of drain.take()) got += b.timestamps.length;
     if (got < expected) await sleep(1);
   }
   const ns = Number(process.hrtime.bigint() - t);
-  engine.stop();
+  drain.stop();
   return ns;
 }
 
@@ -89,19 +89,19 @@ try {
   const periodNs = 100_000n;
   const perRead = capacity / 4;
   for (let i = 0; i < 16; i++) makeSet(idle, `c${i}`, periodNs, capacity, perRead);
-  const engine = new DrainEngine({ procDir: idle });
-  engine.start();
+  const drain = new Drain({ procDir: idle });
+  drain.start();
   await sleep(300);
   const seconds = 5;
-  const reads0 = engine.status().reduce((a, s) => a + s.reads, 0n);
+  const reads0 = drain.status().reduce((a, s) => a + s.reads, 0n);
   const cpu0 = process.cpuUsage();
   const thread0 = threadCpuMs(DRAIN_THREAD);
   await sleep(seconds * 1000);
   const cpu = process.cpuUsage(cpu0);
   const threadMs = threadCpuMs(DRAIN_THREAD) - thread0;
-  const reads = engine.status().reduce((a, s) => a + s.reads, 0n) - reads0;
-  const interval = engine.status()[0]!.drainIntervalNs;
-  engine.stop();
+  const reads = drain.status().reduce((a, s) => a + s.reads, 0n) - reads0;
+  const interval = drain.status()[0]!.drainIntervalNs;
+  drain.stop();
   const cpuMs = (cpu.user + cpu.system) / 1000;
   console.log(
     `idle drain: 16 sets, period ${periodNs} ns, capacity ${capacity}, interval ${Number(interval) / 1e6} ms, ${perRead} samples per read`,

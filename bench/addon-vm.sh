@@ -2,7 +2,7 @@
 # The drain engine against the real module, inside the test guest:
 #   test/vm/run-script bench/addon-vm.sh [SETS] [PACKETS_PER_SET]
 # Needs the host build first (make all, npm ci). Creates SETS rules of 100 us windows, sends
-# UDP through them while DrainEngine drains, then checks the samples against the kernel's totals.
+# UDP through them while Drain drains, then checks the samples against the kernel's totals.
 set -euo pipefail
 sets=${1:-16} packets=${2:-20000}
 modprobe xt_pktstat

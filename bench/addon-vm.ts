@@ -3,7 +3,7 @@
 // Usage: node dist/bench/addon-vm.js SETS PACKETS UDPSEND
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { DrainEngine } from '../addon/index.js';
+import { Drain } from '../addon/index.js';
 import { DRAIN_THREAD, threadCpuMs } from './addon-cpu.js';
 
 const [setsArg, packetsArg, udpsend] = process.argv.slice(2);
@@ -35,7 +35,7 @@ interface Acc {
 const newAcc = (list: string[]): Map<string, Acc> =>
   new Map(list.map((n) => [n, { samples: 0, lastFrames: 0n, lastBytes: 0n, lastTs: 0n, lost: 0n, backwards: 0 }]));
 
-function takeInto(from: DrainEngine, into: Map<string, Acc>): void {
+function takeInto(from: Drain, into: Map<string, Acc>): void {
   for (const b of from.take()) {
     const a = into.get(b.name)!;
     for (let i = 0; i < b.timestamps.length; i++) {
@@ -68,9 +68,9 @@ async function settle(list: string[], take: () => void): Promise<void> {
 }
 
 const acc = newAcc(names);
-const engine = new DrainEngine({ names });
-engine.start();
-const takeAll = (): void => takeInto(engine, acc);
+const drain = new Drain({ names });
+drain.start();
+const takeAll = (): void => takeInto(drain, acc);
 
 const t0 = process.hrtime.bigint();
 const cpu0 = threadCpuMs(DRAIN_THREAD);
@@ -94,10 +94,10 @@ takeAll();
 let bad = 0;
 for (const n of names) {
   const a = acc.get(n)!;
-  const st = engine.status().find((s) => s.name === n)!;
+  const st = drain.status().find((s) => s.name === n)!;
   const frames = stat(n, 'frames');
   const want = BigInt(packets);
-  // The engine must end where the kernel's totals are; what loopback dropped is not its business.
+  // The drain must end where the kernel's totals are; what loopback dropped is not its business.
   const ok =
     a.lastFrames === frames &&
     a.lastBytes === stat(n, 'bytes') &&
@@ -118,12 +118,12 @@ console.log(
 const idle0 = threadCpuMs(DRAIN_THREAD);
 await sleep(3000);
 console.log(`idle: drain thread CPU ${threadCpuMs(DRAIN_THREAD) - idle0} ms in 3 s with ${sets} sets`);
-engine.stop();
+drain.stop();
 
 // Losses: a 2-sample kernel FIFO (set vmloss) and an 8-sample ring taken only every 250 ms.
 // One more packet, in a later window, gives the owed losses a sample to ride on.
 const lossAcc = newAcc(['vmloss']);
-const lossy = new DrainEngine({ names: ['vmloss'], ringCapacity: 8 });
+const lossy = new Drain({ names: ['vmloss'], ringCapacity: 8 });
 lossy.start();
 await send(9999, packets);
 await settle(['vmloss'], () => takeInto(lossy, lossAcc));
@@ -143,7 +143,7 @@ const lossOk =
 if (!lossOk) bad++;
 console.log(
   `vmloss: ${l.samples} samples, frames ${l.lastFrames} (stats ${stat('vmloss', 'frames')}), lostBefore sum ${l.lost} = ` +
-    `kernel ${kernelLost} (engine saw ${ls.kernelLost}) + ring dropped ${ls.ringDropped}${lossOk ? '' : '  MISMATCH'}`,
+    `kernel ${kernelLost} (drain saw ${ls.kernelLost}) + ring dropped ${ls.ringDropped}${lossOk ? '' : '  MISMATCH'}`,
 );
 console.log(bad ? `addon-vm: ${bad} sets MISMATCH` : `addon-vm: all ${sets + 1} sets exact`);
 process.exit(bad ? 1 : 0);

@@ -1,5 +1,5 @@
 // Plain-TypeScript reader of a counter set's `data` file with the parser semantics of
-// addon/src/parser.cc; the benchmark measures the native engine against it.
+// addon/src/parser.cc; the benchmark measures the native drain thread against it.
 import { closeSync, openSync, readSync } from 'node:fs';
 
 const NL = 0x0a;
@@ -19,7 +19,7 @@ export interface TsRound {
   readonly lostBefore: BigUint64Array;
   /** Sum of the `# lost K` lines attached to samples of this round. */
   readonly kernelLost: bigint;
-  /** First malformed line of the round, as the native engine words it after `data: `. */
+  /** First malformed line of the round, as the native drain thread words it after `data: `. */
   readonly error: string | null;
 }
 

@@ -1,4 +1,4 @@
-// JavaScript face of the drain engine: class NativeEngine, wrapped by addon/index.ts.
+// JavaScript face of the drain thread: class NativeDrain, wrapped by addon/index.ts.
 #include <napi.h>
 
 #include <cstring>
@@ -25,21 +25,21 @@ Napi::BigUint64Array column(Napi::Env env, const std::vector<pktstat::Record> &r
 	return arr;
 }
 
-class NativeEngine : public Napi::ObjectWrap<NativeEngine> {
+class NativeDrain : public Napi::ObjectWrap<NativeDrain> {
 public:
 	static Napi::Function Init(Napi::Env env)
 	{
-		return DefineClass(env, "NativeEngine",
-				   { InstanceMethod<&NativeEngine::Start>("start"),
-				     InstanceMethod<&NativeEngine::Stop>("stop"),
-				     InstanceMethod<&NativeEngine::Take>("take"),
-				     InstanceMethod<&NativeEngine::Status>("status"),
-				     InstanceMethod<&NativeEngine::Events>("events"),
-				     InstanceAccessor<&NativeEngine::Running>("running") });
+		return DefineClass(env, "NativeDrain",
+				   { InstanceMethod<&NativeDrain::Start>("start"),
+				     InstanceMethod<&NativeDrain::Stop>("stop"),
+				     InstanceMethod<&NativeDrain::Take>("take"),
+				     InstanceMethod<&NativeDrain::Status>("status"),
+				     InstanceMethod<&NativeDrain::Events>("events"),
+				     InstanceAccessor<&NativeDrain::Running>("running") });
 	}
 
-	// new NativeEngine({ procDir, names, ringCapacity, rescanMs }), validated by index.ts.
-	explicit NativeEngine(const Napi::CallbackInfo &info) : Napi::ObjectWrap<NativeEngine>(info)
+	// new NativeDrain({ procDir, names, ringCapacity, rescanMs }), validated by index.ts.
+	explicit NativeDrain(const Napi::CallbackInfo &info) : Napi::ObjectWrap<NativeDrain>(info)
 	{
 		Napi::Object o = info[0].As<Napi::Object>();
 		pktstat::Options opts;
@@ -57,7 +57,7 @@ public:
 		napi_add_env_cleanup_hook(info.Env(), StopAtExit, engine_.get());
 	}
 
-	~NativeEngine() override
+	~NativeDrain() override
 	{
 		napi_remove_env_cleanup_hook(Env(), StopAtExit, engine_.get());
 	}
@@ -157,7 +157,7 @@ private:
 
 Napi::Object Init(Napi::Env env, Napi::Object exports)
 {
-	exports.Set("NativeEngine", NativeEngine::Init(env));
+	exports.Set("NativeDrain", NativeDrain::Init(env));
 	return exports;
 }
 

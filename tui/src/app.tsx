@@ -10,7 +10,7 @@ import { Details, fitColumns, Table, TABLE_COLUMNS } from './components/Table.js
 import { AXIS_WIDTH } from './chart.js';
 import { addRule, deleteRules, type Exec, execIptables } from './iptables.js';
 import { LiveModel, type Snapshot } from './model.js';
-import type { Feed } from './engine.js';
+import type { Feed } from './feed.js';
 import { INITIAL_VIEW, type KeyContext, viewReducer } from './keys.js';
 
 export type Source =
@@ -23,7 +23,7 @@ export interface AppProps {
   readonly focus?: string;
   readonly exec?: Exec;
   readonly color: boolean;
-  /** How often the engine is taken from and the view refreshed. */
+  /** How often the drain is taken from and the view refreshed. */
   readonly tickMs?: number;
 }
 

@@ -1,8 +1,8 @@
-// `--export csv`: streams one counter set's windows as CSV rows while the engine drains it.
+// `--export csv`: streams one counter set's windows as CSV rows while the drain drains it.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { SetStatus } from '../../addon/types.js';
-import type { Feed } from './engine.js';
+import type { Feed } from './feed.js';
 import { CSV_HEADER, csvLine, type Origin, Tiler } from './tiler.js';
 
 export interface ExportOptions {
@@ -20,7 +20,7 @@ export interface ExportOptions {
    * involved look idle, so zero rows are held back while drops are unannounced.
    */
   readonly kernelDropped?: () => bigint | null;
-  /** Told, one line each, of engine errors for the set (the export goes on). */
+  /** Told, one line each, of drain errors for the set (the export goes on). */
   readonly warn?: (line: string) => void;
   readonly tickMs?: number;
 }
@@ -71,7 +71,7 @@ export async function runExport(o: ExportOptions): Promise<void> {
     if (st !== undefined) await write(o.out, step(st));
     await sleep(tickMs);
   }
-  // Final take after the engine's next read, so the last windows that ended are included.
+  // Final take after the drain thread's next read, so the last windows that ended are included.
   const before = find();
   if (before === undefined) return;
   const limitMs = Math.max(2000, Number((before.drainIntervalNs * 2n) / 1_000_000n));

@@ -6,7 +6,7 @@ import type { Writable } from 'node:stream';
 import meow from 'meow';
 import type { Source } from './app.js';
 import { parseDuration } from './duration.js';
-import { startEngine } from './engine.js';
+import { openDrain } from './feed.js';
 import { runExport } from './export.js';
 import { replaySnapshot } from './model.js';
 import { bigField, DEFAULT_PROC_DIR, readKeyValues } from './procfs.js';
@@ -72,9 +72,9 @@ async function main(): Promise<number> {
     const snapshot = replaySnapshot(basename(f.replay, '.csv'), replay.rows, replay.periodNs);
     source = { kind: 'replay', snapshot, label: basename(f.replay) };
   } else {
-    const engine = startEngine({ procDir, names: f.rule !== undefined ? [f.rule] : undefined });
-    stop = () => engine.stop();
-    source = { kind: 'live', feed: engine, procDir };
+    const drain = openDrain({ procDir, names: f.rule !== undefined ? [f.rule] : undefined });
+    stop = () => drain.stop();
+    source = { kind: 'live', feed: drain, procDir };
   }
   // After the checks above, so that a missing module or a bad file is what gets reported.
   if (!process.stdin.isTTY) {
@@ -101,7 +101,7 @@ async function exportCsv(
   output: string | undefined,
   durationMs: number | null,
 ): Promise<number> {
-  const engine = startEngine({ procDir, names: [name] });
+  const drain = openDrain({ procDir, names: [name] });
   try {
     // Baseline first, then the start instant rounded up, so no packet of an exported window
     // is in the baseline.
@@ -133,7 +133,7 @@ async function exportCsv(
       const warn = (line: string) => process.stderr.write(`pktstat-top: ${name}: ${line}\n`);
       const statsPath = join(procDir, name, 'stats');
       await runExport({
-        feed: engine,
+        feed: drain,
         name,
         out,
         origin: { startNs, base: { frames, bytes } },
@@ -151,7 +151,7 @@ async function exportCsv(
       await once(out, 'finish');
     }
   } finally {
-    engine.stop();
+    drain.stop();
   }
   return 0;
 }

@@ -1,7 +1,7 @@
-// The dashboard's data: per counter set a bounded ring of recent windows, fed by the engine
+// The dashboard's data: per counter set a bounded ring of recent windows, fed by the drain
 // (or a replay file), and the figures the table shows.
 import type { SetStatus } from '../../addon/types.js';
-import type { Feed } from './engine.js';
+import type { Feed } from './feed.js';
 import { bigField, readKeyValues } from './procfs.js';
 import { si } from './units.js';
 import { RING_WINDOWS, SetSeries } from './series.js';

@@ -73,7 +73,7 @@ export class Tiler {
         continue;
       }
       if (start < this.next) {
-        // A window before the first row only sets the baseline. After rows began, an engine
+        // A window before the first row only sets the baseline. After rows began, a drain
         // that keeps its promise never delivers a window already closed as idle; if one did,
         // its growth goes into the next row (the baseline stays) so sums remain exact.
         if (!this.started) this.base = now;

@@ -1,10 +1,10 @@
-// Plays the kernel for the drain engine: a temp dir with one folder per counter set whose
-// `data` only grows (a regular file does not drain when read, and the engine skips samples
+// Plays the kernel for the drain thread: a temp dir with one folder per counter set whose
+// `data` only grows (a regular file does not drain when read, and the drain skips samples
 // it has delivered already because timestamps strictly increase).
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { DrainEngineApi, SampleBatch } from '../../../addon/index.js';
+import type { DrainApi, SampleBatch } from '../../../addon/index.js';
 
 export const HEADER = '# timestamp frames bytes\n';
 
@@ -59,10 +59,10 @@ export function line(ts: bigint, frames: bigint, bytes: bigint): string {
 /** Every sample taken so far, per set, in plain arrays for deepEqual. */
 export class Collector {
   readonly sets = new Map<string, { ts: bigint[]; frames: bigint[]; bytes: bigint[]; lost: bigint[] }>();
-  constructor(private readonly engine: DrainEngineApi) {}
+  constructor(private readonly drain: DrainApi) {}
 
   take(): SampleBatch[] {
-    const batches = this.engine.take();
+    const batches = this.drain.take();
     for (const b of batches) {
       let s = this.sets.get(b.name);
       if (!s) this.sets.set(b.name, (s = { ts: [], frames: [], bytes: [], lost: [] }));

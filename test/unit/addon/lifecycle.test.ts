@@ -1,7 +1,7 @@
 // start()/stop() cycles: the thread joins promptly and leaves no descriptor or memory behind.
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
-import { DrainEngine } from '../../../addon/index.js';
+import { Drain } from '../../../addon/index.js';
 import { FakeProc, line, openFds, sleep, waitFor } from './fixture.js';
 
 const T0 = 1764288000000000000n;
@@ -12,19 +12,19 @@ after(() => fake.cleanup());
 
 test('stop() wakes a sleeping thread at once and is idempotent', async () => {
   fake.addSet('sleepy', 1_000_000_000n, 1000, line(T0, 1n, 1n));
-  const engine = new DrainEngine({ procDir: fake.dir, names: ['sleepy'], rescanMs: 3_600_000 });
-  engine.start();
-  assert.equal(engine.running, true);
-  await waitFor('first read', () => engine.status()[0]!.reads === 1n);
+  const drain = new Drain({ procDir: fake.dir, names: ['sleepy'], rescanMs: 3_600_000 });
+  drain.start();
+  assert.equal(drain.running, true);
+  await waitFor('first read', () => drain.status()[0]!.reads === 1n);
   await sleep(20); // now in a 250 ms wait
   const t = process.hrtime.bigint();
-  engine.stop();
+  drain.stop();
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   assert.ok(ms < 50, `stop() took ${ms} ms`);
-  assert.equal(engine.running, false);
-  engine.stop();
-  assert.deepEqual(engine.status(), []);
-  assert.deepEqual([...engine.take()[0]!.frames], [1n]);
+  assert.equal(drain.running, false);
+  drain.stop();
+  assert.deepEqual(drain.status(), []);
+  assert.deepEqual([...drain.take()[0]!.frames], [1n]);
 });
 
 test('100 start/stop cycles under load: no descriptor leak, bounded memory, exact data each time', async () => {
@@ -35,30 +35,30 @@ test('100 start/stop cycles under load: no descriptor leak, bounded memory, exac
     for (let i = 0; i < n; i++) text += line(T0 + BigInt(i) * P, BigInt(i + 1), BigInt(i + 1) * 1500n);
     fake.addSet(name, P, 64, text); // 100 µs x 64 / 4: a 1.6 ms drain interval
   }
-  const engine = new DrainEngine({ procDir: fake.dir, names, rescanMs: 5 });
+  const drain = new Drain({ procDir: fake.dir, names, rescanMs: 5 });
   const before = openFds();
   let rssAfterWarmup = 0;
   let delivered = 0;
   const next = names.map(() => BigInt(n));
   for (let cycle = 0; cycle < 100; cycle++) {
-    engine.start();
+    drain.start();
     assert.equal(openFds(), before + names.length + 1);
-    // A writer keeps adding samples while the engine runs.
+    // A writer keeps adding samples while the drain runs.
     const k = cycle % names.length;
     const i = next[k]!++;
     fake.append(names[k]!, line(T0 + i * P, i + 1n, (i + 1n) * 1500n));
     await sleep(cycle % 5);
-    engine.stop();
-    assert.equal(engine.running, false);
+    drain.stop();
+    assert.equal(drain.running, false);
     assert.equal(openFds(), before, `cycle ${cycle}`);
-    for (const b of engine.take()) {
+    for (const b of drain.take()) {
       // Whatever a cycle delivered is a run of whole, consecutive samples of that set.
       const k = b.frames.length;
       delivered += k;
       assert.equal(b.timestamps[k - 1]! - b.timestamps[0]!, BigInt(k - 1) * P, b.name);
       assert.equal(b.bytes[k - 1], b.frames[k - 1]! * 1500n);
     }
-    engine.events();
+    drain.events();
     if (cycle === 19) rssAfterWarmup = process.memoryUsage().rss;
   }
   // Load means the cycles really drained: at least every sample of every set once.

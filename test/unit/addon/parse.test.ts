@@ -1,8 +1,8 @@
-// Exact parsing of `data` by the native engine, and the TypeScript reader's agreement with it.
+// Exact parsing of `data` by the native drain thread, and the TypeScript reader's agreement with it.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { DrainEngine } from '../../../addon/index.js';
+import { Drain } from '../../../addon/index.js';
 import { TsDataReader, parseU64 } from '../../../bench/ts-reader.js';
 import { Collector, FakeProc, HEADER, line, waitFor } from './fixture.js';
 
@@ -13,10 +13,10 @@ const P = 100_000n; // 100 µs windows
 const fake = new FakeProc();
 after(() => fake.cleanup());
 
-async function drained(names: string[]): Promise<{ engine: DrainEngine; got: Collector }> {
-  const engine = new DrainEngine({ procDir: fake.dir, names, rescanMs: 20 });
-  engine.start();
-  return { engine, got: new Collector(engine) };
+async function drained(names: string[]): Promise<{ drain: Drain; got: Collector }> {
+  const drain = new Drain({ procDir: fake.dir, names, rescanMs: 20 });
+  drain.start();
+  return { drain, got: new Collector(drain) };
 }
 
 test('u64 values up to 2^64-1 arrive exactly, with lost counts', async () => {
@@ -28,7 +28,7 @@ test('u64 values up to 2^64-1 arrive exactly, with lost counts', async () => {
     '# lost 18446744073709551615\n' +
     line(U64_MAX, 0n, 0n);
   fake.addSet('big', P, 1000, text);
-  const { engine, got } = await drained(['big']);
+  const { drain, got } = await drained(['big']);
   try {
     await got.until('big', 4);
     assert.deepEqual(got.sets.get('big'), {
@@ -37,7 +37,7 @@ test('u64 values up to 2^64-1 arrive exactly, with lost counts', async () => {
       bytes: [60n, U64_MAX - 7n, U64_MAX, 0n],
       lost: [0n, 7n, 0n, U64_MAX],
     });
-    const [st] = engine.status();
+    const [st] = drain.status();
     // 7 + (2^64-1) saturates: a loss count never wraps to a small number.
     assert.equal(st?.kernelLost, U64_MAX);
     assert.equal(st?.samplesRead, 4n);
@@ -45,7 +45,7 @@ test('u64 values up to 2^64-1 arrive exactly, with lost counts', async () => {
     assert.equal(st?.periodNs, P);
     assert.equal(st?.capacity, 1000);
   } finally {
-    engine.stop();
+    drain.stop();
   }
 });
 
@@ -69,11 +69,11 @@ const BAD_LINES = [
 test('each malformed line is refused with an error naming the set; draining goes on', async () => {
   const names = BAD_LINES.map((_, i) => `bad${i}`);
   BAD_LINES.forEach((bad, i) => fake.addSet(names[i]!, P, 100, line(T0, 1n, 2n) + bad + '\n' + line(T0 + P, 3n, 4n)));
-  const { engine, got } = await drained(names);
+  const { drain, got } = await drained(names);
   try {
     const errors = new Map<string, string>();
     await waitFor('an error per set', () => {
-      for (const e of engine.events()) if (e.type === 'error' && e.name) errors.set(e.name, e.message);
+      for (const e of drain.events()) if (e.type === 'error' && e.name) errors.set(e.name, e.message);
       return errors.size === names.length;
     });
     BAD_LINES.forEach((bad, i) => {
@@ -87,20 +87,20 @@ test('each malformed line is refused with an error naming the set; draining goes
     fake.append('bad0', line(T0 + 2n * P, 5n, 6n));
     await got.until('bad0', 3);
     assert.deepEqual(got.sets.get('bad0')?.bytes, [2n, 4n, 6n]);
-    assert.match(engine.status().find((s) => s.name === 'bad0')?.error ?? '', /^set bad0: data: malformed sample line/);
+    assert.match(drain.status().find((s) => s.name === 'bad0')?.error ?? '', /^set bad0: data: malformed sample line/);
   } finally {
-    engine.stop();
+    drain.stop();
   }
 });
 
 test('data without the header line is refused, recovery clears the error', async () => {
   fake.addSet('nohdr', P, 100);
-  const { engine, got } = await drained(['nohdr']);
+  const { drain, got } = await drained(['nohdr']);
   try {
     // Replace the file in place: first without header, then a correct one with a later sample.
     const { writeFileSync } = await import('node:fs');
     writeFileSync(join(fake.dir, 'nohdr', 'data'), line(T0, 1n, 1n));
-    const err = await waitFor('header error', () => engine.events().find((e) => e.type === 'error'));
+    const err = await waitFor('header error', () => drain.events().find((e) => e.type === 'error'));
     assert.equal(
       err.type === 'error' && err.message,
       `set nohdr: data: data does not start with the header: "${T0} 1 1"`,
@@ -109,27 +109,27 @@ test('data without the header line is refused, recovery clears the error', async
     // The headerless line still counted as a sample: the missing header is what was wrong.
     await got.until('nohdr', 2);
     assert.deepEqual(got.sets.get('nohdr')?.frames, [1n, 2n]);
-    await waitFor('error cleared', () => engine.status()[0]?.error === null);
+    await waitFor('error cleared', () => drain.status()[0]?.error === null);
   } finally {
-    engine.stop();
+    drain.stop();
   }
 });
 
 test('a partial last line waits until it is whole', async () => {
   fake.addSet('part', P, 100, line(T0, 1n, 100n) + `${T0 + P} 2 `);
-  const { engine, got } = await drained(['part']);
+  const { drain, got } = await drained(['part']);
   try {
     await got.until('part', 1);
-    const reads = engine.status()[0]!.reads;
-    await waitFor('two more reads', () => engine.status()[0]!.reads >= reads + 2n);
+    const reads = drain.status()[0]!.reads;
+    await waitFor('two more reads', () => drain.status()[0]!.reads >= reads + 2n);
     got.take();
     assert.equal(got.count('part'), 1);
-    assert.equal(engine.status()[0]?.error, null);
+    assert.equal(drain.status()[0]?.error, null);
     fake.append('part', '200\n');
     await got.until('part', 2);
     assert.deepEqual(got.sets.get('part'), { ts: [T0, T0 + P], frames: [1n, 2n], bytes: [100n, 200n], lost: [0n, 0n] });
   } finally {
-    engine.stop();
+    drain.stop();
   }
 });
 
@@ -150,7 +150,7 @@ test('100k samples spanning many 64 KiB reads arrive exactly, like the TS reader
   const n = 100_000;
   const { text, frames } = bigText(n);
   fake.addSet('huge', P, 1_048_576, text);
-  const { engine, got } = await drained(['huge']);
+  const { drain, got } = await drained(['huge']);
   try {
     await got.until('huge', n, 20_000);
     const s = got.sets.get('huge')!;
@@ -162,7 +162,7 @@ test('100k samples spanning many 64 KiB reads arrive exactly, like the TS reader
     assert.equal(s.lost[1000], 0n);
     assert.equal(
       s.lost.reduce((a, b) => a + b, 0n),
-      engine.status()[0]?.kernelLost,
+      drain.status()[0]?.kernelLost,
     );
 
     const reader = new TsDataReader(join(fake.dir, 'huge', 'data'));
@@ -171,11 +171,11 @@ test('100k samples spanning many 64 KiB reads arrive exactly, like the TS reader
     assert.deepEqual([...round.frames], s.frames);
     assert.deepEqual([...round.bytes], s.bytes);
     assert.deepEqual([...round.lostBefore], s.lost);
-    assert.equal(round.kernelLost, engine.status()[0]?.kernelLost);
+    assert.equal(round.kernelLost, drain.status()[0]?.kernelLost);
     assert.equal(reader.read().timestamps.length, 0, 'a second round delivers nothing twice');
     reader.close();
   } finally {
-    engine.stop();
+    drain.stop();
   }
 });
 

@@ -1,4 +1,4 @@
-// Which sets the engine watches, how it schedules them, and how it reports trouble.
+// Which sets the drain watches, how it schedules them, and how it reports trouble.
 import assert from 'node:assert/strict';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { DrainEngine, type EngineEvent } from '../../../addon/index.js';
+import { Drain, type DrainEvent } from '../../../addon/index.js';
 import { Collector, FakeProc, line, openFds, sleep, waitFor } from './fixture.js';
 
 const T0 = 1764288000000000000n;
@@ -24,10 +24,10 @@ test('64 sets at once each deliver their own samples', async () => {
       text += line(T0 + BigInt(i) * MS, BigInt(k * 1000 + i), BigInt(k * 100_000 + i * 64));
     fake.addSet(n, MS, 1000, text);
   }
-  const engine = new DrainEngine({ procDir: fake.dir, names, rescanMs: 50 });
-  const got = new Collector(engine);
+  const drain = new Drain({ procDir: fake.dir, names, rescanMs: 50 });
+  const got = new Collector(drain);
   const before = openFds();
-  engine.start();
+  drain.start();
   try {
     // One descriptor per set on `data`, plus the thread's wake-up eventfd.
     assert.equal(openFds(), before + names.length + 1);
@@ -38,11 +38,11 @@ test('64 sets at once each deliver their own samples', async () => {
       assert.equal(s.bytes[7], BigInt(k * 100_000 + 7 * 64));
     }
     assert.deepEqual(
-      engine.status().map((s) => s.name),
+      drain.status().map((s) => s.name),
       [...names].sort(),
     );
     assert.deepEqual(
-      engine
+      drain
         .events()
         .filter((e) => e.type === 'added')
         .map((e) => e.name)
@@ -50,7 +50,7 @@ test('64 sets at once each deliver their own samples', async () => {
       [...names].sort(),
     );
   } finally {
-    engine.stop();
+    drain.stop();
   }
   assert.equal(openFds(), before);
 });
@@ -58,28 +58,28 @@ test('64 sets at once each deliver their own samples', async () => {
 test('sets that appear and go are followed; a removed set closes its descriptor', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pktstat-addon-dyn-'));
   const dyn = Object.assign(Object.create(FakeProc.prototype) as FakeProc, { dir });
-  const engine = new DrainEngine({ procDir: dir, rescanMs: 20 });
-  const got = new Collector(engine);
+  const drain = new Drain({ procDir: dir, rescanMs: 20 });
+  const got = new Collector(drain);
   const before = openFds();
-  engine.start();
+  drain.start();
   try {
-    assert.deepEqual(engine.status(), []);
+    assert.deepEqual(drain.status(), []);
     dyn.addSet('x', MS, 100, line(T0, 1n, 10n));
     await got.until('x', 1);
-    assert.deepEqual(engine.events(), [{ type: 'added', name: 'x' }]);
+    assert.deepEqual(drain.events(), [{ type: 'added', name: 'x' }]);
     assert.equal(openFds(), before + 2);
     dyn.removeSet('x');
-    const ev = await waitFor('removed', () => engine.events().find((e) => e.type === 'removed'));
+    const ev = await waitFor('removed', () => drain.events().find((e) => e.type === 'removed'));
     assert.deepEqual(ev, { type: 'removed', name: 'x' });
-    assert.deepEqual(engine.status(), []);
+    assert.deepEqual(drain.status(), []);
     assert.equal(openFds(), before + 1);
     // The same name again is a new set: its samples arrive even with older timestamps.
     dyn.addSet('x', MS, 100, line(T0 - MS, 7n, 70n));
     await got.until('x', 2);
     assert.deepEqual(got.sets.get('x')?.frames, [1n, 7n]);
-    assert.deepEqual(engine.events(), [{ type: 'added', name: 'x' }]);
+    assert.deepEqual(drain.events(), [{ type: 'added', name: 'x' }]);
   } finally {
-    engine.stop();
+    drain.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   assert.equal(openFds(), before);
@@ -87,36 +87,36 @@ test('sets that appear and go are followed; a removed set closes its descriptor'
 
 test('samples queued when a set goes are still handed out', async () => {
   fake.addSet('gone', MS, 100, line(T0, 1n, 1n) + line(T0 + MS, 2n, 2n));
-  const engine = new DrainEngine({ procDir: fake.dir, names: ['gone'], rescanMs: 20 });
-  engine.start();
+  const drain = new Drain({ procDir: fake.dir, names: ['gone'], rescanMs: 20 });
+  drain.start();
   try {
-    await waitFor('2 queued', () => engine.status()[0]?.ringQueued === 2);
+    await waitFor('2 queued', () => drain.status()[0]?.ringQueued === 2);
     fake.removeSet('gone');
-    await waitFor('removed', () => engine.events().some((e) => e.type === 'removed'));
-    const batches = engine.take();
+    await waitFor('removed', () => drain.events().some((e) => e.type === 'removed'));
+    const batches = drain.take();
     assert.equal(batches.length, 1);
     assert.deepEqual([...batches[0]!.frames], [1n, 2n]);
-    assert.deepEqual(engine.take(), []);
+    assert.deepEqual(drain.take(), []);
   } finally {
-    engine.stop();
+    drain.stop();
   }
 });
 
 test('a config change reschedules the set: four reads per period x capacity, capped at 250 ms', async () => {
   fake.addSet('cfg', MS, 1000, line(T0, 1n, 1n));
-  const engine = new DrainEngine({ procDir: fake.dir, names: ['cfg'], rescanMs: 20 });
-  engine.start();
+  const drain = new Drain({ procDir: fake.dir, names: ['cfg'], rescanMs: 20 });
+  drain.start();
   try {
-    assert.equal(engine.status()[0]?.drainIntervalNs, 250n * MS);
+    assert.equal(drain.status()[0]?.drainIntervalNs, 250n * MS);
     fake.config('cfg', 100_000n, 1000); // 100 µs x 1000 / 4 = 25 ms
-    await waitFor('new interval', () => engine.status()[0]?.drainIntervalNs === 25n * MS);
-    assert.equal(engine.status()[0]?.periodNs, 100_000n);
+    await waitFor('new interval', () => drain.status()[0]?.drainIntervalNs === 25n * MS);
+    assert.equal(drain.status()[0]?.periodNs, 100_000n);
     // Measured from the first read on the new schedule: mean spacing of read starts over a second.
-    const changed = engine.status()[0]!.reads;
-    await waitFor('a read on the new schedule', () => engine.status()[0]!.reads > changed);
-    const a = engine.status()[0]!;
+    const changed = drain.status()[0]!.reads;
+    await waitFor('a read on the new schedule', () => drain.status()[0]!.reads > changed);
+    const a = drain.status()[0]!;
     await sleep(1000);
-    const b = engine.status()[0]!;
+    const b = drain.status()[0]!;
     const reads = Number(b.reads - a.reads);
     const meanNs = Number(b.lastReadStartNs - a.lastReadStartNs) / reads;
     assert.ok(reads >= 35, `only ${reads} reads in 1 s`);
@@ -124,7 +124,7 @@ test('a config change reschedules the set: four reads per period x capacity, cap
     assert.ok(meanNs <= 25e6 * 1.04, `mean read interval ${meanNs} ns > 25 ms`);
     assert.ok(meanNs >= 25e6 * 0.9, `mean read interval ${meanNs} ns: reading faster than needed`);
   } finally {
-    engine.stop();
+    drain.stop();
   }
 });
 
@@ -136,13 +136,13 @@ test('sets with different periods are each read on their own schedule', async ()
     { name: 'slow', period: MS, capacity: 200, interval: 50_000_000 },
   ];
   for (const p of plan) fake.addSet(p.name, p.period, p.capacity);
-  const engine = new DrainEngine({ procDir: fake.dir, names: plan.map((p) => p.name), rescanMs: 100 });
-  engine.start();
+  const drain = new Drain({ procDir: fake.dir, names: plan.map((p) => p.name), rescanMs: 100 });
+  drain.start();
   try {
-    await waitFor('first reads', () => engine.status().every((s) => s.reads > 0n));
-    const a = engine.status();
+    await waitFor('first reads', () => drain.status().every((s) => s.reads > 0n));
+    const a = drain.status();
     await sleep(1000);
-    const b = engine.status();
+    const b = drain.status();
     for (const p of plan) {
       const sa = a.find((s) => s.name === p.name)!;
       const sb = b.find((s) => s.name === p.name)!;
@@ -154,7 +154,7 @@ test('sets with different periods are each read on their own schedule', async ()
       );
     }
   } finally {
-    engine.stop();
+    drain.stop();
   }
 });
 
@@ -163,12 +163,12 @@ test('ring overflow drops the new samples, counts them, and owes them to the nex
   for (let i = 0; i < 25; i++)
     text += (i === 12 ? '# lost 4\n' : '') + line(T0 + BigInt(i) * MS, BigInt(i + 1), BigInt(i + 1) * 100n);
   fake.addSet('ring', MS, 1000, text);
-  const engine = new DrainEngine({ procDir: fake.dir, names: ['ring'], ringCapacity: 10, rescanMs: 20 });
-  const got = new Collector(engine);
-  engine.start();
+  const drain = new Drain({ procDir: fake.dir, names: ['ring'], ringCapacity: 10, rescanMs: 20 });
+  const got = new Collector(drain);
+  drain.start();
   try {
-    await waitFor('first read', () => engine.status()[0]!.reads > 0n);
-    const st = engine.status()[0]!;
+    await waitFor('first read', () => drain.status()[0]!.reads > 0n);
+    const st = drain.status()[0]!;
     assert.equal(st.ringQueued, 10);
     assert.equal(st.ringDropped, 15n);
     assert.equal(st.kernelLost, 4n);
@@ -181,7 +181,7 @@ test('ring overflow drops the new samples, counts them, and owes them to the nex
     // 15 samples the ring dropped plus the 4 the kernel lost before one of them.
     assert.deepEqual(s.lost, [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 19n]);
   } finally {
-    engine.stop();
+    drain.stop();
   }
 });
 
@@ -194,13 +194,13 @@ test('unreadable data and broken config are reported in status and events', asyn
   fake.addSet('badcfg', MS, 100);
   writeFileSync(join(fake.dir, 'badcfg', 'config'), 'name: badcfg\nperiod_ns: 12x\ncapacity: 5\n');
   const names = ['badcfg', 'isdir', 'nocfg'];
-  const engine = new DrainEngine({ procDir: fake.dir, names, rescanMs: 20 });
-  engine.start();
+  const drain = new Drain({ procDir: fake.dir, names, rescanMs: 20 });
+  drain.start();
   try {
-    const errors: EngineEvent[] = [];
+    const errors: DrainEvent[] = [];
     await waitFor(
       'three errors',
-      () => (errors.push(...engine.events().filter((e) => e.type === 'error')), errors.length >= 3),
+      () => (errors.push(...drain.events().filter((e) => e.type === 'error')), errors.length >= 3),
     );
     assert.deepEqual(errors.map((e) => e.type === 'error' && e.message).sort(), [
       'set badcfg: config has no valid period_ns',
@@ -208,35 +208,35 @@ test('unreadable data and broken config are reported in status and events', asyn
       'set nocfg: cannot read config: No such file or directory',
     ]);
     assert.deepEqual(
-      engine.status().map((s) => s.error),
+      drain.status().map((s) => s.error),
       errors.map((e) => e.type === 'error' && e.message).sort(),
     );
     // Repairing the config clears the error; no event repeats meanwhile.
     fake.config('badcfg', MS, 100);
-    await waitFor('badcfg recovered', () => engine.status()[0]?.error === null);
-    assert.deepEqual(engine.events(), []);
+    await waitFor('badcfg recovered', () => drain.status()[0]?.error === null);
+    assert.deepEqual(drain.events(), []);
   } finally {
-    engine.stop();
+    drain.stop();
   }
 });
 
 test('start() refuses a missing or non-directory procDir in one line', () => {
   const missing = join(fake.dir, 'no-such-dir');
-  assert.throws(() => new DrainEngine({ procDir: missing }).start(), { message: `${missing} not found` });
+  assert.throws(() => new Drain({ procDir: missing }).start(), { message: `${missing} not found` });
   const file = join(fake.dir, 'plain-file');
   writeFileSync(file, '');
-  assert.throws(() => new DrainEngine({ procDir: file }).start(), { message: `${file} is not a directory` });
-  const engine = new DrainEngine();
+  assert.throws(() => new Drain({ procDir: file }).start(), { message: `${file} is not a directory` });
+  const drain = new Drain();
   try {
-    engine.start();
-    assert.ok(engine.running, 'the module is loaded here: /proc/net/xt_pktstat exists');
+    drain.start();
+    assert.ok(drain.running, 'the module is loaded here: /proc/net/xt_pktstat exists');
   } catch (e) {
     assert.equal((e as Error).message, "/proc/net/xt_pktstat not found: load the module with 'modprobe xt_pktstat'");
   } finally {
-    engine.stop();
+    drain.stop();
   }
-  assert.throws(() => new DrainEngine({ names: ['../etc'] }), /invalid set name "\.\.\/etc"/);
-  assert.throws(() => new DrainEngine({ ringCapacity: 0 }), /ringCapacity must be an integer/);
+  assert.throws(() => new Drain({ names: ['../etc'] }), /invalid set name "\.\.\/etc"/);
+  assert.throws(() => new Drain({ ringCapacity: 0 }), /ringCapacity must be an integer/);
 });
 
 test('without the native build the loader says how to build it, in one line', () => {
@@ -250,8 +250,8 @@ test('without the native build the loader says how to build it, in one line', ()
       [
         '--input-type=module',
         '-e',
-        `import { DrainEngine } from ${JSON.stringify(join(tree, 'dist/addon/index.js'))};
-       try { new DrainEngine(); } catch (e) { console.log(e.message); }`,
+        `import { Drain } from ${JSON.stringify(join(tree, 'dist/addon/index.js'))};
+       try { new Drain(); } catch (e) { console.log(e.message); }`,
       ],
       { encoding: 'utf8' },
     );
@@ -280,9 +280,9 @@ test('without permission, start() and the set status say to run as root', (t) =>
     perm.addSet('s', MS, 100, line(T0, 1n, 1n));
     chmodSync(join(open, 's', 'data'), 0o400); // like the kernel's data file
     const index = join(dirname(fileURLToPath(import.meta.url)), '../../../addon/index.js');
-    const script = `import { DrainEngine } from ${JSON.stringify(index)};
-      try { new DrainEngine({ procDir: ${JSON.stringify(locked)} }).start(); } catch (e) { console.log(e.message); }
-      const e = new DrainEngine({ procDir: ${JSON.stringify(open)} });
+    const script = `import { Drain } from ${JSON.stringify(index)};
+      try { new Drain({ procDir: ${JSON.stringify(locked)} }).start(); } catch (e) { console.log(e.message); }
+      const e = new Drain({ procDir: ${JSON.stringify(open)} });
       e.start();
       console.log(e.status()[0].error);
       e.stop();`;
@@ -306,10 +306,10 @@ test('events are bounded when nobody calls events(); the next call says how many
   try {
     // 5001 empty set folders: each gives 'added' and a config error, 10002 events in all.
     for (let i = 0; i < 5001; i++) mkdirSync(join(dir, `e${i}`));
-    const engine = new DrainEngine({ procDir: dir });
-    engine.start(); // the first scan runs inside start()
-    engine.stop();
-    const events = engine.events();
+    const drain = new Drain({ procDir: dir });
+    drain.start(); // the first scan runs inside start()
+    drain.stop();
+    const events = drain.events();
     assert.equal(events.length, 10001);
     assert.deepEqual(events.at(-1), {
       type: 'error',
@@ -317,7 +317,7 @@ test('events are bounded when nobody calls events(); the next call says how many
       message: '2 later events dropped: events() was not called in time',
     });
     assert.equal(events.filter((e) => e.type === 'added').length, 5000);
-    assert.deepEqual(engine.events(), []);
+    assert.deepEqual(drain.events(), []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -236,7 +236,7 @@ test('a set that goes away leaves the table, the selection stays in range', asyn
   assert.match(frame(r), /^> alpha/m);
 });
 
-test('engine errors reach the status line', async () => {
+test('drain errors reach the status line', async () => {
   const feed = twoSets();
   const r = start(feed);
   await until(() => frame(r).includes('alpha'), 'alpha');

@@ -49,7 +49,7 @@ test('export: baseline, exact windows, idle zeros, a lost stretch, and the final
   await sleep(20);
   ctl.abort();
   await sleep(30);
-  assert.equal(done, false, 'the export waits for the engine to read once more');
+  assert.equal(done, false, 'the export waits for the drain to read once more');
   feed.read('web', T + 11n * P + 5n, [{ t: T + 8n * P, frames: 1031n, bytes: 103_100n }]);
   await run;
   const w = (k: bigint) => T + k * P;
@@ -69,7 +69,7 @@ test('export: baseline, exact windows, idle zeros, a lost stretch, and the final
   assert.ok(drains() > 0, 'the sink filled up at least once');
 });
 
-test('export: engine errors are told, a removed set ends the export with one line', async () => {
+test('export: drain errors are told, a removed set ends the export with one line', async () => {
   const feed = new ScriptedFeed();
   feed.addSet('gone', P);
   const { sink } = slowSink();

@@ -1,6 +1,6 @@
-// A Feed the tests drive by hand: each read() is what one engine read of `data` delivers.
-import type { EngineEvent, SampleBatch, SetStatus } from '../../../addon/types.js';
-import type { Feed } from '../../../tui/src/engine.js';
+// A Feed the tests drive by hand: each read() is what one drain read of `data` delivers.
+import type { DrainEvent, SampleBatch, SetStatus } from '../../../addon/types.js';
+import type { Feed } from '../../../tui/src/feed.js';
 
 export interface Sample {
   readonly t: bigint;
@@ -26,7 +26,7 @@ interface SetState {
 
 export class ScriptedFeed implements Feed {
   private sets = new Map<string, SetState>();
-  private pending: EngineEvent[] = [];
+  private pending: DrainEvent[] = [];
   takes = 0;
 
   addSet(name: string, periodNs: bigint, capacity = 1024): void {
@@ -89,7 +89,7 @@ export class ScriptedFeed implements Feed {
     return [...this.sets.values()].map((s) => s.status).sort((a, b) => (a.name < b.name ? -1 : 1));
   }
 
-  events(): EngineEvent[] {
+  events(): DrainEvent[] {
     const e = this.pending;
     this.pending = [];
     return e;
