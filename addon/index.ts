@@ -2,15 +2,13 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { PROC_DIR, SET_NAME_RE } from './limits.js';
 import type { DrainApi, DrainOptions, DrainEvent, SampleBatch, SetStatus } from './types.js';
 
 export type * from './types.js';
 
-const DEFAULT_PROC_DIR = '/proc/net/xt_pktstat';
 const DEFAULT_RING_CAPACITY = 1_048_576;
 const DEFAULT_RESCAN_MS = 500;
-// A counter-set name as SPEC 1 allows it for --name.
-const SET_NAME = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,14}$/;
 
 // The native class has exactly the public API; Drain adds option defaults and checks.
 type NativeDrain = DrainApi;
@@ -48,7 +46,7 @@ function checkOptions(o: DrainOptions): void {
   if (o.names !== undefined) {
     if (!Array.isArray(o.names)) throw new TypeError('Drain: names must be an array of set names');
     for (const n of o.names) {
-      if (typeof n !== 'string' || !SET_NAME.test(n)) {
+      if (typeof n !== 'string' || !SET_NAME_RE.test(n)) {
         throw new TypeError(
           `Drain: invalid set name ${JSON.stringify(n)} (1-15 of [A-Za-z0-9_.-], not starting with '.')`,
         );
@@ -72,7 +70,7 @@ export class Drain implements DrainApi {
     checkOptions(options);
     const { NativeDrain } = loadNative();
     this.#native = new NativeDrain({
-      procDir: options.procDir ?? DEFAULT_PROC_DIR,
+      procDir: options.procDir ?? PROC_DIR,
       // An empty list, like none, means every set.
       names: options.names && options.names.length > 0 ? [...options.names] : undefined,
       ringCapacity: options.ringCapacity ?? DEFAULT_RING_CAPACITY,

@@ -19,8 +19,6 @@
 
 namespace pktstat {
 
-const char kDefaultProcDir[] = "/proc/net/xt_pktstat";
-
 namespace {
 
 const size_t kReadChunk = 64 * 1024;
@@ -44,6 +42,17 @@ uint64_t drainInterval(uint64_t periodNs, uint32_t capacity)
 	// Four reads per period x capacity: the FIFO is never more than a quarter full between reads.
 	uint64_t quarter = periodNs > UINT64_MAX / capacity ? UINT64_MAX : periodNs * capacity / 4;
 	return std::max(kMinIntervalNs, std::min(kMaxIntervalNs, quarter));
+}
+
+// A counter-set name (SPEC 1); anything else in the proc dir is not a set.
+bool isSetName(const std::string &name)
+{
+	if (name.empty() || name.size() >= XT_PKTSTAT_NAME_LEN || name[0] == '.')
+		return false;
+	for (char c : name)
+		if (!xt_pktstat_name_char_ok(c))
+			return false;
+	return true;
 }
 
 std::string errnoText(int err)
@@ -113,7 +122,7 @@ void Engine::start()
 	const std::string &dir = opts_.procDir;
 	struct stat sb;
 	if (stat(dir.c_str(), &sb) < 0) {
-		if (errno == ENOENT && dir == kDefaultProcDir)
+		if (errno == ENOENT && dir == XT_PKTSTAT_PROC_DIR)
 			throw std::runtime_error(dir + " not found: load the module with 'modprobe xt_pktstat'");
 		if (errno == ENOENT)
 			throw std::runtime_error(dir + " not found");
@@ -248,7 +257,7 @@ std::vector<std::string> Engine::listSets()
 	std::set<std::string> wanted(opts_.names.begin(), opts_.names.end());
 	while (struct dirent *e = readdir(d)) {
 		std::string name = e->d_name;
-		if (name == "." || name == "..")
+		if (!isSetName(name))
 			continue;
 		if (!wanted.empty() && !wanted.count(name))
 			continue;

@@ -14,13 +14,12 @@
 #include <vector>
 
 #include "parser.h"
+#include "../../kernel/xt_pktstat.h"
 
 namespace pktstat {
 
-extern const char kDefaultProcDir[];
-
 struct Options {
-	std::string procDir = kDefaultProcDir;
+	std::string procDir = XT_PKTSTAT_PROC_DIR;
 	std::vector<std::string> names; // empty: every set
 	size_t ringCapacity = 1 << 20;
 	uint64_t rescanNs = 500000000;

@@ -17,7 +17,7 @@ export type Source =
   | { readonly kind: 'live'; readonly feed: Feed; readonly procDir: string | null }
   | { readonly kind: 'replay'; readonly snapshot: Snapshot; readonly label: string };
 
-export interface AppProps {
+interface AppProps {
   readonly source: Source;
   /** Set to select first (--rule). */
   readonly focus?: string;

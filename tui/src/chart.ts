@@ -4,7 +4,7 @@ import asciichart from 'asciichart';
 import type { SetSeries } from './series.js';
 import { si } from './units.js';
 
-export interface Columns {
+interface Columns {
   readonly frames: number[];
   readonly bytes: number[];
   /** Time covered by the columns: [fromNs, toNs). */

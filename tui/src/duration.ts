@@ -10,7 +10,7 @@ const UNIT_NS: Readonly<Record<string, bigint>> = {
   h: 3_600_000_000_000n,
 };
 
-export interface DurationOptions {
+interface DurationOptions {
   /** Unit of a bare integer; without it a unit is required. */
   readonly bareUnit?: string;
   /** Units accepted (default: all of ns us µs ms s m h). */

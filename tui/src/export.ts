@@ -1,11 +1,106 @@
-// `--export csv`: streams one counter set's windows as CSV rows while the drain drains it.
+// `--export`: no dashboard, one counter set's windows written as CSV rows while the drain
+// drains it; the output file, the baseline, the signals and --duration for every format.
+import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { SetStatus } from '../../addon/types.js';
-import type { Feed } from './feed.js';
-import { CSV_HEADER, csvLine, type Origin, Tiler } from './tiler.js';
+import { type Feed, openDrain } from './feed.js';
+import { bigField, readKeyValues } from './procfs.js';
+import { type Origin, type Row, Tiler } from './tiler.js';
 
-export interface ExportOptions {
+export const CSV_HEADER = 'start_ns,end_ns,frames,bytes,lost\n';
+
+export function csvLine(r: Row): string {
+  return `${r.startNs},${r.endNs},${r.frames},${r.bytes},${r.lost}\n`;
+}
+
+/** What the command line asks of an export. */
+interface ExportRequest {
+  readonly name: string;
+  readonly procDir: string;
+  /** File to write; stdout when undefined. */
+  readonly output: string | undefined;
+  readonly durationMs: number | null;
+}
+
+/** What an export format's loop gets: rows begin at origin, and it ends when stop aborts. */
+interface ExportSession {
+  readonly feed: Feed;
+  readonly name: string;
+  readonly out: Writable;
+  readonly origin: Origin;
+  readonly stop: AbortSignal;
+  readonly warn: (line: string) => void;
+  readonly statsPath: string;
+}
+
+/** The export formats by --export name. */
+export const EXPORT_FORMATS: Readonly<Record<string, (req: ExportRequest) => Promise<void>>> = {
+  csv: (req) =>
+    withExport(req, (s) => runExport({ ...s, kernelDropped: () => bigField(readKeyValues(s.statsPath), 'lost') })),
+};
+
+/**
+ * Starts the drain, takes the baseline, opens the output, then runs `body` until SIGINT,
+ * SIGTERM or --duration; closes everything however it ends. Throws one-line Errors.
+ */
+async function withExport(req: ExportRequest, body: (s: ExportSession) => Promise<void>): Promise<void> {
+  const { name, procDir, output } = req;
+  const drain = openDrain({ procDir, names: [name] });
+  try {
+    // Baseline first, then the start instant rounded up, so no packet of an exported window
+    // is in the baseline.
+    const statsPath = join(procDir, name, 'stats');
+    const stats = readKeyValues(statsPath);
+    const frames = bigField(stats, 'frames');
+    const bytes = bigField(stats, 'bytes');
+    if (frames === null || bytes === null) throw new Error(`cannot read frames and bytes from ${statsPath}`);
+    const startNs = (BigInt(Date.now()) + 1n) * 1_000_000n;
+
+    let out: Writable = process.stdout;
+    if (output !== undefined) {
+      const file = createWriteStream(output);
+      try {
+        await once(file, 'open');
+      } catch (e) {
+        throw new Error(`cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+          cause: e,
+        });
+      }
+      out = file;
+    }
+    const ctl = new AbortController();
+    const onSignal = () => ctl.abort();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    const timer = req.durationMs !== null ? setTimeout(onSignal, req.durationMs) : null;
+    try {
+      const warn = (line: string) => process.stderr.write(`pktstat-top: ${name}: ${line}\n`);
+      await body({
+        feed: drain,
+        name,
+        out,
+        origin: { startNs, base: { frames, bytes } },
+        stop: ctl.signal,
+        warn,
+        statsPath,
+      });
+    } finally {
+      if (timer !== null) clearTimeout(timer);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    if (out !== process.stdout) {
+      out.end();
+      await once(out, 'finish');
+    }
+  } finally {
+    drain.stop();
+  }
+}
+
+interface ExportOptions {
   readonly feed: Feed;
   readonly name: string;
   readonly out: Writable;

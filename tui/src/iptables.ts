@@ -4,13 +4,13 @@ import { execFile } from 'node:child_process';
 import { splitArgs } from './argv.js';
 import type { Family, RuleSpec } from './validate.js';
 
-export interface ExecResult {
+interface ExecResult {
   readonly stdout: string;
   readonly stderr: string;
 }
 /** Resolves on exit status 0, rejects with an ExecError otherwise. */
 export type Exec = (file: string, args: readonly string[]) => Promise<ExecResult>;
-export interface ExecError extends Error {
+interface ExecError extends Error {
   code?: number | string;
   stderr?: string;
 }
@@ -23,7 +23,7 @@ export const execIptables: Exec = (file, args) =>
     });
   });
 
-export function command(family: Family): string {
+function command(family: Family): string {
   return family === 'ipv6' ? 'ip6tables' : 'iptables';
 }
 
@@ -44,7 +44,7 @@ export function addArgv(spec: RuleSpec): string[] {
 }
 
 /** One line saying why a command failed: its stderr, or what to install when it is missing. */
-export function failure(file: string, err: ExecError): string {
+function failure(file: string, err: ExecError): string {
   if (err.code === 'ENOENT') return `${file} not found: install iptables (apt-get install iptables)`;
   const text = (err.stderr ?? '').trim();
   return text !== '' ? text.split('\n').join(' ') : `${file} failed: ${err.message}`;

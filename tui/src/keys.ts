@@ -2,7 +2,7 @@
 // so each must see the state the previous one left.
 import type { Key } from 'ink';
 
-export type Overlay = 'none' | 'help' | 'add' | 'delete';
+type Overlay = 'none' | 'help' | 'add' | 'delete';
 
 export interface ViewState {
   readonly selected: number;
@@ -40,9 +40,9 @@ export interface KeyContext {
   readonly live: boolean;
 }
 
-export const MAX_ZOOM = 256;
+const MAX_ZOOM = 256;
 
-export type ViewAction =
+type ViewAction =
   | { readonly type: 'key'; readonly input: string; readonly key: Partial<Key>; readonly ctx: KeyContext }
   | { readonly type: 'close'; readonly message: string | null }
   | { readonly type: 'select'; readonly index: number };

@@ -30,7 +30,7 @@ export interface SetView {
 
 const SECOND_NS = 1_000_000_000n;
 
-export function summarize(s: SetSeries, extra: { fifo: string; lost: bigint; error: string | null }): SetView {
+function summarize(s: SetSeries, extra: { fifo: string; lost: bigint; error: string | null }): SetView {
   let peakFrames = 0;
   let peakBytes = 0;
   for (let i = 0; i < s.length; i++) {

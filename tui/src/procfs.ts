@@ -2,8 +2,7 @@
 // missing permission and unknown rule names into one-line errors that say what to do.
 import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-
-export const DEFAULT_PROC_DIR = '/proc/net/xt_pktstat';
+import { PROC_DIR } from '../../addon/limits.js';
 
 /** `key: value` lines as a map; null when the file cannot be read. */
 export function readKeyValues(path: string): Map<string, string> | null {
@@ -33,7 +32,7 @@ export function checkProcDir(procDir: string, names: readonly string[]): void {
     if (!statSync(procDir).isDirectory()) throw new Error('not a directory');
   } catch {
     throw new Error(
-      procDir === DEFAULT_PROC_DIR
+      procDir === PROC_DIR
         ? `${procDir} is missing: the module is not loaded, run modprobe xt_pktstat (as root)`
         : `${procDir} is missing: load the module (modprobe xt_pktstat) or pass an existing --proc-dir`,
     );

@@ -1,8 +1,9 @@
 // Reads a CSV written by `--export csv` back into rows for `--replay`.
 import { readFileSync } from 'node:fs';
-import { CSV_HEADER, type Row } from './tiler.js';
+import { CSV_HEADER } from './export.js';
+import type { Row } from './tiler.js';
 
-export interface Replay {
+interface Replay {
   readonly rows: Row[];
   /** The width of the exact (lost = 0) windows. */
   readonly periodNs: bigint;

@@ -12,7 +12,7 @@ export interface Row {
   readonly lost: bigint;
 }
 
-export interface Counters {
+interface Counters {
   readonly frames: bigint;
   readonly bytes: bigint;
 }
@@ -116,10 +116,4 @@ export class Tiler {
 
 function idle(start: bigint, P: bigint): Row {
   return { startNs: start, endNs: start + P, frames: 0n, bytes: 0n, lost: 0n };
-}
-
-export const CSV_HEADER = 'start_ns,end_ns,frames,bytes,lost\n';
-
-export function csvLine(r: Row): string {
-  return `${r.startNs},${r.endNs},${r.frames},${r.bytes},${r.lost}\n`;
 }

@@ -1,5 +1,6 @@
 // Checks a new-rule form with the same rules as SPEC section 1, so that a mistake is
 // reported in the form before iptables is ever run.
+import { PERIOD_MAX_NS, PERIOD_MIN_NS, SAMPLES_MAX, SAMPLES_MIN, SET_NAME_RE } from '../../addon/limits.js';
 import { parseDuration } from './duration.js';
 import { splitArgs } from './argv.js';
 
@@ -28,10 +29,6 @@ export interface RuleSpec {
 
 export type FieldErrors = Partial<Record<keyof RuleForm, string>>;
 
-const PERIOD_MIN_NS = 1_000n;
-const PERIOD_MAX_NS = 3_600_000_000_000n;
-const SAMPLES_MAX = 1_048_576;
-export const NAME_RE = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,14}$/;
 // iptables chain names: at most 28 characters, no whitespace, not an option.
 const CHAIN_RE = /^[^\s-][^\s]{0,27}$/;
 
@@ -66,11 +63,11 @@ export function validateRule(form: RuleForm): { spec: RuleSpec | null; errors: F
   const samplesText = form.samples.trim();
   const samples = /^\d+$/.test(samplesText) ? Number(samplesText) : NaN;
   if (!Number.isSafeInteger(samples)) errors.samples = `samples '${samplesText}' is not a whole number`;
-  else if (samples < 1 || samples > SAMPLES_MAX)
-    errors.samples = `samples ${samples} is out of range 1 .. ${SAMPLES_MAX}`;
+  else if (samples < SAMPLES_MIN || samples > SAMPLES_MAX)
+    errors.samples = `samples ${samples} is out of range ${SAMPLES_MIN} .. ${SAMPLES_MAX}`;
 
   const name = form.name.trim();
-  if (name !== '' && !NAME_RE.test(name))
+  if (name !== '' && !SET_NAME_RE.test(name))
     errors.name = `name '${name}': 1-15 characters of A-Z a-z 0-9 _ . -, not starting with '.'`;
 
   if (Object.keys(errors).length > 0) return { spec: null, errors };

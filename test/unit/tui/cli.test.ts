@@ -153,3 +153,57 @@ test('an unknown rule is one line naming the sets that exist, exit 1', async () 
     `pktstat-top: unknown rule 'nope': no ${dir}/nope (counter sets here: web); add it with iptables -m pktstat --name nope\n`,
   );
 });
+
+/** Runs the binary to its end; stdin is not a terminal. */
+async function run(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}
+
+test('an unknown option or a stray argument is one line naming it, exit 2, before anything runs', async () => {
+  const { dir } = fakeProc();
+  const out = join(dir, 'never.csv');
+  const cases: [string[], string][] = [
+    [['--serv', '9977'], "unknown option '--serv': see pktstat-top --help"],
+    [['--rule', '0', '--expot', 'csv'], "unknown option '--expot': see pktstat-top --help"],
+    [['--rule', 'web', '--export', 'csv', '--proc-dir', dir, '--output', out, '-x'], "unknown option '-x'"],
+    [
+      ['--proc-dir', dir, '--rule', 'web', '--export', 'csv', '--output', out, '--outptu=f'],
+      "unknown option '--outptu'",
+    ],
+    [['--rule', 'web', 'csv'], "unexpected argument 'csv': see pktstat-top --help"],
+    [['--proc-dir', dir, '--export', 'csv', '--rule', 'web', '--output', out, '--', 'x'], "unexpected argument 'x'"],
+    [['--rule'], "option '--rule' needs a value"],
+    [['--rule', '--export', 'csv'], "option '--rule' needs a value"],
+    [['--rule', 'a', '--rule', 'b'], "option '--rule' is given twice"],
+    [['--export', 'csv', '--rule', 'web', '--replay', 'x.csv'], '--export and --replay cannot be combined'],
+    [['--output', out], '--output does not apply to the dashboard'],
+    [['--replay', 'x.csv', '--proc-dir', dir], '--proc-dir does not apply to --replay'],
+    [['--export', 'xml', '--rule', 'web'], '--export xml: the formats are csv'],
+    [['--export', 'csv'], '--export csv needs --rule NAME: the counter set to export'],
+    [['--duration', '10x', '--replay', 'x.csv'], "--duration '10x' has an unknown unit 'x'"],
+  ];
+  const results = await Promise.all(cases.map(([args]) => run(args)));
+  cases.forEach(([args, message], i) => {
+    const r = results[i];
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.equal(r.stdout, '', args.join(' '));
+    assert.match(r.stderr, /^pktstat-top: [^\n]+\n$/, `${args.join(' ')}: one line`);
+    assert.ok(r.stderr.includes(message), `${args.join(' ')}: ${JSON.stringify(r.stderr)} names ${message}`);
+  });
+  assert.equal(existsSync(out), false, 'no export started');
+});
+
+test('--help is the usage and exit 0; a runtime failure is exit 1, not 2', async () => {
+  const help = await run(['--help']);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /--export csv {7}no dashboard/);
+  const missing = await run(['--replay', '/nonexistent/x.csv']);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /^pktstat-top: cannot read replay file \/nonexistent\/x\.csv: ENOENT\n$/);
+});

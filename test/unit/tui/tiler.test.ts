@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { csvLine, delta, Tiler, type Row } from '../../../tui/src/tiler.js';
+import { csvLine } from '../../../tui/src/export.js';
+import { delta, Tiler, type Row } from '../../../tui/src/tiler.js';
 import { batch } from './helpers.js';
 
 // Realistic epoch timestamps: above 2^53, so any trip through a number would show.

@@ -17,7 +17,7 @@ const FIELDS: ReadonlyArray<readonly [keyof RuleForm, string]> = [
   ['name', 'name (optional)'],
 ];
 
-export const EMPTY_FORM: RuleForm = { family: 'ipv4', chain: 'INPUT', matches: '', period: '', samples: '', name: '' };
+const EMPTY_FORM: RuleForm = { family: 'ipv4', chain: 'INPUT', matches: '', period: '', samples: '', name: '' };
 
 /** `submit` resolves to the command's error line, or null when the rule was added. */
 export function AddForm(props: {

@@ -1,7 +1,7 @@
 // The `?` screen: every key.
 import { Box, Text } from 'ink';
 
-export const KEYS: ReadonlyArray<readonly [string, string]> = [
+const KEYS: ReadonlyArray<readonly [string, string]> = [
   ['↑/↓', 'select a counter set'],
   ['←/→', 'page the charts back/forward in time'],
   ['+/-', 'zoom the charts out/in (windows per column)'],
