@@ -51,7 +51,7 @@ install: all
 	ln -sf $(CURDIR)/dist/tui/src/cli.js $(DESTDIR)$(PREFIX)/bin/pktstat-top
 
 uninstall:
-	-dkms remove xt_pktstat/$$(sed -n 's/^PACKAGE_VERSION="\?\([^"]*\)"\?/\1/p' kernel/dkms.conf) --all
+	-v=$$(scripts/version.sh) && dkms remove xt_pktstat/$$v --all && rm -rf /usr/src/xt_pktstat-$$v
 	rm -f $(DESTDIR)$(PREFIX)/bin/pktstat-top
 	rm -f $(DESTDIR)$$(pkg-config --variable=xtlibdir xtables)/libxt_pktstat.so
 

@@ -18,8 +18,6 @@
 #include <xtables.h>
 #include "xt_pktstat.h"
 
-#define PKTSTAT_PROC_DIR "/proc/net/xt_pktstat"
-
 enum {
 	O_PERIOD = 0,
 	O_SAMPLES,
@@ -48,7 +46,7 @@ static void pktstat_help(void)
 "                 1 .. %u\n"
 "  --name NAME    counter set name, 1-15 characters of [A-Za-z0-9_.-],\n"
 "                 not starting with '.'; default: the lowest unused\n"
-"                 integer. Data in " PKTSTAT_PROC_DIR "/NAME/data\n",
+"                 integer. Data in " XT_PKTSTAT_PROC_DIR "/NAME/data\n",
 	       XT_PKTSTAT_SAMPLES_MAX);
 }
 
@@ -145,12 +143,6 @@ static void pktstat_parse_samples(const char *arg, struct xt_pktstat_info *info)
 	info->samples = v;
 }
 
-static bool pktstat_name_char_ok(char c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
-}
-
 static void pktstat_parse_name(const char *arg, struct xt_pktstat_info *info)
 {
 	size_t len = strlen(arg);
@@ -159,7 +151,7 @@ static void pktstat_parse_name(const char *arg, struct xt_pktstat_info *info)
 	if (len == 0)
 		xtables_error(PARAMETER_PROBLEM, "pktstat: --name: must not be empty");
 	for (p = arg; *p != '\0'; p++)
-		if (!pktstat_name_char_ok(*p))
+		if (!xt_pktstat_name_char_ok(*p))
 			xtables_error(PARAMETER_PROBLEM,
 				      "pktstat: --name \"%s\": bad character '%c' (allowed: A-Z a-z 0-9 _ . -)",
 				      arg, *p);
@@ -229,11 +221,11 @@ static void pktstat_choose_name(struct xt_pktstat_info *info)
 	if (pktstat_ngiven > 0)
 		memcpy(used, pktstat_given, pktstat_ngiven * sizeof(*used));
 
-	dir = opendir(PKTSTAT_PROC_DIR);
+	dir = opendir(XT_PKTSTAT_PROC_DIR);
 	if (dir == NULL && errno != ENOENT)
 		xtables_error(OTHER_PROBLEM,
 			      "pktstat: cannot read %s to choose a name (%s); give one with --name",
-			      PKTSTAT_PROC_DIR, strerror(errno));
+			      XT_PKTSTAT_PROC_DIR, strerror(errno));
 	while (dir != NULL && (de = readdir(dir)) != NULL) {
 		n = pktstat_name_number(de->d_name);
 		if (n < 0)
@@ -296,25 +288,29 @@ static void pktstat_print_period(uint64_t ns)
 	printf("%" PRIu64 "%s", ns / pktstat_units[i].ns, pktstat_units[i].suffix);
 }
 
+/* The rule's options: "pktstat period P samples N name X" for -L, "--period P ..." for -S. */
+static void pktstat_print_info(const struct xt_entry_match *match, const char *lead,
+			       const char *dashes)
+{
+	const struct xt_pktstat_info *info = (const void *)match->data;
+
+	printf("%s%speriod ", lead, dashes);
+	pktstat_print_period(info->period_ns);
+	printf(" %ssamples %u %sname %.*s", dashes, info->samples, dashes,
+	       XT_PKTSTAT_NAME_LEN, info->name);
+}
+
 static void pktstat_print(const void *ip __attribute__((unused)),
 			  const struct xt_entry_match *match,
 			  int numeric __attribute__((unused)))
 {
-	const struct xt_pktstat_info *info = (const void *)match->data;
-
-	printf(" pktstat period ");
-	pktstat_print_period(info->period_ns);
-	printf(" samples %u name %.*s", info->samples, XT_PKTSTAT_NAME_LEN, info->name);
+	pktstat_print_info(match, " pktstat ", "");
 }
 
 static void pktstat_save(const void *ip __attribute__((unused)),
 			 const struct xt_entry_match *match)
 {
-	const struct xt_pktstat_info *info = (const void *)match->data;
-
-	printf(" --period ");
-	pktstat_print_period(info->period_ns);
-	printf(" --samples %u --name %.*s", info->samples, XT_PKTSTAT_NAME_LEN, info->name);
+	pktstat_print_info(match, " ", "--");
 }
 
 static struct xtables_match pktstat_match = {

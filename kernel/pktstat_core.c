@@ -5,15 +5,8 @@
  */
 #ifdef __KERNEL__
 #include <linux/kernel.h>
-#else
-#include <stdio.h>
-#define snprintf_sample snprintf
 #endif
 #include "pktstat_core.h"
-
-#ifdef __KERNEL__
-#define snprintf_sample scnprintf
-#endif
 
 void pktstat_core_init(struct pktstat_core *c, u64 period)
 {
@@ -181,11 +174,11 @@ size_t pktstat_format(char *buf, size_t size, const struct pktstat_sample *s)
 	size_t n = 0;
 
 	if (s->lost_before)
-		n = snprintf_sample(buf, size, "# lost %llu\n",
-				    (unsigned long long)s->lost_before);
-	n += snprintf_sample(buf + n, size - n, "%llu %llu %llu\n",
-			     (unsigned long long)s->ts,
-			     (unsigned long long)s->frames,
-			     (unsigned long long)s->bytes);
+		n = scnprintf(buf, size, "# lost %llu\n",
+			      (unsigned long long)s->lost_before);
+	n += scnprintf(buf + n, size - n, "%llu %llu %llu\n",
+		       (unsigned long long)s->ts,
+		       (unsigned long long)s->frames,
+		       (unsigned long long)s->bytes);
 	return n;
 }

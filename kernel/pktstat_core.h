@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Window, close and FIFO logic of xt_pktstat. It compiles in the kernel and,
- * with the small shims below, in userspace, so test/core/ can drive every edge
- * case under sanitizers with a fake clock and any number of "CPUs".
+ * with test/core/pktstat_user.h standing in for the kernel API, in userspace,
+ * so test/core/ can drive every edge case under sanitizers with a fake clock
+ * and any number of "CPUs".
  */
 #ifndef _PKTSTAT_CORE_H
 #define _PKTSTAT_CORE_H
@@ -25,32 +26,14 @@ static inline u64 pktstat_rem(u64 t, u64 period)
 	div64_u64_rem(t, period, &rem);
 	return rem;
 }
-#else /* userspace test build: one thread plays every CPU */
-#include <stdint.h>
-#include <stddef.h>
-#include <stdbool.h>
-
-typedef uint64_t u64;
-typedef uint32_t u32;
-typedef struct { int held; } spinlock_t;
-#define __percpu
-#define likely(x)	__builtin_expect(!!(x), 1)
-#define unlikely(x)	__builtin_expect(!!(x), 0)
-/* the test asserts lock balance through ->held */
-#define spin_lock(l)		((l)->held++)
-#define spin_unlock(l)		((l)->held--)
-#define spin_lock_init(l)	((l)->held = 0)
-
-u64 pktstat_now(void);				/* the test's clock */
-#define pktstat_pc(c, cpu)		(&(c)->pcpu[cpu])
-#define pktstat_for_each_cpu(cpu, c)	for ((cpu) = 0; (cpu) < (c)->ncpu; (cpu)++)
-#define pktstat_nr_cpus(c)		((c)->ncpu)
-#define pktstat_rem(t, period)		((t) % (period))
+#else
+/* userspace test build (test/core/): stand-ins for the kernel API */
+#include "pktstat_user.h"
 #endif
 
 /* One CPU's open window. win_end == 0 means no window is open. */
 struct pktstat_pcpu {
-	spinlock_t lock;
+	spinlock_t lock;		/* this CPU's window; taken after core->lock */
 	u64 win_start;
 	u64 win_end;
 	u64 frames;
@@ -81,7 +64,7 @@ struct pktstat_core {
 };
 
 /* Longest "# lost K\n" plus "TS FRAMES BYTES\n" with 20-digit numbers. */
-#define PKTSTAT_SAMPLE_TEXT_MAX	(sizeof("# lost \n") + 20 + 3 * 20 + 3)
+#define PKTSTAT_SAMPLE_TEXT_MAX	(sizeof("# lost ") + 20 + 1 + 3 * 20 + 3)
 #define PKTSTAT_HEADER		"# timestamp frames bytes\n"
 
 void pktstat_core_init(struct pktstat_core *c, u64 period);

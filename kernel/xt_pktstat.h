@@ -40,8 +40,11 @@ struct xt_pktstat_info {
 	__u32 flags;				/* reserved, must be 0 */
 	char name[XT_PKTSTAT_NAME_LEN];		/* NUL-terminated set name */
 
-	/* kernel-private, beyond usersize */
-	struct pktstat_set *set __attribute__((aligned(8)));
+	/* kernel-private, beyond usersize: 8 bytes for the pointer on every ABI */
+	union {
+		struct pktstat_set *set;
+		__aligned_u64 set_slot;
+	};
 };
 
 #endif /* _XT_PKTSTAT_H */

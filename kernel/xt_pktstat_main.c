@@ -25,6 +25,7 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/list.h>
 #include <linux/poll.h>
 #include <linux/proc_fs.h>
@@ -41,6 +42,7 @@
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Xtables: frames and bytes per sub-millisecond time window");
+MODULE_VERSION(PKTSTAT_VERSION);	/* package.json's, from kernel/Makefile */
 /* iptables autoloads "ipt_NAME"/"ip6t_NAME" for legacy tables */
 MODULE_ALIAS("ipt_pktstat");
 MODULE_ALIAS("ip6t_pktstat");
@@ -52,7 +54,7 @@ struct pktstat_set {
 	struct list_head list;		/* in pktstat_net.sets */
 	struct pktstat_core core;
 	struct proc_dir_entry *pde;	/* NULL once the namespace's proc tree is gone */
-	unsigned int rules;		/* written under pktstat_net.mutex */
+	refcount_t rules;		/* rules using the set; changed under pktstat_net.mutex */
 	char name[XT_PKTSTAT_NAME_LEN];
 };
 
@@ -64,7 +66,7 @@ struct pktstat_net {
 
 /* A data reader's state: popped samples' text it has not read yet. */
 struct pktstat_reader {
-	struct mutex mutex;
+	struct mutex mutex;		/* one read or poll of this file at a time */
 	struct pktstat_set *set;
 	size_t hdr;			/* header bytes read since offset 0 */
 	size_t off, len;		/* unread text is text[off..len) */
@@ -214,7 +216,7 @@ static int pktstat_config_show(struct seq_file *m, void *v)
 	struct pktstat_set *set = m->private;
 
 	seq_printf(m, "name: %s\nperiod_ns: %llu\ncapacity: %u\nrules: %u\n",
-		   set->name, set->core.period, set->core.capacity, READ_ONCE(set->rules));
+		   set->name, set->core.period, set->core.capacity, refcount_read(&set->rules));
 	return 0;
 }
 
@@ -275,7 +277,7 @@ static struct pktstat_set *pktstat_set_create(struct pktstat_net *pn,
 		proc_remove(set->pde);
 		goto fail;
 	}
-	set->rules = 1;
+	refcount_set(&set->rules, 1);
 	list_add(&set->list, &pn->sets);
 	return set;
 fail:
@@ -292,12 +294,14 @@ static int pktstat_check_name(const char *name)
 		return -EINVAL;
 	}
 	if (len == 0 || name[0] == '.') {
-		pr_info_ratelimited("name \"%s\" must be 1-15 characters not starting with '.'\n", name);
+		pr_info_ratelimited("name \"%s\" must be 1-15 characters not starting with '.'\n",
+				    name);
 		return -EINVAL;
 	}
 	for (i = 0; i < len; i++) {
-		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '.' && name[i] != '-') {
-			pr_info_ratelimited("name \"%s\" has a character outside [A-Za-z0-9_.-]\n", name);
+		if (!xt_pktstat_name_char_ok(name[i])) {
+			pr_info_ratelimited("name \"%s\" has a character outside [A-Za-z0-9_.-]\n",
+					    name);
 			return -EINVAL;
 		}
 	}
@@ -307,7 +311,8 @@ static int pktstat_check_name(const char *name)
 
 static int pktstat_check_info(const struct xt_pktstat_info *info)
 {
-	if (info->period_ns < XT_PKTSTAT_PERIOD_MIN_NS || info->period_ns > XT_PKTSTAT_PERIOD_MAX_NS) {
+	if (info->period_ns < XT_PKTSTAT_PERIOD_MIN_NS ||
+	    info->period_ns > XT_PKTSTAT_PERIOD_MAX_NS) {
 		pr_info_ratelimited("period %llu ns is outside %llu..%llu ns\n",
 				    (unsigned long long)info->period_ns,
 				    XT_PKTSTAT_PERIOD_MIN_NS, XT_PKTSTAT_PERIOD_MAX_NS);
@@ -353,14 +358,14 @@ static int pktstat_mt_check(const struct xt_mtchk_param *par)
 		ret = PTR_ERR_OR_ZERO(set);
 	} else if (set->core.period != info->period_ns) {
 		pr_info_ratelimited("set %s: period %llu ns conflicts with its %llu ns\n",
-				    set->name, (unsigned long long)info->period_ns, set->core.period);
+				    set->name, info->period_ns, set->core.period);
 		ret = -EINVAL;
 	} else if (set->core.capacity != info->samples) {
 		pr_info_ratelimited("set %s: samples %u conflicts with its %u\n",
 				    set->name, info->samples, set->core.capacity);
 		ret = -EINVAL;
 	} else {
-		WRITE_ONCE(set->rules, set->rules + 1);
+		refcount_inc(&set->rules);
 	}
 	if (!ret)
 		info->set = set;
@@ -379,8 +384,7 @@ static void pktstat_mt_destroy(const struct xt_mtdtor_param *par)
 	struct pktstat_set *set = info->set;
 
 	mutex_lock(&pn->mutex);
-	WRITE_ONCE(set->rules, set->rules - 1);
-	if (set->rules) {
+	if (!refcount_dec_and_test(&set->rules)) {
 		mutex_unlock(&pn->mutex);
 		return;
 	}
@@ -434,7 +438,7 @@ static int __net_init pktstat_net_init(struct net *net)
 
 	mutex_init(&pn->mutex);
 	INIT_LIST_HEAD(&pn->sets);
-	pn->dir = proc_mkdir("xt_pktstat", net->proc_net);
+	pn->dir = proc_mkdir(XT_PKTSTAT_PROC_NAME, net->proc_net);
 	return pn->dir ? 0 : -ENOMEM;
 }
 

@@ -1,12 +1,18 @@
 #!/usr/bin/env bash
 # Registers kernel/ with DKMS, so that every installed and future kernel gets the module rebuilt.
+# DKMS's copy of the sources gets dkms.conf with package.json's version filled in.
 set -euo pipefail
-cd "$(dirname "$0")/../kernel"
-version=$(sed -n 's/^PACKAGE_VERSION="\{0,1\}\([^"]*\)"\{0,1\}$/\1/p' dkms.conf)
-[ -n "$version" ] || { echo "dkms-install: no PACKAGE_VERSION in kernel/dkms.conf" >&2; exit 1; }
-# Re-adding the same version replaces the sources DKMS copied earlier.
+cd "$(dirname "$0")/.."
+version=$(scripts/version.sh)
+src=/usr/src/xt_pktstat-$version
+# Re-adding the same version replaces the sources installed earlier.
 if dkms status "xt_pktstat/$version" | grep -q .; then
 	dkms remove "xt_pktstat/$version" --all
 fi
-dkms add "$PWD"
-dkms install "xt_pktstat/$version"
+rm -rf "$src"
+install -d "$src"
+install -m 0644 kernel/Makefile kernel/*.c kernel/*.h "$src/"
+rm -f "$src"/*.mod.c
+sed "s/@PKTSTAT_VERSION@/$version/" kernel/dkms.conf >"$src/dkms.conf"
+dkms add -m xt_pktstat -v "$version"
+dkms install -m xt_pktstat -v "$version"

@@ -42,7 +42,8 @@ vm_build() {
 	find "$VM_BUILD" -maxdepth 1 -name 'run.*' -mmin +1440 -exec rm -rf {} + 2>/dev/null
 	VM_RUN=$(mktemp -d "$VM_BUILD/run.XXXXXX")
 	log=$VM_RUN/build.log
-	make -C "$src" modules KERNEL_DIR="/lib/modules/$KVER/build" >>"$log" 2>&1 ||
+	make -C "$src" modules KERNEL_DIR="/lib/modules/$KVER/build" \
+		PKTSTAT_VERSION="$("$REPO/scripts/version.sh")" >>"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; vm_die "building $src/xt_pktstat.ko failed (log: $log)"; }
 	cp "$src/xt_pktstat.ko" "$VM_RUN/" 2>/dev/null || vm_die "$src/xt_pktstat.ko was not built"
 	vm_depmod
