@@ -6,7 +6,7 @@ VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$VM_DIR/../.." && pwd)
 VM_BUILD=$VM_DIR/build
 VM_PACKAGES=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static iptables
-	libxtables-dev pkg-config gcc make cpio kmod iproute2 util-linux)
+	libxtables-dev pkg-config gcc make cpio kmod iproute2 util-linux nftables)
 
 vm_die() { echo "vm: $*" >&2; exit 2; }
 
