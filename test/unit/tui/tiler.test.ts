@@ -100,3 +100,27 @@ test('a bounded view keeps only the last idle windows of a long gap', () => {
     ],
   );
 });
+
+test('in bulk, an idle run is one zero row whatever its length; windows and lost stretches are as before', () => {
+  const t = new Tiler(P, { startNs: T, base: { frames: 0n, bytes: 0n } }, 'bulk');
+  assert.deepEqual(t.idleUntil(T + 1_000_000n * P + 1n), [row(T, T + 1_000_000n * P, 0n, 0n)]);
+  assert.deepEqual(t.idleUntil(T + 1_000_000n * P + 99n), []);
+  assert.deepEqual(
+    t.feed(
+      batch('x', [
+        { t: T + 1_000_003n * P, frames: 4n, bytes: 40n },
+        { t: T + 1_000_004n * P, frames: 6n, bytes: 70n },
+        { t: T + 1_000_010n * P, frames: 9n, bytes: 100n, lostBefore: 2n },
+      ]),
+    ),
+    [
+      row(T + 1_000_000n * P, T + 1_000_003n * P, 0n, 0n),
+      row(T + 1_000_003n * P, T + 1_000_004n * P, 4n, 40n),
+      row(T + 1_000_004n * P, T + 1_000_005n * P, 2n, 30n),
+      row(T + 1_000_005n * P, T + 1_000_011n * P, 3n, 30n, 2n),
+    ],
+  );
+  // Runs split across reads stay contiguous: each read's idle part starts where the last ended.
+  assert.deepEqual(t.idleUntil(T + 1_000_013n * P), [row(T + 1_000_011n * P, T + 1_000_013n * P, 0n, 0n)]);
+  assert.equal(t.nextStartNs, T + 1_000_013n * P);
+});
