@@ -1,0 +1,28 @@
+// Reads the text exposition back for the tests: sample lines by their series as written
+// (`name{labels}`), and promtool's verdict on the whole text.
+import { spawnSync } from 'node:child_process';
+
+export function samples(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const i = line.lastIndexOf(' ');
+    out.set(line.slice(0, i), Number(line.slice(i + 1)));
+  }
+  return out;
+}
+
+/** The value of one series, failing loudly when it is absent. */
+export function value(text: string | Map<string, number>, series: string): number {
+  const m = typeof text === 'string' ? samples(text) : text;
+  const v = m.get(series);
+  if (v === undefined) throw new Error(`no series ${series} in the exposition`);
+  return v;
+}
+
+/** `promtool check metrics`: null when it accepts the text, else what it said. */
+export function promtoolCheck(text: string): string | null {
+  const r = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  if (r.error) throw new Error(`promtool not runnable (scripts/install-deps.sh installs it): ${r.error.message}`);
+  return r.status === 0 ? null : `${r.stdout}${r.stderr}`;
+}

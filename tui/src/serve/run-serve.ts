@@ -1,0 +1,127 @@
+// `pktstat-top --serve`: keeps draining every watched set, counts its windows, and answers
+// scrapes. A missing module is not fatal here: the exporter reports it (pktstat_module_loaded
+// 0) and starts draining once the module is there, so Prometheus sees the gap explained.
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DrainApi } from '../../../addon/types.js';
+import { openDrain } from '../feed.js';
+import { bigField, readKeyValues } from '../procfs.js';
+import type { Thresholds } from '../threshold.js';
+import type { Counters } from '../tiler.js';
+import { exporterRegistry } from './exporter-metrics.js';
+import { formatListenAddress, type ListenAddress } from './listen-address.js';
+import { type MetricsServer, serveMetrics } from './metrics-server.js';
+import { SetFollower } from './set-follower.js';
+
+export interface ServeOptions {
+  readonly listen: ListenAddress;
+  readonly procDir: string;
+  /** Only this set (--rule). */
+  readonly rule: string | null;
+  readonly thresholds: Thresholds | null;
+  readonly peakIntervalSeconds: number;
+  /** Aborted by SIGINT/SIGTERM. */
+  readonly stop: AbortSignal;
+  /** One line each: listening, module missing, drain errors. */
+  readonly log: (line: string) => void;
+  readonly tickMs?: number;
+  /** How often a drain that could not start is tried again. */
+  readonly retryMs?: number;
+}
+
+const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+function readCounters(procDir: string, name: string): Counters | null {
+  const kv = readKeyValues(join(procDir, name, 'stats'));
+  const frames = bigField(kv, 'frames');
+  const bytes = bigField(kv, 'bytes');
+  return frames === null || bytes === null ? null : { frames, bytes };
+}
+
+/** Resolves once stopped; rejects with a one-line Error when it cannot start. */
+export async function runServe(o: ServeOptions): Promise<void> {
+  const tickMs = o.tickMs ?? 100;
+  const retryMs = o.retryMs ?? 1000;
+  const names = o.rule === null ? [] : [o.rule];
+  const follower = new SetFollower({
+    thresholds: o.thresholds,
+    peakIntervalSeconds: o.peakIntervalSeconds,
+    readCounters: (name) => readCounters(o.procDir, name),
+    nowNs,
+  });
+  let drain: DrainApi | null = null;
+  let moduleLoaded = isDirectory(o.procDir);
+  let startErrors = 0;
+  let lastStartError = '';
+  let nextStartMs = 0;
+
+  const startDrain = (fatal: boolean): void => {
+    nextStartMs = Date.now() + retryMs;
+    try {
+      drain = openDrain({ procDir: o.procDir, names });
+      lastStartError = '';
+    } catch (e) {
+      if (fatal) throw e;
+      startErrors++;
+      const message = (e as Error).message;
+      if (message !== lastStartError) o.log(message);
+      lastStartError = message;
+    }
+  };
+
+  // A module missing at start is awaited; anything else (permission, unknown --rule) is fatal.
+  if (moduleLoaded) startDrain(true);
+  else o.log(`${o.procDir} is missing: the module is not loaded; serving pktstat_module_loaded 0 until it is`);
+
+  const registry = exporterRegistry(
+    {
+      sets: () => follower.sets.values(),
+      health: () => ({
+        moduleLoaded,
+        drainRunning: drain?.running ?? false,
+        drainErrors: follower.drainErrors + startErrors,
+        setsFailing: follower.setsFailing,
+      }),
+      nowNs,
+    },
+    o.thresholds,
+  );
+  let server: MetricsServer;
+  try {
+    server = await serveMetrics(o.listen, registry);
+  } catch (e) {
+    (drain as DrainApi | null)?.stop();
+    throw e;
+  }
+  o.log(`serving http://${formatListenAddress(server.address)}/metrics`);
+
+  const tick = (): void => {
+    moduleLoaded = isDirectory(o.procDir);
+    if (drain === null && moduleLoaded && Date.now() >= nextStartMs) startDrain(false);
+    if (drain === null) return;
+    if (!drain.running) {
+      // The drain thread is gone: report it, drop its sets, and start a new one.
+      drain.stop();
+      drain = null;
+      follower.clear();
+      return;
+    }
+    follower.tick(drain, o.log);
+  };
+  const timer = setInterval(tick, tickMs);
+  try {
+    if (!o.stop.aborted) await new Promise((resolve) => o.stop.addEventListener('abort', resolve, { once: true }));
+  } finally {
+    clearInterval(timer);
+    await server.close();
+    (drain as DrainApi | null)?.stop();
+  }
+}

@@ -1,0 +1,60 @@
+// The largest window that ended within a trailing interval, on the exporter's clock: maxima per
+// second in a ring, so a scrape only reads (several Prometheus servers may scrape, and none
+// resets what another sees). Resolution is one second.
+
+const NS_PER_S = 1_000_000_000n;
+
+export class TrailingPeak {
+  readonly #seconds: number;
+  /** Which second each slot holds (-1: none yet), and that second's largest window. */
+  readonly #tag: number[];
+  readonly #frames: number[];
+  readonly #bytes: number[];
+  /** The second the latest window fell in, as [start, end) in ns, to skip the division. */
+  #slot = 0;
+  #slotStartNs = 0n;
+  #slotEndNs = 0n;
+
+  constructor(intervalSeconds: number) {
+    this.#seconds = intervalSeconds;
+    this.#tag = new Array<number>(intervalSeconds).fill(-1);
+    this.#frames = new Array<number>(intervalSeconds).fill(0);
+    this.#bytes = new Array<number>(intervalSeconds).fill(0);
+  }
+
+  /** One window that ended at endNs (CLOCK_REALTIME). Idle windows need no call: 0 is the floor. */
+  record(endNs: bigint, frames: bigint, bytes: bigint): void {
+    if (endNs < this.#slotStartNs || endNs >= this.#slotEndNs) {
+      const second = endNs / NS_PER_S;
+      const s = Number(second);
+      const slot = s % this.#seconds;
+      // Older than what the slot holds already: out of any interval still to be asked for.
+      if (this.#tag[slot] > s) return;
+      if (this.#tag[slot] !== s) {
+        this.#tag[slot] = s;
+        this.#frames[slot] = 0;
+        this.#bytes[slot] = 0;
+      }
+      this.#slot = slot;
+      this.#slotStartNs = second * NS_PER_S;
+      this.#slotEndNs = this.#slotStartNs + NS_PER_S;
+    }
+    const f = Number(frames);
+    const b = Number(bytes);
+    if (f > this.#frames[this.#slot]) this.#frames[this.#slot] = f;
+    if (b > this.#bytes[this.#slot]) this.#bytes[this.#slot] = b;
+  }
+
+  /** Largest frames and bytes (each on its own) of windows that ended in the interval before nowNs. */
+  peak(nowNs: bigint): { frames: number; bytes: number } {
+    const oldest = Number(nowNs / NS_PER_S) - this.#seconds;
+    let frames = 0;
+    let bytes = 0;
+    for (let i = 0; i < this.#seconds; i++) {
+      if (this.#tag[i] <= oldest) continue;
+      if (this.#frames[i] > frames) frames = this.#frames[i];
+      if (this.#bytes[i] > bytes) bytes = this.#bytes[i];
+    }
+    return { frames, bytes };
+  }
+}
