@@ -1,5 +1,5 @@
-// pktstat-top's command line: checks the arguments, then runs one mode (an export, the live
-// dashboard or the dashboard over a replayed CSV).
+// pktstat-top's command line: checks the arguments, then runs one mode (an export, the
+// Prometheus exporter, the live dashboard or the dashboard over a replayed CSV).
 import { basename } from 'node:path';
 import meow, { type Result } from 'meow';
 import { PROC_DIR } from '../../addon/limits.js';
@@ -9,6 +9,8 @@ import { EXPORT_FORMATS } from './export.js';
 import { openDrain } from './feed.js';
 import { replaySnapshot } from './model.js';
 import { readReplay } from './replay.js';
+import { DEFAULT_PORT } from './serve/listen-address.js';
+import { DEFAULT_PEAK_INTERVAL, runServeMode } from './serve/serve-mode.js';
 import { checkArgs, UsageError } from './usage.js';
 
 const HELP = `
@@ -16,6 +18,7 @@ const HELP = `
     $ pktstat-top                               live dashboard of every counter set
     $ pktstat-top --rule NAME                   the dashboard, focused on one set
     $ pktstat-top --rule NAME --export csv      stream the set's windows as CSV
+    $ pktstat-top --serve [HOST:]PORT           Prometheus exporter, no dashboard
 
   Options
     --rule NAME        watch only counter set NAME (${PROC_DIR}/NAME)
@@ -24,6 +27,10 @@ const HELP = `
     --duration D       stop after D (e.g. 10s, 500ms, 2m; a bare number is seconds)
     --proc-dir DIR     where the counter sets are (default ${PROC_DIR})
     --replay FILE.csv  the dashboard over an exported CSV (←/→ page through it)
+    --serve [HOST:]PORT  answer GET /metrics on HOST (default 127.0.0.1) and PORT
+                       (HOST alone: port ${DEFAULT_PORT}; IPv6 as [::1]:PORT)
+    --threshold RATE   burst threshold, e.g. 50kpps or 800Mbps (one per unit)
+    --peak-interval D  trailing interval of the exporter's _max gauges (default ${DEFAULT_PEAK_INTERVAL})
     --help, --version
 
   Keys: ↑/↓ select, ←/→ page, +/- zoom, a add rule, d delete rules, p pause, ? help, q quit
@@ -36,6 +43,9 @@ const FLAGS = {
   duration: { type: 'string' },
   procDir: { type: 'string', default: PROC_DIR },
   replay: { type: 'string' },
+  serve: { type: 'string' },
+  threshold: { type: 'string', isMultiple: true },
+  peakInterval: { type: 'string' },
 } as const;
 
 type Flags = Result<typeof FLAGS>['flags'];
@@ -53,6 +63,12 @@ interface Mode {
 const MODES: readonly Mode[] = [
   { flag: 'export', label: '--export', takes: ['rule', 'output', 'duration', 'proc-dir'], run: runExportMode },
   { flag: 'replay', label: '--replay', takes: ['duration'], run: runReplay },
+  {
+    flag: 'serve',
+    label: '--serve',
+    takes: ['rule', 'proc-dir', 'threshold', 'peak-interval', 'duration'],
+    run: (f, durationMs) => runServeMode({ ...f, serve: f.serve ?? '', threshold: f.threshold ?? [] }, durationMs),
+  },
   { flag: null, label: 'the dashboard', takes: ['rule', 'duration', 'proc-dir'], run: runLive },
 ];
 

@@ -13,7 +13,7 @@ export interface Row {
   readonly lost: bigint;
 }
 
-interface Counters {
+export interface Counters {
   readonly frames: bigint;
   readonly bytes: bigint;
 }

@@ -1,0 +1,69 @@
+// What `pktstat-top --serve` makes of its flags, and its life as a process: SIGINT and
+// SIGTERM (systemd's stop) end it cleanly, as does --duration.
+import { parseDuration } from '../duration.js';
+import { hasThresholds, parseThresholds } from '../threshold.js';
+import { UsageError } from '../usage.js';
+import { parseListenAddress } from './listen-address.js';
+import { runServe } from './run-serve.js';
+
+export interface ServeFlags {
+  readonly serve: string;
+  readonly procDir: string;
+  readonly rule: string | undefined;
+  readonly threshold: readonly string[];
+  readonly peakInterval: string | undefined;
+}
+
+export const DEFAULT_PEAK_INTERVAL = '60s';
+const MAX_PEAK_INTERVAL_S = 86_400;
+
+/** --peak-interval: whole seconds, 1s to 24h (the trailing maxima are kept per second). */
+export function parsePeakInterval(text: string): number {
+  const ns = parseDuration(text, { bareUnit: 's' });
+  if (ns % 1_000_000_000n !== 0n || ns === 0n || ns > BigInt(MAX_PEAK_INTERVAL_S) * 1_000_000_000n)
+    throw new Error(`'${text}' is not a whole number of seconds from 1s to 24h`);
+  return Number(ns / 1_000_000_000n);
+}
+
+const usage = (prefix: string, e: unknown) => new UsageError(`${prefix}${(e as Error).message}`, { cause: e });
+
+export async function runServeMode(f: ServeFlags, durationMs: number | null): Promise<void> {
+  let listen;
+  let thresholds;
+  let peakIntervalSeconds;
+  try {
+    listen = parseListenAddress(f.serve);
+  } catch (e) {
+    throw usage('', e);
+  }
+  try {
+    thresholds = parseThresholds(f.threshold);
+  } catch (e) {
+    throw usage('--', e); // its messages begin "threshold '…'"
+  }
+  try {
+    peakIntervalSeconds = parsePeakInterval(f.peakInterval ?? DEFAULT_PEAK_INTERVAL);
+  } catch (e) {
+    throw usage('--peak-interval ', e);
+  }
+  const ctl = new AbortController();
+  const onSignal = () => ctl.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const timer = durationMs !== null ? setTimeout(onSignal, durationMs) : null;
+  try {
+    await runServe({
+      listen,
+      procDir: f.procDir,
+      rule: f.rule ?? null,
+      thresholds: hasThresholds(thresholds) ? thresholds : null,
+      peakIntervalSeconds,
+      stop: ctl.signal,
+      log: (line) => process.stderr.write(`pktstat-top: ${line}\n`),
+    });
+  } finally {
+    if (timer !== null) clearTimeout(timer);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
