@@ -4,7 +4,8 @@
       "target_name": "pktstat_drain",
       "sources": [
         "addon/src/parser.cc",
-        "addon/src/engine.cc",
+        "addon/src/proc_files.cc",
+        "addon/src/drain_thread.cc",
         "addon/src/binding.cc"
       ],
       "dependencies": [

@@ -24,6 +24,18 @@ export interface SetStatus {
   /** From `config`: window width in ns and FIFO capacity in samples. */
   readonly periodNs: bigint;
   readonly capacity: number;
+  /** From `config`: how many rules use the set. */
+  readonly rules: number;
+  /**
+   * From `stats`, read by the drain thread in start() and after every read of the samples:
+   * everything the set matched since it was created (what an export's baseline is).
+   */
+  readonly totalFrames: bigint;
+  readonly totalBytes: bigint;
+  /** From `stats`: samples the readers of `data` missed, and have not read yet. Not this drain's
+   * view: its own losses are kernelLost and ringDropped. */
+  readonly dataReadersLost: bigint;
+  readonly dataReadersQueued: bigint;
   /** Samples the kernel reported lost (`# lost K` lines), summed since watching began. */
   readonly kernelLost: bigint;
   /** Samples discarded by the native ring because take() was not called in time. */
@@ -64,7 +76,11 @@ export interface DrainOptions {
 }
 
 export interface DrainApi {
-  /** Starts the drain thread. Throws a one-line Error if procDir is missing or unreadable. */
+  /**
+   * Starts the drain thread, after reading every watched set's `config` and `stats`. Throws a
+   * one-line Error that says what to do when procDir is missing (module not loaded) or not
+   * readable (not root), a named set does not exist, or a set's samples may not be read.
+   */
   start(): void;
   /** Stops the thread, joins it and closes every descriptor. Idempotent. */
   stop(): void;

@@ -14,5 +14,5 @@ export function threadCpuMs(comm: string): number {
   return ticks * 10; // USER_HZ is 100 on Linux
 }
 
-/** The drain thread's name, set by addon/src/drain.cc. */
+/** The drain thread's name, set by DrainThread::run() in addon/src/drain_thread.cc. */
 export const DRAIN_THREAD = 'pktstat-drain';

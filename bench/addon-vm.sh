@@ -1,5 +1,5 @@
 #!/bin/bash
-# The drain engine against the real module, inside the test guest:
+# The drain thread against the real module, inside the test guest:
 #   test/vm/run-script bench/addon-vm.sh [SETS] [PACKETS_PER_SET]
 # Needs the host build first (make all, npm ci). Creates SETS rules of 100 us windows, sends
 # UDP through them while Drain drains, then checks the samples against the kernel's totals.

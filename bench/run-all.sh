@@ -4,9 +4,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "=== packet path: instructions per packet (callgrind, userspace build of the core)"
 bench/core-callgrind.sh
-echo "=== drain engine: addon vs plain TypeScript, drain thread CPU"
+echo "=== drain thread: addon vs plain TypeScript, drain thread CPU"
 node dist/bench/addon-bench.js
-echo "=== drain engine against the real module (QEMU guest)"
+echo "=== drain thread against the real module (QEMU guest)"
 test/vm/run-script bench/addon-vm.sh 16 10000
 echo "=== rule cost: pktstat vs nfacct vs comment (QEMU guest, pktgen)"
 bench/vm-rulecost.sh

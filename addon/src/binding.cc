@@ -3,11 +3,11 @@
 
 #include <cstring>
 
-#include "engine.h"
+#include "drain_thread.h"
 
 namespace {
 
-using pktstat::Engine;
+using pktstat::DrainThread;
 
 Napi::BigInt big(Napi::Env env, uint64_t v)
 {
@@ -52,26 +52,26 @@ public:
 		}
 		opts.ringCapacity = static_cast<size_t>(o.Get("ringCapacity").As<Napi::Number>().Int64Value());
 		opts.rescanNs = static_cast<uint64_t>(o.Get("rescanMs").As<Napi::Number>().DoubleValue() * 1e6);
-		engine_ = std::make_unique<Engine>(std::move(opts));
+		drain_ = std::make_unique<DrainThread>(std::move(opts));
 		// Join the thread before the environment goes, even if this object is never collected.
-		napi_add_env_cleanup_hook(info.Env(), StopAtExit, engine_.get());
+		napi_add_env_cleanup_hook(info.Env(), StopAtExit, drain_.get());
 	}
 
 	~NativeDrain() override
 	{
-		napi_remove_env_cleanup_hook(Env(), StopAtExit, engine_.get());
+		napi_remove_env_cleanup_hook(Env(), StopAtExit, drain_.get());
 	}
 
 private:
-	static void StopAtExit(void *engine)
+	static void StopAtExit(void *drain)
 	{
-		static_cast<Engine *>(engine)->stop();
+		static_cast<DrainThread *>(drain)->stop();
 	}
 
 	Napi::Value Start(const Napi::CallbackInfo &info)
 	{
 		try {
-			engine_->start();
+			drain_->start();
 		} catch (const std::runtime_error &e) {
 			throw Napi::Error::New(info.Env(), e.what());
 		}
@@ -80,14 +80,14 @@ private:
 
 	Napi::Value Stop(const Napi::CallbackInfo &info)
 	{
-		engine_->stop();
+		drain_->stop();
 		return info.Env().Undefined();
 	}
 
 	Napi::Value Take(const Napi::CallbackInfo &info)
 	{
 		Napi::Env env = info.Env();
-		std::vector<pktstat::Batch> batches = engine_->take();
+		std::vector<pktstat::Batch> batches = drain_->take();
 		Napi::Array out = Napi::Array::New(env, batches.size());
 		for (size_t i = 0; i < batches.size(); i++) {
 			const std::vector<pktstat::Record> &r = batches[i].records;
@@ -105,7 +105,7 @@ private:
 	Napi::Value Status(const Napi::CallbackInfo &info)
 	{
 		Napi::Env env = info.Env();
-		std::vector<pktstat::SetStatus> sets = engine_->status();
+		std::vector<pktstat::SetStatus> sets = drain_->status();
 		Napi::Array out = Napi::Array::New(env, sets.size());
 		for (size_t i = 0; i < sets.size(); i++) {
 			const pktstat::SetStatus &s = sets[i];
@@ -113,6 +113,11 @@ private:
 			o.Set("name", s.name);
 			o.Set("periodNs", big(env, s.periodNs));
 			o.Set("capacity", Napi::Number::New(env, s.capacity));
+			o.Set("rules", Napi::Number::New(env, s.rules));
+			o.Set("totalFrames", big(env, s.totalFrames));
+			o.Set("totalBytes", big(env, s.totalBytes));
+			o.Set("dataReadersLost", big(env, s.dataReadersLost));
+			o.Set("dataReadersQueued", big(env, s.dataReadersQueued));
 			o.Set("kernelLost", big(env, s.kernelLost));
 			o.Set("ringDropped", big(env, s.ringDropped));
 			o.Set("ringQueued", Napi::Number::New(env, static_cast<double>(s.ringQueued)));
@@ -130,7 +135,7 @@ private:
 	{
 		static const char *const kTypes[] = { "added", "removed", "error" };
 		Napi::Env env = info.Env();
-		std::vector<pktstat::Event> evs = engine_->events();
+		std::vector<pktstat::Event> evs = drain_->events();
 		Napi::Array out = Napi::Array::New(env, evs.size());
 		for (size_t i = 0; i < evs.size(); i++) {
 			const pktstat::Event &e = evs[i];
@@ -149,10 +154,10 @@ private:
 
 	Napi::Value Running(const Napi::CallbackInfo &info)
 	{
-		return Napi::Boolean::New(info.Env(), engine_->running());
+		return Napi::Boolean::New(info.Env(), drain_->running());
 	}
 
-	std::unique_ptr<Engine> engine_;
+	std::unique_ptr<DrainThread> drain_;
 };
 
 Napi::Object Init(Napi::Env env, Napi::Object exports)

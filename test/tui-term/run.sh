@@ -107,13 +107,13 @@ T send-keys -t tui C-c
 expect 'Ctrl-C exits' '^EXIT=0'
 
 # Live: the real drain addon over a directory that plays /proc/net/xt_pktstat (a regular file
-# that only grows: the engine skips samples it has delivered). 100 past windows of 1 ms with
+# that only grows: the drain skips samples it has delivered). 100 past windows of 1 ms with
 # 10 frames and 100000 bytes each; stats says 3 samples are queued in the kernel FIFO of 256.
 proc=$work/proc
 for s in web db; do
 	mkdir -p "$proc/$s"
 	printf 'name: %s\nperiod_ns: 1000000\ncapacity: 256\nrules: 1\n' "$s" >"$proc/$s/config"
-	printf 'frames: 1000\nbytes: 1000000\nsamples: 100\nlost: 0\nqueued: 3\n' >"$proc/$s/stats"
+	printf 'frames: 1000\nbytes: 10000000\nsamples: 100\nlost: 0\nqueued: 3\n' >"$proc/$s/stats"
 	echo '# timestamp frames bytes' >"$proc/$s/data"
 done
 w=$(( $(date +%s%N) / 1000000 * 1000000 - 200000000 ))

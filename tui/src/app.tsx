@@ -14,7 +14,7 @@ import type { Feed } from './feed.js';
 import { INITIAL_VIEW, type KeyContext, viewReducer } from './keys.js';
 
 export type Source =
-  | { readonly kind: 'live'; readonly feed: Feed; readonly procDir: string | null }
+  | { readonly kind: 'live'; readonly feed: Feed }
   | { readonly kind: 'replay'; readonly snapshot: Snapshot; readonly label: string };
 
 interface AppProps {
@@ -49,7 +49,7 @@ export function App(props: AppProps) {
   const { columns, rows } = useTerminalSize();
   const exec = props.exec ?? execIptables;
   const live = props.source.kind === 'live' ? props.source : null;
-  const model = useMemo(() => (live !== null ? new LiveModel(live.feed, live.procDir) : null), [live]);
+  const model = useMemo(() => (live !== null ? new LiveModel(live.feed) : null), [live]);
   const [snap, setSnap] = useState<Snapshot>(() =>
     props.source.kind === 'replay'
       ? props.source.snapshot

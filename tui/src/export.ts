@@ -2,11 +2,9 @@
 // drains it; the output file, the baseline, the signals and --duration for every format.
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { SetStatus } from '../../addon/types.js';
 import { type Feed, openDrain } from './feed.js';
-import { bigField, readKeyValues } from './procfs.js';
 import { type Origin, type Row, Tiler } from './tiler.js';
 
 export const CSV_HEADER = 'start_ns,end_ns,frames,bytes,lost\n';
@@ -32,13 +30,11 @@ interface ExportSession {
   readonly origin: Origin;
   readonly stop: AbortSignal;
   readonly warn: (line: string) => void;
-  readonly statsPath: string;
 }
 
 /** The export formats by --export name. */
 export const EXPORT_FORMATS: Readonly<Record<string, (req: ExportRequest) => Promise<void>>> = {
-  csv: (req) =>
-    withExport(req, (s) => runExport({ ...s, kernelDropped: () => bigField(readKeyValues(s.statsPath), 'lost') })),
+  csv: (req) => withExport(req, (s) => runExport(s)),
 };
 
 /**
@@ -49,13 +45,12 @@ async function withExport(req: ExportRequest, body: (s: ExportSession) => Promis
   const { name, procDir, output } = req;
   const drain = openDrain({ procDir, names: [name] });
   try {
-    // Baseline first, then the start instant rounded up, so no packet of an exported window
-    // is in the baseline.
-    const statsPath = join(procDir, name, 'stats');
-    const stats = readKeyValues(statsPath);
-    const frames = bigField(stats, 'frames');
-    const bytes = bigField(stats, 'bytes');
-    if (frames === null || bytes === null) throw new Error(`cannot read frames and bytes from ${statsPath}`);
+    // Baseline first (`stats` as start() read it), then the start instant rounded up, so no
+    // packet of an exported window is in the baseline.
+    const st = drain.status().find((s) => s.name === name);
+    if (st === undefined || st.error !== null)
+      throw new Error(st?.error ?? `counter set ${name} went away as the export started`);
+    const base = { frames: st.totalFrames, bytes: st.totalBytes };
     const startNs = (BigInt(Date.now()) + 1n) * 1_000_000n;
 
     let out: Writable = process.stdout;
@@ -81,10 +76,9 @@ async function withExport(req: ExportRequest, body: (s: ExportSession) => Promis
         feed: drain,
         name,
         out,
-        origin: { startNs, base: { frames, bytes } },
+        origin: { startNs, base },
         stop: ctl.signal,
         warn,
-        statsPath,
       });
     } finally {
       if (timer !== null) clearTimeout(timer);
@@ -109,12 +103,6 @@ interface ExportOptions {
   readonly origin: Origin;
   /** Aborted by SIGINT/SIGTERM or when --duration is over. */
   readonly stop: AbortSignal;
-  /**
-   * Samples the kernel has dropped since the set was created (`stats` lost), or null. The
-   * kernel announces drops only with the next sample that gets in; until then the windows
-   * involved look idle, so zero rows are held back while drops are unannounced.
-   */
-  readonly kernelDropped?: () => bigint | null;
   /** Told, one line each, of drain errors for the set (the export goes on). */
   readonly warn?: (line: string) => void;
   readonly tickMs?: number;
@@ -133,12 +121,15 @@ export async function runExport(o: ExportOptions): Promise<void> {
   const find = (): SetStatus | undefined => o.feed.status().find((s) => s.name === o.name);
 
   let drops: { dropped: bigint; announced: bigint } | null = null;
-  /** Whether the kernel dropped samples it has not announced yet (read after `st`). */
+  /**
+   * Whether the kernel dropped samples it has not announced yet. The kernel announces drops
+   * only with the next sample that gets in; until then the windows involved look idle, so zero
+   * rows are held back while `stats` (read after the samples, in the same status) counts more
+   * drops than the samples announced.
+   */
   const dropsPending = (st: SetStatus): boolean => {
-    const dropped = o.kernelDropped?.() ?? null;
-    if (dropped === null) return false;
-    drops ??= { dropped, announced: st.kernelLost };
-    return dropped - drops.dropped > st.kernelLost - drops.announced;
+    drops ??= { dropped: st.dataReadersLost, announced: st.kernelLost };
+    return st.dataReadersLost - drops.dropped > st.kernelLost - drops.announced;
   };
 
   const step = (st: SetStatus): string => {

@@ -90,7 +90,7 @@ async function runReplay(f: Flags, durationMs: number | null): Promise<void> {
 
 async function runLive(f: Flags, durationMs: number | null): Promise<void> {
   const drain = openDrain({ procDir: f.procDir, names: f.rule !== undefined ? [f.rule] : undefined });
-  await dashboard({ kind: 'live', feed: drain, procDir: f.procDir }, f.rule, durationMs, () => drain.stop());
+  await dashboard({ kind: 'live', feed: drain }, f.rule, durationMs, () => drain.stop());
 }
 
 async function dashboard(source: Source, focus: string | undefined, durationMs: number | null, stop: () => void) {

@@ -2,18 +2,16 @@
 // (or a replay file), and the figures the table shows.
 import type { SetStatus } from '../../addon/types.js';
 import type { Feed } from './feed.js';
-import { bigField, readKeyValues } from './procfs.js';
 import { si } from './units.js';
 import { RING_WINDOWS, SetSeries } from './series.js';
 import { type Row, Tiler } from './tiler.js';
-import { join } from 'node:path';
 
 /** What the table shows for one set. */
 export interface SetView {
   readonly name: string;
   readonly periodNs: bigint;
-  /** Samples queued / capacity, e.g. "3/1024": the kernel FIFO's from `stats` when
-   * readable, else the native ring's; "-" when unknown. */
+  /** Samples queued / capacity, e.g. "3/1024": the kernel FIFO's (`stats`, as the drain read
+   * it); "-" when unknown. */
   readonly fifo: string;
   /** Frames and bytes of the latest window, null before the first. */
   readonly latest: { readonly frames: number; readonly bytes: number } | null;
@@ -79,7 +77,6 @@ export interface Snapshot {
 interface Tracked {
   series: SetSeries;
   tiler: Tiler;
-  queued: bigint | null;
 }
 
 /** Live model: call update() on every tick; snapshot() for the view. */
@@ -89,13 +86,8 @@ export class LiveModel {
   private lastError: string | null = null;
   private drainRate = 0;
   private prevSamples: { total: bigint; atMs: number } | null = null;
-  private statsAtMs = -Infinity;
 
-  constructor(
-    private readonly feed: Feed,
-    /** Where `stats` is read for the kernel FIFO fill; null to show the native ring's. */
-    private readonly procDir: string | null,
-  ) {}
+  constructor(private readonly feed: Feed) {}
 
   update(nowMs: number): void {
     // Status before take: windows up to lastReadStartNs are then in the batch or idle.
@@ -113,7 +105,6 @@ export class LiveModel {
         t = {
           series: new SetSeries(st.name, st.periodNs),
           tiler: new Tiler(st.periodNs, null, RING_WINDOWS),
-          queued: null,
         };
         this.sets.set(st.name, t);
       }
@@ -127,11 +118,8 @@ export class LiveModel {
       const t = this.sets.get(st.name);
       if (t === undefined) continue;
       t.series.add(t.tiler.idleUntil(st.lastReadStartNs));
-      const c = t.tiler.counters;
-      if (c !== null) {
-        t.series.totalFrames = c.frames;
-        t.series.totalBytes = c.bytes;
-      }
+      t.series.totalFrames = st.totalFrames;
+      t.series.totalBytes = st.totalBytes;
       total += st.samplesRead;
     }
     if (this.prevSamples !== null && nowMs - this.prevSamples.atMs >= 1000) {
@@ -139,11 +127,6 @@ export class LiveModel {
       this.drainRate = Math.max(0, (Number(total - this.prevSamples.total) * 1000) / (nowMs - this.prevSamples.atMs));
       this.prevSamples = { total, atMs: nowMs };
     } else if (this.prevSamples === null) this.prevSamples = { total, atMs: nowMs };
-    if (this.procDir !== null && nowMs - this.statsAtMs >= 500) {
-      this.statsAtMs = nowMs;
-      for (const [name, t] of this.sets)
-        t.queued = bigField(readKeyValues(join(this.procDir, name, 'stats')), 'queued');
-    }
   }
 
   /** The current figures; with `freeze` the series are copied so later updates do not show. */
@@ -158,7 +141,7 @@ export class LiveModel {
       series.set(st.name, s);
       const setLost = st.kernelLost + st.ringDropped;
       lost += setLost;
-      const queued = t.queued ?? BigInt(st.ringQueued);
+      const queued = st.dataReadersQueued;
       // Exact while it fits the table's column, in k/M beyond.
       const exact = `${queued}/${st.capacity}`;
       const fifo = exact.length <= 11 ? exact : `${si(queued)}/${si(st.capacity)}`;

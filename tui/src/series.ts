@@ -17,7 +17,7 @@ export class SetSeries {
   windows = 0;
   /** End of the latest row (ns). */
   endNs = 0n;
-  /** Cumulative counters at the end of the latest window, when known. */
+  /** The set's running totals (`stats`; sums for a replay), when known. */
   totalFrames: bigint | null = null;
   totalBytes: bigint | null = null;
 

@@ -14,7 +14,7 @@ export class FakeProc {
   addSet(name: string, periodNs: bigint, capacity: number, data = ''): void {
     mkdirSync(join(this.dir, name));
     this.config(name, periodNs, capacity);
-    writeFileSync(join(this.dir, name, 'stats'), 'frames: 0\nbytes: 0\n');
+    writeFileSync(join(this.dir, name, 'stats'), 'frames: 0\nbytes: 0\nsamples: 0\nlost: 0\nqueued: 0\n');
     writeFileSync(join(this.dir, name, 'data'), HEADER + data);
   }
 

@@ -29,8 +29,8 @@ test('64 sets at once each deliver their own samples', async () => {
   const before = openFds();
   drain.start();
   try {
-    // One descriptor per set on `data`, plus the thread's wake-up eventfd.
-    assert.equal(openFds(), before + names.length + 1);
+    // Two descriptors per set (its samples and `stats`), plus the thread's wake-up eventfd.
+    assert.equal(openFds(), before + 2 * names.length + 1);
     for (const n of names) await got.until(n, perSet);
     for (const [k, n] of names.entries()) {
       const s = got.sets.get(n)!;
@@ -67,7 +67,7 @@ test('sets that appear and go are followed; a removed set closes its descriptor'
     dyn.addSet('x', MS, 100, line(T0, 1n, 10n));
     await got.until('x', 1);
     assert.deepEqual(drain.events(), [{ type: 'added', name: 'x' }]);
-    assert.equal(openFds(), before + 2);
+    assert.equal(openFds(), before + 3);
     dyn.removeSet('x');
     const ev = await waitFor('removed', () => drain.events().find((e) => e.type === 'removed'));
     assert.deepEqual(ev, { type: 'removed', name: 'x' });
@@ -204,8 +204,8 @@ test('unreadable data and broken config are reported in status and events', asyn
     );
     assert.deepEqual(errors.map((e) => e.type === 'error' && e.message).sort(), [
       'set badcfg: config has no valid period_ns',
-      'set isdir: cannot read data: Is a directory',
-      'set nocfg: cannot read config: No such file or directory',
+      `set isdir: cannot read ${fake.dir}/isdir/data: Is a directory`,
+      `set nocfg: cannot read ${fake.dir}/nocfg/config: No such file or directory`,
     ]);
     assert.deepEqual(
       drain.status().map((s) => s.error),
@@ -220,20 +220,66 @@ test('unreadable data and broken config are reported in status and events', asyn
   }
 });
 
-test('start() refuses a missing or non-directory procDir in one line', () => {
+test('status carries config and stats: at once after start(), then as read after each round', async () => {
+  fake.addSet('tot', MS, 100);
+  writeFileSync(join(fake.dir, 'tot', 'config'), `name: tot\nperiod_ns: ${MS}\ncapacity: 100\nrules: 3\n`);
+  const stats = join(fake.dir, 'tot', 'stats');
+  writeFileSync(stats, 'frames: 1234\nbytes: 99999\nsamples: 7\nlost: 2\nqueued: 5\n');
+  // No rescan during the test: what changes later comes from the reads of the samples.
+  const drain = new Drain({ procDir: fake.dir, names: ['tot'], rescanMs: 60_000 });
+  drain.start();
+  try {
+    const st = drain.status()[0]!;
+    assert.deepEqual(
+      [st.rules, st.totalFrames, st.totalBytes, st.dataReadersLost, st.dataReadersQueued, st.error],
+      [3, 1234n, 99999n, 2n, 5n, null],
+    );
+    writeFileSync(stats, 'frames: 1240\nbytes: 100599\nsamples: 8\nlost: 2\nqueued: 6\n');
+    fake.append('tot', line(T0, 1240n, 100599n));
+    // `stats` changed first, as the kernel's totals run ahead of its samples: the round that
+    // read the sample read `stats` after it.
+    await waitFor('a read of the sample', () => drain.status()[0]!.samplesRead === 1n);
+    const later = drain.status()[0]!;
+    assert.deepEqual([later.totalFrames, later.totalBytes, later.dataReadersQueued], [1240n, 100599n, 6n]);
+  } finally {
+    drain.stop();
+  }
+});
+
+test('start() says in one line what to do: module not loaded, unknown rule', () => {
   const missing = join(fake.dir, 'no-such-dir');
-  assert.throws(() => new Drain({ procDir: missing }).start(), { message: `${missing} not found` });
+  const notLoaded = `${missing} is missing: load the module (modprobe xt_pktstat) or pass an existing proc dir`;
+  assert.throws(() => new Drain({ procDir: missing }).start(), { message: notLoaded });
   const file = join(fake.dir, 'plain-file');
   writeFileSync(file, '');
-  assert.throws(() => new Drain({ procDir: file }).start(), { message: `${file} is not a directory` });
+  assert.throws(() => new Drain({ procDir: file }).start(), {
+    message: `${file} is missing: ${notLoaded.split(': ')[1]}`,
+  });
   const drain = new Drain();
   try {
     drain.start();
     assert.ok(drain.running, 'the module is loaded here: /proc/net/xt_pktstat exists');
   } catch (e) {
-    assert.equal((e as Error).message, "/proc/net/xt_pktstat not found: load the module with 'modprobe xt_pktstat'");
+    assert.equal(
+      (e as Error).message,
+      '/proc/net/xt_pktstat is missing: the module is not loaded, run modprobe xt_pktstat (as root)',
+    );
   } finally {
     drain.stop();
+  }
+  const own = new FakeProc();
+  try {
+    const add = (name: string) => `add it with iptables -m pktstat --name ${name}`;
+    assert.throws(() => new Drain({ procDir: own.dir, names: ['dns'] }).start(), {
+      message: `unknown rule 'dns': no ${own.dir}/dns (no counter sets exist yet); ${add('dns')}`,
+    });
+    own.addSet('web', MS, 10);
+    own.addSet('db', MS, 10);
+    assert.throws(() => new Drain({ procDir: own.dir, names: ['web', 'dns'] }).start(), {
+      message: `unknown rule 'dns': no ${own.dir}/dns (counter sets here: db, web); ${add('dns')}`,
+    });
+  } finally {
+    own.cleanup();
   }
   assert.throws(() => new Drain({ names: ['../etc'] }), /invalid set name "\.\.\/etc"/);
   assert.throws(() => new Drain({ ringCapacity: 0 }), /ringCapacity must be an integer/);
@@ -264,7 +310,7 @@ test('without the native build the loader says how to build it, in one line', ()
   }
 });
 
-test('without permission, start() and the set status say to run as root', (t) => {
+test('without permission, start() says to run as root, in one line', (t) => {
   if (process.getuid?.() !== 0) {
     t.skip('needs root to drop to nobody');
     return;
@@ -282,20 +328,15 @@ test('without permission, start() and the set status say to run as root', (t) =>
     const index = join(dirname(fileURLToPath(import.meta.url)), '../../../addon/index.js');
     const script = `import { Drain } from ${JSON.stringify(index)};
       try { new Drain({ procDir: ${JSON.stringify(locked)} }).start(); } catch (e) { console.log(e.message); }
-      const e = new Drain({ procDir: ${JSON.stringify(open)} });
-      e.start();
-      console.log(e.status()[0].error);
-      e.stop();`;
+      try { new Drain({ procDir: ${JSON.stringify(open)} }).start(); } catch (e) { console.log(e.message); }`;
     const r = spawnSync(
       'setpriv',
       ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '--input-type=module', '-e', script],
       { encoding: 'utf8' },
     );
     assert.equal(r.stderr, '');
-    assert.equal(
-      r.stdout,
-      `${locked}: permission denied: run as root\nset s: cannot open data: permission denied: run as root\n`,
-    );
+    const asRoot = 'not permitted, run pktstat-top as root';
+    assert.equal(r.stdout, `cannot list ${locked}: ${asRoot}\ncannot read ${open}/s/data: ${asRoot}\n`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

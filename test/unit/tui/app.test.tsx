@@ -38,7 +38,7 @@ function twoSets(): ScriptedFeed {
 }
 
 function start(feed: ScriptedFeed, exec?: Exec) {
-  return render(<App source={{ kind: 'live', feed, procDir: null }} color={false} tickMs={10} exec={exec} />);
+  return render(<App source={{ kind: 'live', feed }} color={false} tickMs={10} exec={exec} />);
 }
 
 /** Types a key once the latest frame's handlers are subscribed (React runs effects after the frame). */

@@ -95,7 +95,7 @@ test('export: drain errors are told, a removed set ends the export with one line
 test('export: windows whose samples the kernel dropped stay out of zero rows until the drop is announced', async () => {
   const feed = new ScriptedFeed();
   feed.addSet('web', P);
-  let dropped = 5n; // drops before the export: not ours
+  feed.read('web', 0n, [], 0n, 5n); // drops before the export: not ours
   const { sink, text } = slowSink();
   const ctl = new AbortController();
   const run = runExport({
@@ -104,15 +104,13 @@ test('export: windows whose samples the kernel dropped stay out of zero rows unt
     out: sink,
     origin: { startNs: T, base: { frames: 0n, bytes: 0n } },
     stop: ctl.signal,
-    kernelDropped: () => dropped,
     tickMs: 5,
   });
   const w = (k: bigint) => T + k * P;
   feed.read('web', w(2n), [{ t: w(0n), frames: 2n, bytes: 20n }]);
   await until(() => text().includes(`${w(1n)},${w(2n)},0,0,0`), 'the idle window 1');
   // Windows 2 and 3 had traffic, the FIFO was full: both samples dropped, reads go on.
-  dropped += 2n;
-  feed.read('web', w(4n) + 7n);
+  feed.read('web', w(4n) + 7n, [], 0n, 7n);
   feed.read('web', w(6n) + 7n);
   await sleep(40);
   assert.ok(!text().includes(`${w(2n)},${w(3n)}`), 'no zero row over the dropped windows');

@@ -35,6 +35,11 @@ export class ScriptedFeed implements Feed {
         name,
         periodNs,
         capacity,
+        rules: 1,
+        totalFrames: 0n,
+        totalBytes: 0n,
+        dataReadersLost: 0n,
+        dataReadersQueued: 0n,
         kernelLost: 0n,
         ringDropped: 0n,
         ringQueued: 0,
@@ -49,8 +54,17 @@ export class ScriptedFeed implements Feed {
     this.pending.push({ type: 'added', name });
   }
 
-  /** One read of the set's data file that began at `startNs` and returned `samples`. */
-  read(name: string, startNs: bigint, samples: readonly Sample[] = [], kernelLost = 0n): void {
+  /**
+   * One read of the set's samples that began at `startNs` and returned `samples`; `stats` as
+   * read after it has the latest sample's totals and `dataReadersLost` (unchanged when omitted).
+   */
+  read(
+    name: string,
+    startNs: bigint,
+    samples: readonly Sample[] = [],
+    kernelLost = 0n,
+    dataReadersLost?: bigint,
+  ): void {
     const s = this.sets.get(name);
     if (s === undefined) throw new Error(`no set ${name}`);
     s.queued.push(...samples);
@@ -59,6 +73,10 @@ export class ScriptedFeed implements Feed {
       reads: s.status.reads + 1n,
       samplesRead: s.status.samplesRead + BigInt(samples.length),
       kernelLost: s.status.kernelLost + kernelLost,
+      dataReadersLost: dataReadersLost ?? s.status.dataReadersLost,
+      // `stats` read after the samples: at least the latest one's totals (idle since).
+      totalFrames: samples.at(-1)?.frames ?? s.status.totalFrames,
+      totalBytes: samples.at(-1)?.bytes ?? s.status.totalBytes,
       lastReadStartNs: startNs,
       ringQueued: s.queued.length,
     };

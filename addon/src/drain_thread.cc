@@ -1,7 +1,5 @@
-#include "engine.h"
+#include "drain_thread.h"
 
-#include <dirent.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
@@ -44,101 +42,25 @@ uint64_t drainInterval(uint64_t periodNs, uint32_t capacity)
 	return std::max(kMinIntervalNs, std::min(kMaxIntervalNs, quarter));
 }
 
-// A counter-set name (SPEC 1); anything else in the proc dir is not a set.
-bool isSetName(const std::string &name)
-{
-	if (name.empty() || name.size() >= XT_PKTSTAT_NAME_LEN || name[0] == '.')
-		return false;
-	for (char c : name)
-		if (!xt_pktstat_name_char_ok(c))
-			return false;
-	return true;
-}
-
 std::string errnoText(int err)
 {
 	return std::strerror(err);
 }
 
-// Reads a small file whole; returns errno or 0.
-int readSmallFile(const std::string &path, std::string *out)
-{
-	struct Closer {
-		int fd;
-		~Closer()
-		{
-			if (fd >= 0)
-				close(fd); // also when append() throws
-		}
-	} f{ open(path.c_str(), O_RDONLY | O_CLOEXEC) };
-	if (f.fd < 0)
-		return errno;
-	out->clear();
-	char buf[4096];
-	// config is a few lines; the bound keeps a strange file from growing the string for ever.
-	while (out->size() < (1 << 20)) {
-		ssize_t n = read(f.fd, buf, sizeof(buf));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return errno;
-		if (n == 0)
-			break;
-		out->append(buf, n);
-	}
-	return 0;
-}
-
-// Finds `key: value` in config text and parses value as u64.
-bool configValue(const std::string &text, const char *key, uint64_t *out)
-{
-	const size_t klen = strlen(key);
-	size_t pos = 0;
-	while (pos < text.size()) {
-		size_t eol = text.find('\n', pos);
-		if (eol == std::string::npos)
-			eol = text.size();
-		if (eol - pos > klen + 2 && !text.compare(pos, klen, key) &&
-		    !text.compare(pos + klen, 2, ": "))
-			return parseU64(text.data() + pos + klen + 2, eol - pos - klen - 2, out);
-		pos = eol + 1;
-	}
-	return false;
-}
-
 } // namespace
 
-Engine::Engine(Options opts) : opts_(std::move(opts)) {}
+DrainThread::DrainThread(Options opts) : opts_(std::move(opts)) {}
 
-Engine::~Engine()
+DrainThread::~DrainThread()
 {
 	stop();
 }
 
-void Engine::start()
+void DrainThread::start()
 {
 	if (running_.load())
 		return;
-	const std::string &dir = opts_.procDir;
-	struct stat sb;
-	if (stat(dir.c_str(), &sb) < 0) {
-		if (errno == ENOENT && dir == XT_PKTSTAT_PROC_DIR)
-			throw std::runtime_error(dir + " not found: load the module with 'modprobe xt_pktstat'");
-		if (errno == ENOENT)
-			throw std::runtime_error(dir + " not found");
-		if (errno == EACCES)
-			throw std::runtime_error(dir + ": permission denied: run as root");
-		throw std::runtime_error(dir + ": " + errnoText(errno));
-	}
-	if (!S_ISDIR(sb.st_mode))
-		throw std::runtime_error(dir + " is not a directory");
-	DIR *d = opendir(dir.c_str());
-	if (!d) {
-		if (errno == EACCES)
-			throw std::runtime_error(dir + ": permission denied: run as root");
-		throw std::runtime_error(dir + ": " + errnoText(errno));
-	}
-	closedir(d);
+	checkProcDir(opts_.procDir, opts_.names);
 
 	wakeFd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (wakeFd_ < 0)
@@ -148,8 +70,17 @@ void Engine::start()
 	dirError_ = false;
 	// The first scan runs here so status() lists the sets as soon as start() returns.
 	rescan(clockNs(CLOCK_MONOTONIC));
+	// A set this process may not read is said once, here, rather than as a set that stays empty.
+	for (auto &kv : watched_) {
+		if (kv.second->openErr == EACCES || kv.second->openErr == EPERM) {
+			const std::string msg = fileError(kv.second->dir + "/" + kSampleFile, kv.second->openErr);
+			stopping_.store(true);
+			closeAll();
+			throw std::runtime_error(msg);
+		}
+	}
 	try {
-		thread_ = std::thread(&Engine::run, this);
+		thread_ = std::thread(&DrainThread::run, this);
 	} catch (const std::system_error &e) {
 		stopping_.store(true);
 		closeAll();
@@ -158,7 +89,7 @@ void Engine::start()
 	running_.store(true);
 }
 
-void Engine::stop()
+void DrainThread::stop()
 {
 	if (!running_.load())
 		return;
@@ -172,7 +103,7 @@ void Engine::stop()
 	running_.store(false);
 }
 
-void Engine::closeAll()
+void DrainThread::closeAll()
 {
 	while (!watched_.empty())
 		remove(watched_.begin()->first);
@@ -185,7 +116,7 @@ void Engine::closeAll()
 	scratch_.shrink_to_fit();
 }
 
-void Engine::run()
+void DrainThread::run()
 {
 	// Visible in top -H and /proc/PID/task/*/comm, where the benchmark finds it.
 	pthread_setname_np(pthread_self(), "pktstat-drain");
@@ -211,7 +142,7 @@ void Engine::run()
 	}
 }
 
-uint64_t Engine::step(uint64_t *nextRescan)
+uint64_t DrainThread::step(uint64_t *nextRescan)
 {
 	uint64_t now = clockNs(CLOCK_MONOTONIC);
 	if (now >= *nextRescan) {
@@ -243,39 +174,19 @@ uint64_t Engine::step(uint64_t *nextRescan)
 	return wake > now ? wake - now : 0;
 }
 
-std::vector<std::string> Engine::listSets()
+std::vector<std::string> DrainThread::listWanted()
 {
 	std::vector<std::string> names;
-	DIR *d = opendir(opts_.procDir.c_str());
-	if (!d) {
-		if (!dirError_)
-			pushEvent(Event::Error, "", opts_.procDir + ": " + errnoText(errno));
-		dirError_ = true;
-		return names;
-	}
-	dirError_ = false;
-	std::set<std::string> wanted(opts_.names.begin(), opts_.names.end());
-	while (struct dirent *e = readdir(d)) {
-		std::string name = e->d_name;
-		if (!isSetName(name))
-			continue;
-		if (!wanted.empty() && !wanted.count(name))
-			continue;
-		if (e->d_type == DT_DIR) {
-			names.push_back(name);
-		} else if (e->d_type == DT_UNKNOWN) {
-			struct stat sb;
-			if (stat((opts_.procDir + "/" + name).c_str(), &sb) == 0 && S_ISDIR(sb.st_mode))
-				names.push_back(name);
-		}
-	}
-	closedir(d);
+	int err = listSets(opts_.procDir, opts_.names, &names);
+	if (err && !dirError_)
+		pushEvent(Event::Error, "", opts_.procDir + ": " + errnoText(err));
+	dirError_ = err != 0;
 	return names;
 }
 
-void Engine::rescan(uint64_t now)
+void DrainThread::rescan(uint64_t now)
 {
-	std::vector<std::string> names = listSets();
+	std::vector<std::string> names = listWanted();
 	std::set<std::string> present(names.begin(), names.end());
 	std::vector<std::string> gone;
 	for (auto &kv : watched_)
@@ -292,7 +203,7 @@ void Engine::rescan(uint64_t now)
 		Watched &w = *it->second;
 		struct stat sb;
 		// Same name, new directory: the old set went and a new one took its name.
-		if (w.fd >= 0 && stat((w.dir + "/data").c_str(), &sb) == 0 &&
+		if (w.fd >= 0 && stat((w.dir + "/" + kSampleFile).c_str(), &sb) == 0 &&
 		    (sb.st_dev != w.dev || sb.st_ino != w.ino)) {
 			remove(name);
 			add(name, now);
@@ -302,7 +213,7 @@ void Engine::rescan(uint64_t now)
 	}
 }
 
-void Engine::add(const std::string &name, uint64_t now)
+void DrainThread::add(const std::string &name, uint64_t now)
 {
 	auto w = std::make_unique<Watched>();
 	w->name = name;
@@ -321,13 +232,15 @@ void Engine::add(const std::string &name, uint64_t now)
 	refresh(ref, now);
 }
 
-void Engine::remove(std::string name)
+void DrainThread::remove(std::string name)
 {
 	auto it = watched_.find(name);
 	if (it == watched_.end())
 		return;
 	if (it->second->fd >= 0)
 		close(it->second->fd);
+	if (it->second->statsFd >= 0)
+		close(it->second->statsFd);
 	watched_.erase(it);
 	{
 		std::lock_guard<std::mutex> lock(mu_);
@@ -338,93 +251,78 @@ void Engine::remove(std::string name)
 			shared_.erase(s);
 		}
 	}
-	// Stopping the engine is not the set going away.
+	// Stopping the thread is not the set going away.
 	if (!stopping_.load())
 		pushEvent(Event::Removed, name, "");
 }
 
-// Re-reads config and (re)opens data; errors land in the set's status.
-void Engine::refresh(Watched &w, uint64_t now)
+// Re-reads config, (re)opens the sample file and reads stats; errors land in the set's status.
+void DrainThread::refresh(Watched &w, uint64_t now)
 {
-	std::string text;
-	int err = readSmallFile(w.dir + "/config", &text);
-	uint64_t period = 0, capacity = 0;
-	std::string problem;
-	if (err == EACCES)
-		problem = "cannot read config: permission denied: run as root";
-	else if (err)
-		problem = "cannot read config: " + errnoText(err);
-	else if (!configValue(text, "period_ns", &period) || period == 0)
-		problem = "config has no valid period_ns";
-	else if (!configValue(text, "capacity", &capacity) || capacity == 0 || capacity > UINT32_MAX)
-		problem = "config has no valid capacity";
+	SetConfig config;
+	std::string problem = readConfig(w.dir, &config);
 	w.configOk = problem.empty();
-	if (w.configOk && (period != w.periodNs || capacity != w.capacity)) {
-		w.periodNs = period;
-		w.capacity = static_cast<uint32_t>(capacity);
-		const uint64_t interval = drainInterval(w.periodNs, w.capacity);
+	if (w.configOk && (config.periodNs != w.config.periodNs || config.capacity != w.config.capacity ||
+			   config.rules != w.config.rules)) {
+		w.config = config;
+		const uint64_t interval = drainInterval(config.periodNs, config.capacity);
 		// A shorter interval takes effect now, not after the old, longer wait.
 		if (interval < w.intervalNs)
 			w.dueNs = std::min(w.dueNs, now + interval);
 		w.intervalNs = interval;
 		std::lock_guard<std::mutex> lock(mu_);
 		SetStatus &st = shared_[w.name].st;
-		st.periodNs = w.periodNs;
-		st.capacity = w.capacity;
+		st.periodNs = config.periodNs;
+		st.capacity = config.capacity;
+		st.rules = config.rules;
 		st.drainIntervalNs = w.intervalNs;
 	}
 	if (w.fd < 0) {
-		const std::string path = w.dir + "/data";
-		int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-		struct stat sb;
-		if (fd >= 0 && fstat(fd, &sb) == 0) {
-			w.fd = fd;
-			w.dev = sb.st_dev;
-			w.ino = sb.st_ino;
-		} else {
-			err = errno;
-			if (fd >= 0)
-				close(fd);
-			if (problem.empty())
-				problem = err == EACCES ? "cannot open data: permission denied: run as root"
-						       : "cannot open data: " + errnoText(err);
-		}
+		w.openErr = openSamples(w.dir, &w.fd, &w.dev, &w.ino);
+		if (w.openErr && problem.empty())
+			problem = fileError(w.dir + "/" + kSampleFile, w.openErr);
 	}
+	readStatsOf(w, &problem);
 	if (!problem.empty())
 		setError(w, problem);
 }
 
-void Engine::drain(Watched &w)
+// Reads `stats` into the set's status; a problem goes into *problem unless one is there.
+void DrainThread::readStatsOf(Watched &w, std::string *problem)
+{
+	SetStats stats;
+	std::string err = readStats(w.dir, &w.statsFd, &stats);
+	if (!err.empty()) {
+		if (problem->empty())
+			*problem = err;
+		return;
+	}
+	std::lock_guard<std::mutex> lock(mu_);
+	SetStatus &st = shared_[w.name].st;
+	st.totalFrames = stats.frames;
+	st.totalBytes = stats.bytes;
+	st.dataReadersLost = stats.dataLost;
+	st.dataReadersQueued = stats.dataQueued;
+}
+
+void DrainThread::drain(Watched &w)
 {
 	if (w.fd < 0)
 		return;
 	const uint64_t startNs = clockNs(CLOCK_REALTIME);
 	scratch_.clear();
-	w.parser.beginRound();
-	off_t off = 0;
-	int err = 0;
-	for (;;) {
-		ssize_t n = pread(w.fd, buf_.data(), buf_.size(), off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err = errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		w.parser.feed(buf_.data(), n, scratch_);
-		off += n;
-	}
-	w.parser.endRound();
+	int err = readSamples(w.fd, buf_, w.parser, scratch_);
 	if (err) {
 		struct stat sb;
 		if (stat(w.dir.c_str(), &sb) < 0 && errno == ENOENT)
 			remove(w.name);
 		else
-			setError(w, "cannot read data: " + errnoText(err));
+			setError(w, fileError(w.dir + "/" + kSampleFile, err));
 		return;
 	}
+	// After the samples, so the totals include every sample this round delivered.
+	std::string problem;
+	readStatsOf(w, &problem);
 	{
 		std::lock_guard<std::mutex> lock(mu_);
 		Shared &s = shared_[w.name];
@@ -445,12 +343,14 @@ void Engine::drain(Watched &w)
 		}
 	}
 	if (!w.parser.roundError().empty())
-		setError(w, "data: " + w.parser.roundError());
+		setError(w, std::string(kSampleFile) + ": " + w.parser.roundError());
+	else if (!problem.empty())
+		setError(w, problem);
 	else if (w.configOk)
 		setError(w, "");
 }
 
-void Engine::setError(Watched &w, const std::string &msg)
+void DrainThread::setError(Watched &w, const std::string &msg)
 {
 	if (msg == w.error)
 		return;
@@ -463,7 +363,7 @@ void Engine::setError(Watched &w, const std::string &msg)
 		pushEvent(Event::Error, w.name, "set " + w.name + ": " + msg);
 }
 
-void Engine::pushEvent(Event::Type type, const std::string &name, const std::string &msg)
+void DrainThread::pushEvent(Event::Type type, const std::string &name, const std::string &msg)
 {
 	std::lock_guard<std::mutex> lock(mu_);
 	// Bounded for a consumer that never calls events(); it learns how many it missed.
@@ -474,7 +374,7 @@ void Engine::pushEvent(Event::Type type, const std::string &name, const std::str
 	events_.push_back(Event{ type, name, msg });
 }
 
-std::vector<Batch> Engine::take()
+std::vector<Batch> DrainThread::take()
 {
 	std::lock_guard<std::mutex> lock(mu_);
 	std::vector<Batch> out;
@@ -490,7 +390,7 @@ std::vector<Batch> Engine::take()
 	return out;
 }
 
-std::vector<SetStatus> Engine::status()
+std::vector<SetStatus> DrainThread::status()
 {
 	std::lock_guard<std::mutex> lock(mu_);
 	std::vector<SetStatus> out;
@@ -502,7 +402,7 @@ std::vector<SetStatus> Engine::status()
 	return out;
 }
 
-std::vector<Event> Engine::events()
+std::vector<Event> DrainThread::events()
 {
 	std::lock_guard<std::mutex> lock(mu_);
 	std::vector<Event> out;

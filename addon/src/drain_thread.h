@@ -1,6 +1,7 @@
-// The drain thread: watches counter sets under a proc dir and queues their samples.
-#ifndef PKTSTAT_ENGINE_H
-#define PKTSTAT_ENGINE_H
+// The drain thread: watches counter sets under a proc dir and queues their samples; the
+// proc files themselves are read through proc_files.h.
+#ifndef PKTSTAT_DRAIN_THREAD_H
+#define PKTSTAT_DRAIN_THREAD_H
 
 #include <sys/types.h>
 
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "parser.h"
+#include "proc_files.h"
 #include "../../kernel/xt_pktstat.h"
 
 namespace pktstat {
@@ -29,6 +31,12 @@ struct SetStatus {
 	std::string name;
 	uint64_t periodNs = 0;
 	uint32_t capacity = 0;
+	uint32_t rules = 0;
+	// From `stats`, read after each round: running totals, and `data`'s readers' view.
+	uint64_t totalFrames = 0;
+	uint64_t totalBytes = 0;
+	uint64_t dataReadersLost = 0;
+	uint64_t dataReadersQueued = 0;
 	uint64_t kernelLost = 0;
 	uint64_t ringDropped = 0;
 	size_t ringQueued = 0;
@@ -50,12 +58,12 @@ struct Event {
 	std::string message;
 };
 
-class Engine {
+class DrainThread {
 public:
-	explicit Engine(Options opts);
-	~Engine();
-	Engine(const Engine &) = delete;
-	Engine &operator=(const Engine &) = delete;
+	explicit DrainThread(Options opts);
+	~DrainThread();
+	DrainThread(const DrainThread &) = delete;
+	DrainThread &operator=(const DrainThread &) = delete;
 
 	// Throws std::runtime_error with a one-line message.
 	void start();
@@ -78,11 +86,12 @@ private:
 		std::string name;
 		std::string dir;
 		int fd = -1;
+		int openErr = 0; // errno of the latest failed open of the sample file
+		int statsFd = -1;
 		dev_t dev = 0;
 		ino_t ino = 0;
 		bool configOk = false;
-		uint64_t periodNs = 0;
-		uint32_t capacity = 0;
+		SetConfig config;
 		uint64_t intervalNs = 0;
 		uint64_t dueNs = 0; // CLOCK_MONOTONIC
 		DataParser parser;
@@ -93,11 +102,12 @@ private:
 	// One pass: rescan and drain what is due. Returns how long to sleep, in ns.
 	uint64_t step(uint64_t *nextRescan);
 	void rescan(uint64_t now);
-	std::vector<std::string> listSets();
+	std::vector<std::string> listWanted();
 	void add(const std::string &name, uint64_t now);
 	void remove(std::string name); // by value: callers pass keys of what it erases
 	void refresh(Watched &w, uint64_t now);
 	void drain(Watched &w);
+	void readStatsOf(Watched &w, std::string *problem);
 	void setError(Watched &w, const std::string &msg);
 	void pushEvent(Event::Type type, const std::string &name, const std::string &msg);
 	void closeAll();

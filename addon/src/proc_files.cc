@@ -1,0 +1,237 @@
+#include "proc_files.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <set>
+#include <stdexcept>
+
+#include "../../kernel/xt_pktstat.h"
+
+namespace pktstat {
+
+const char kSampleFile[] = "data";
+
+namespace {
+
+std::string errnoText(int err)
+{
+	return std::strerror(err);
+}
+
+bool permissionError(int err)
+{
+	return err == EACCES || err == EPERM;
+}
+
+// Reads a small file whole, through fd at offset 0; returns errno or 0.
+int preadAll(int fd, std::string *out)
+{
+	out->clear();
+	char buf[4096];
+	// config and stats are a few lines; the bound keeps a strange file from growing the string.
+	while (out->size() < (1 << 20)) {
+		ssize_t n = pread(fd, buf, sizeof(buf), static_cast<off_t>(out->size()));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno;
+		if (n == 0)
+			break;
+		out->append(buf, n);
+	}
+	return 0;
+}
+
+int readSmallFile(const std::string &path, std::string *out)
+{
+	struct Closer {
+		int fd;
+		~Closer()
+		{
+			if (fd >= 0)
+				close(fd); // also when append() throws
+		}
+	} f{ open(path.c_str(), O_RDONLY | O_CLOEXEC) };
+	if (f.fd < 0)
+		return errno;
+	return preadAll(f.fd, out);
+}
+
+// Finds `key: value` in the text and parses value as u64.
+bool keyValue(const std::string &text, const char *key, uint64_t *out)
+{
+	const size_t klen = strlen(key);
+	size_t pos = 0;
+	while (pos < text.size()) {
+		size_t eol = text.find('\n', pos);
+		if (eol == std::string::npos)
+			eol = text.size();
+		if (eol - pos > klen + 2 && !text.compare(pos, klen, key) &&
+		    !text.compare(pos + klen, 2, ": "))
+			return parseU64(text.data() + pos + klen + 2, eol - pos - klen - 2, out);
+		pos = eol + 1;
+	}
+	return false;
+}
+
+} // namespace
+
+bool isSetName(const std::string &name)
+{
+	if (name.empty() || name.size() >= XT_PKTSTAT_NAME_LEN || name[0] == '.')
+		return false;
+	for (char c : name)
+		if (!xt_pktstat_name_char_ok(c))
+			return false;
+	return true;
+}
+
+int listSets(const std::string &procDir, const std::vector<std::string> &wanted, std::vector<std::string> *names)
+{
+	names->clear();
+	DIR *d = opendir(procDir.c_str());
+	if (!d)
+		return errno;
+	std::set<std::string> only(wanted.begin(), wanted.end());
+	while (struct dirent *e = readdir(d)) {
+		std::string name = e->d_name;
+		if (!isSetName(name) || (!only.empty() && !only.count(name)))
+			continue;
+		if (e->d_type == DT_DIR) {
+			names->push_back(name);
+		} else if (e->d_type == DT_UNKNOWN) {
+			struct stat sb;
+			if (stat((procDir + "/" + name).c_str(), &sb) == 0 && S_ISDIR(sb.st_mode))
+				names->push_back(name);
+		}
+	}
+	closedir(d);
+	return 0;
+}
+
+void checkProcDir(const std::string &procDir, const std::vector<std::string> &names)
+{
+	struct stat sb;
+	if (stat(procDir.c_str(), &sb) < 0 || !S_ISDIR(sb.st_mode)) {
+		if (errno != ENOENT && permissionError(errno))
+			throw std::runtime_error("cannot list " + procDir + ": not permitted, run pktstat-top as root");
+		throw std::runtime_error(
+			procDir == XT_PKTSTAT_PROC_DIR
+				? procDir + " is missing: the module is not loaded, run modprobe xt_pktstat (as root)"
+				: procDir + " is missing: load the module (modprobe xt_pktstat) or pass an existing proc dir");
+	}
+	std::vector<std::string> present;
+	int err = listSets(procDir, {}, &present);
+	if (permissionError(err))
+		throw std::runtime_error("cannot list " + procDir + ": not permitted, run pktstat-top as root");
+	if (err)
+		throw std::runtime_error("cannot list " + procDir + ": " + errnoText(err));
+	std::sort(present.begin(), present.end());
+	for (const std::string &name : names) {
+		if (std::find(present.begin(), present.end(), name) != present.end())
+			continue;
+		std::string known;
+		for (const std::string &p : present)
+			known += (known.empty() ? "counter sets here: " : ", ") + p;
+		if (known.empty())
+			known = "no counter sets exist yet";
+		throw std::runtime_error("unknown rule '" + name + "': no " + procDir + "/" + name + " (" + known +
+					 "); add it with iptables -m pktstat --name " + name);
+	}
+}
+
+std::string fileError(const std::string &path, int err)
+{
+	if (permissionError(err))
+		return "cannot read " + path + ": not permitted, run pktstat-top as root";
+	return "cannot read " + path + ": " + errnoText(err);
+}
+
+std::string readConfig(const std::string &dir, SetConfig *out)
+{
+	std::string text;
+	const std::string path = dir + "/config";
+	int err = readSmallFile(path, &text);
+	uint64_t period = 0, capacity = 0, rules = 0;
+	if (err)
+		return fileError(path, err);
+	if (!keyValue(text, "period_ns", &period) || period == 0)
+		return "config has no valid period_ns";
+	if (!keyValue(text, "capacity", &capacity) || capacity == 0 || capacity > UINT32_MAX)
+		return "config has no valid capacity";
+	if (!keyValue(text, "rules", &rules) || rules > UINT32_MAX)
+		return "config has no valid rules";
+	out->periodNs = period;
+	out->capacity = static_cast<uint32_t>(capacity);
+	out->rules = static_cast<uint32_t>(rules);
+	return "";
+}
+
+std::string readStats(const std::string &dir, int *fd, SetStats *out)
+{
+	const std::string path = dir + "/stats";
+	if (*fd < 0) {
+		*fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+		if (*fd < 0)
+			return fileError(path, errno);
+	}
+	std::string text;
+	int err = preadAll(*fd, &text);
+	if (err)
+		return fileError(path, err);
+	SetStats st;
+	if (!keyValue(text, "frames", &st.frames) || !keyValue(text, "bytes", &st.bytes))
+		return "stats has no valid frames and bytes";
+	if (!keyValue(text, "lost", &st.dataLost) || !keyValue(text, "queued", &st.dataQueued))
+		return "stats has no valid lost and queued";
+	*out = st;
+	return "";
+}
+
+int openSamples(const std::string &dir, int *fd, dev_t *dev, ino_t *ino)
+{
+	const std::string path = dir + "/" + kSampleFile;
+	int f = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	if (f < 0)
+		return errno;
+	if (fstat(f, &sb) < 0) {
+		int err = errno;
+		close(f);
+		return err;
+	}
+	*fd = f;
+	*dev = sb.st_dev;
+	*ino = sb.st_ino;
+	return 0;
+}
+
+int readSamples(int fd, std::vector<char> &buf, DataParser &parser, std::vector<Record> &out)
+{
+	parser.beginRound();
+	off_t off = 0;
+	int err = 0;
+	for (;;) {
+		ssize_t n = pread(fd, buf.data(), buf.size(), off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = errno;
+			break;
+		}
+		if (n == 0)
+			break;
+		parser.feed(buf.data(), n, out);
+		off += n;
+	}
+	parser.endRound();
+	return err;
+}
+
+} // namespace pktstat
