@@ -2,10 +2,8 @@
 // scrapes. A missing module is not fatal here: the exporter reports it (pktstat_module_loaded
 // 0) and starts draining once the module is there, so Prometheus sees the gap explained.
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { DrainApi } from '../../../addon/types.js';
 import { openDrain } from '../feed.js';
-import { bigField, readKeyValues } from '../procfs.js';
 import type { Thresholds } from '../threshold.js';
 import type { Counters } from '../tiler.js';
 import { exporterRegistry } from './exporter-metrics.js';
@@ -39,11 +37,10 @@ function isDirectory(path: string): boolean {
   }
 }
 
-function readCounters(procDir: string, name: string): Counters | null {
-  const kv = readKeyValues(join(procDir, name, 'stats'));
-  const frames = bigField(kv, 'frames');
-  const bytes = bigField(kv, 'bytes');
-  return frames === null || bytes === null ? null : { frames, bytes };
+/** A set's running totals as the drain thread last read them from `stats`, or null. */
+function readCounters(drain: DrainApi | null, name: string): Counters | null {
+  const st = drain?.status().find((s) => s.name === name);
+  return st === undefined ? null : { frames: st.totalFrames, bytes: st.totalBytes };
 }
 
 /** Resolves once stopped; rejects with a one-line Error when it cannot start. */
@@ -54,7 +51,7 @@ export async function runServe(o: ServeOptions): Promise<void> {
   const follower = new SetFollower({
     thresholds: o.thresholds,
     peakIntervalSeconds: o.peakIntervalSeconds,
-    readCounters: (name) => readCounters(o.procDir, name),
+    readCounters: (name) => readCounters(drain, name),
     nowNs,
   });
   let drain: DrainApi | null = null;
