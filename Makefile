@@ -4,8 +4,10 @@
 KVER_DIR := $(shell ls -d /lib/modules/$$(uname -r)/build 2>/dev/null || ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
 KERNEL_DIR ?= $(KVER_DIR)
 PREFIX ?= /usr/local
+# systemd reads units from here too; the exporter's unit is installed, never enabled.
+SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 
-.PHONY: all deps kernel iptables node start demo vm-shell install uninstall \
+.PHONY: all deps kernel iptables node start demo vm-shell install uninstall install-unit uninstall-unit \
 	lint test test-unit test-vm bench clean
 
 all: kernel iptables node
@@ -49,11 +51,26 @@ install: all
 	$(MAKE) -C iptables install
 	install -d $(DESTDIR)$(PREFIX)/bin
 	ln -sf $(CURDIR)/dist/tui/src/cli.js $(DESTDIR)$(PREFIX)/bin/pktstat-top
+	$(MAKE) install-unit
 
 uninstall:
 	-v=$$(scripts/version.sh) && dkms remove xt_pktstat/$$v --all && rm -rf /usr/src/xt_pktstat-$$v
 	rm -f $(DESTDIR)$(PREFIX)/bin/pktstat-top
+	$(MAKE) uninstall-unit
 	rm -f $(DESTDIR)$$(pkg-config --variable=xtlibdir xtables)/libxt_pktstat.so
+
+# The exporter's systemd unit (contrib/prometheus), pointing at $(PREFIX)/bin/pktstat-top.
+install-unit:
+	install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR)
+	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' contrib/prometheus/pktstat-exporter.service \
+		>$(DESTDIR)$(SYSTEMD_UNIT_DIR)/pktstat-exporter.service
+	chmod 644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/pktstat-exporter.service
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+
+uninstall-unit:
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+		systemctl disable --now pktstat-exporter 2>/dev/null || true; fi
+	rm -f $(DESTDIR)$(SYSTEMD_UNIT_DIR)/pktstat-exporter.service
 
 # eslint, prettier, checkpatch --strict and sparse; all must be clean.
 lint: deps

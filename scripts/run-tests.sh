@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Runs every test suite in turn (each one even when an earlier one failed), then repeats each
 # suite's closing line and prints the grand total as `N passed, N failed`.
-# Usage: scripts/run-tests.sh [unit|vm]...   (default: unit then vm)
+# Usage: scripts/run-tests.sh [unit|vm|prometheus]...   (default: unit then vm)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-unit_suites=(core iptables node terminal)
+unit_suites=(core iptables node terminal prometheus)
 vm_suites=(vm)
 
 run_suite() {
@@ -14,6 +14,8 @@ run_suite() {
 	iptables) make -s -C iptables check ;;
 	node)     node --test --test-reporter=spec dist/test/unit/ ;;
 	terminal) test/tui-term/run.sh ;;
+	# The exporter under two real Prometheus servers, and the fleet kit under promtool.
+	prometheus) timeout 120 node --test --test-reporter=spec dist/test/prometheus/ ;;
 	vm)       test/vm/run ;;
 	esac
 }
@@ -34,7 +36,8 @@ for g in "${groups[@]}"; do
 	case "$g" in
 	unit) suites+=("${unit_suites[@]}") ;;
 	vm)   suites+=("${vm_suites[@]}") ;;
-	*)    echo "run-tests: unknown group '$g' (use unit or vm)" >&2; exit 2 ;;
+	prometheus) suites+=(prometheus) ;;
+	*)    echo "run-tests: unknown group '$g' (use unit, vm or prometheus)" >&2; exit 2 ;;
 	esac
 done
 
