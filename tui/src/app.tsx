@@ -8,6 +8,7 @@ import { Help } from './components/Help.js';
 import { StatusLine } from './components/StatusLine.js';
 import { Details, fitColumns, Table, TABLE_COLUMNS } from './components/Table.js';
 import { AXIS_WIDTH } from './chart.js';
+import { NO_LIMITS } from './columns.js';
 import { addRule, deleteRules, type Exec, execIptables } from './iptables.js';
 import { LiveModel, type Snapshot } from './model.js';
 import type { Feed } from './feed.js';
@@ -145,6 +146,8 @@ export function App(props: AppProps) {
             width={columns}
             height={chartHeight}
             color={props.color}
+            limits={NO_LIMITS}
+            thresholds=""
           />
         ) : (
           <Text dimColor>{current !== undefined ? 'waiting for the first window…' : ''}</Text>

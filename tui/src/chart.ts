@@ -1,64 +1,86 @@
-// Chart data: recent windows grouped into columns (zoom = windows per column, summed), with
-// the time span they cover, and the asciichart rendering with human-unit axis labels.
-import asciichart from 'asciichart';
-import type { SetSeries } from './series.js';
+// A chart as text: one bar per column, as tall as the column's peak window, so a single hot
+// window is never flattened into its neighbours. The part of a bar above the column's average
+// is shaded (and dim in colour); the threshold is a dashed line; the bottom axis marks hot
+// columns with HOT_MARK and columns with lost windows with LOST_MARK, so both survive NO_COLOR.
+import type { ColumnView, Limits } from './columns.js';
 import { si } from './units.js';
-
-interface Columns {
-  readonly frames: number[];
-  readonly bytes: number[];
-  /** Time covered by the columns: [fromNs, toNs). */
-  readonly fromNs: bigint;
-  readonly toNs: bigint;
-}
-
-/**
- * Groups the kept windows into at most `width` columns of `zoom` windows each, ending
- * `offset` windows before the latest. A row spanning several windows (lost detail) is spread
- * evenly over them: only its total is known.
- */
-export function columns(s: SetSeries, zoom: number, width: number, offset = 0): Columns {
-  const available = Math.ceil((s.windows - offset) / zoom);
-  const n = Math.max(0, Math.min(width, available));
-  const toNs = s.endNs - s.periodNs * BigInt(offset);
-  const fromNs = toNs - s.periodNs * BigInt(n * zoom);
-  const frames = new Array<number>(n).fill(0);
-  const bytes = new Array<number>(n).fill(0);
-  const shown = n * zoom;
-  // `back`: windows between the end of row i and the latest window's end.
-  for (let i = s.length - 1, back = 0; i >= 0 && back < offset + shown; i--) {
-    const span = s.span(i);
-    const f = s.frames(i) / span;
-    const b = s.bytes(i) / span;
-    // Windows of this row, counted back from `to`, that fall inside the columns.
-    const lo = Math.max(back - offset, 0);
-    const hi = Math.min(back + span - offset, shown);
-    for (let w = lo; w < hi; w++) {
-      const c = n - 1 - Math.floor(w / zoom);
-      frames[c] += f;
-      bytes[c] += b;
-    }
-    back += span;
-  }
-  return { frames, bytes, fromNs, toNs };
-}
 
 const LABEL_WIDTH = 6;
 /** Columns the y-axis label, a space and the axis take in front of the plot. */
 export const AXIS_WIDTH = LABEL_WIDTH + 2;
 
-export const FRAMES_COLOR = asciichart.cyan;
-export const BYTES_COLOR = asciichart.yellow;
+export const HOT_MARK = '▲';
+export const LOST_MARK = '?';
+const EIGHTHS = '▁▂▃▄▅▆▇█';
+/** A full cell above the column's average. */
+const ABOVE_AVERAGE = '▒';
+const THRESHOLD = '╌';
 
-/** Plots one series with y labels like "1.2k"; the y axis always starts at zero. */
-export function plot(values: readonly number[], height: number, unit: string, color?: string): string {
-  const series = values.length > 0 ? [...values] : [0];
-  return asciichart.plot(series, {
-    height: Math.max(1, height - 1),
-    min: 0,
-    // asciichart puts the whole label in the first cell: with offset 2 the axis follows it.
-    offset: 2,
-    format: (x: number) => (si(Math.round(x)) + unit).padStart(LABEL_WIDTH).slice(-LABEL_WIDTH) + ' ',
-    colors: color !== undefined ? [color] : undefined,
-  });
+export const COLORS = {
+  frames: '\x1b[36m',
+  bytes: '\x1b[33m',
+  hot: '\x1b[31m',
+  threshold: '\x1b[35m',
+  lost: '\x1b[35m',
+} as const;
+const DIM = '\x1b[2m';
+const RESET = '\x1b[0m';
+
+export interface ChartOptions {
+  /** Rows of bars; the axis adds one. */
+  readonly height: number;
+  readonly unit: string;
+  /** Frames or bytes. */
+  readonly of: 'frames' | 'bytes';
+  /** Per-window limits: a column holding a window above either is hot; this chart's own unit's
+   * limit is drawn as a line. */
+  readonly limits: Limits;
+  /** ANSI colour of the bars, or null without colour. */
+  readonly color: string | null;
+}
+
+const label = (v: number, unit: string) => (si(Math.round(v)) + unit).padStart(LABEL_WIDTH).slice(-LABEL_WIDTH);
+
+/** The chart's lines; its top is the largest peak in view (at least 1). */
+export function renderChart(view: ColumnView, o: ChartOptions): string[] {
+  const cols = view.columns;
+  const peaks = o.of === 'frames' ? cols.peakFrames : cols.peakBytes;
+  const h = Math.max(1, o.height);
+  const max = Math.max(1, o.of === 'frames' ? cols.maxPeakFrames() : cols.maxPeakBytes());
+  const scale = (h * 8) / max;
+  // In eighths of a cell: nothing non-zero is drawn as zero.
+  const eighths = (v: number) => (v > 0 ? Math.max(1, Math.round(v * scale)) : 0);
+  const paint = (text: string, color: string | null) => (o.color === null || color === null ? text : color + text + RESET);
+  const limit = o.of === 'frames' ? o.limits.frames : o.limits.bytes;
+  // The row holding the threshold's level; none when every window in view is below it.
+  const thresholdRow = limit < max ? h - 1 - Math.floor((limit * scale) / 8) : -1;
+  const lines: string[] = [];
+  for (let r = 0; r < h; r++) {
+    const bottom = (h - 1 - r) * 8;
+    const labelled = r === 0 || r === Math.floor(h / 2);
+    const level = max * ((h - r) / h);
+    let line = labelled ? `${label(level, o.unit)} ┤` : `${' '.repeat(LABEL_WIDTH)} │`;
+    for (let c = 0; c < cols.count; c++) {
+      const e = eighths(peaks[c]);
+      const fill = Math.min(8, Math.max(0, e - bottom));
+      if (fill === 0) {
+        line += thresholdRow === r ? paint(THRESHOLD, COLORS.threshold) : ' ';
+        continue;
+      }
+      const avg = eighths(o.of === 'frames' ? cols.avgFrames(c) : cols.avgBytes(c));
+      const aboveAverage = bottom >= avg;
+      const char = fill === 8 && aboveAverage ? ABOVE_AVERAGE : EIGHTHS[fill - 1];
+      const color = cols.hot(c, o.limits) ? COLORS.hot : o.color;
+      line += paint(char, color === null ? null : aboveAverage ? DIM + color : color);
+    }
+    lines.push(line);
+  }
+  let axis = `${label(0, o.unit)} ┼`;
+  for (let c = 0; c < cols.count; c++) {
+    if (cols.hot(c, o.limits)) axis += paint(HOT_MARK, COLORS.hot);
+    else if (cols.lostWindows[c] > 0) axis += paint(LOST_MARK, COLORS.lost);
+    else axis += '─';
+  }
+  lines.push(axis);
+  return lines;
 }

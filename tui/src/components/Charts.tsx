@@ -1,29 +1,65 @@
-// The selected set's two charts: frames and bytes per column of `zoom` windows.
+// The selected set's two charts, frames and bytes: per column the peak window of `zoom` windows,
+// the average as the shaded part of the bar and in the title, the threshold as a line.
 import { Box, Text } from 'ink';
-import { AXIS_WIDTH, BYTES_COLOR, columns, FRAMES_COLOR, plot } from '../chart.js';
+import { AXIS_WIDTH, COLORS, HOT_MARK, LOST_MARK, renderChart } from '../chart.js';
+import { buildColumns, type Limits } from '../columns.js';
 import type { SetSeries } from '../series.js';
-import { formatNs } from '../units.js';
+import { formatNs, si } from '../units.js';
 
 export function Charts(props: {
   series: SetSeries;
   zoom: number;
   offset: number;
   width: number;
+  /** Rows of one chart with its axis. */
   height: number;
   color: boolean;
+  limits: Limits;
+  /** The thresholds as text ("33kpps 800Mbps"), "" when none. */
+  thresholds: string;
 }) {
   const { series, zoom } = props;
-  const cols = columns(series, zoom, Math.max(1, props.width - AXIS_WIDTH - 1), props.offset);
-  const span = cols.toNs - cols.fromNs;
-  const per = zoom === 1 ? formatNs(series.periodNs) : `${zoom}×${formatNs(series.periodNs)}`;
+  const view = buildColumns(series, zoom, Math.max(1, props.width - AXIS_WIDTH - 1), props.offset);
+  const cols = view.columns;
+  let windows = 0;
+  let frames = 0;
+  let bytes = 0;
+  let hot = 0;
+  let lost = 0;
+  for (let c = 0; c < cols.count; c++) {
+    windows += cols.windows[c];
+    frames += cols.sumFrames[c];
+    bytes += cols.sumBytes[c];
+    if (cols.hot(c, props.limits)) hot++;
+    if (cols.lostWindows[c] > 0) lost++;
+  }
+  const period = formatNs(series.periodNs);
+  const per = zoom === 1 ? `per ${period} window` : `peak ${period} window of ${zoom} per column, ▒ above avg`;
   const where =
     props.offset > 0 ? `, ending ${formatNs(series.periodNs * BigInt(props.offset))} before the latest` : '';
+  const avg = (v: number, unit: string) => `avg ${windows > 0 ? si(v / windows) : '-'}${unit}`;
+  const marks = [
+    props.thresholds !== '' ? `╌ ${props.thresholds}` : '',
+    hot > 0 ? `${HOT_MARK} hot` : '',
+    lost > 0 ? `${LOST_MARK} lost` : '',
+  ]
+    .filter((m) => m !== '')
+    .join(' ');
+  const rows = Math.max(1, props.height - 1);
+  const options = { height: rows, limits: props.limits } as const;
+  const framesChart = renderChart(view, {
+    ...options,
+    of: 'frames',
+    unit: '',
+    color: props.color ? COLORS.frames : null,
+  });
+  const bytesChart = renderChart(view, { ...options, of: 'bytes', unit: 'B', color: props.color ? COLORS.bytes : null });
   return (
     <Box flexDirection="column">
-      <Text bold>{`frames per ${per}  ${series.name}  span ${formatNs(span)}${where}`}</Text>
-      <Text>{plot(cols.frames, props.height, '', props.color ? FRAMES_COLOR : undefined)}</Text>
-      <Text bold>{`bytes per ${per}`}</Text>
-      <Text>{plot(cols.bytes, props.height, 'B', props.color ? BYTES_COLOR : undefined)}</Text>
+      <Text bold wrap="truncate-end">{`frames ${per}  ${series.name}  span ${formatNs(view.toNs - view.fromNs)}${where}`}</Text>
+      <Text>{framesChart.join('\n')}</Text>
+      <Text bold wrap="truncate-end">{`bytes  ${avg(frames, ' fr')} ${avg(bytes, 'B')}  ${marks}`}</Text>
+      <Text>{bytesChart.join('\n')}</Text>
     </Box>
   );
 }
