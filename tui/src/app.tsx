@@ -8,15 +8,20 @@ import { Help } from './components/Help.js';
 import { StatusLine } from './components/StatusLine.js';
 import { Details, fitColumns, Table, TABLE_COLUMNS } from './components/Table.js';
 import { AXIS_WIDTH } from './chart.js';
-import { NO_LIMITS } from './columns.js';
 import { addRule, deleteRules, type Exec, execIptables } from './iptables.js';
-import { LiveModel, type Snapshot } from './model.js';
+import { Bursts } from './components/Bursts.js';
+import { Histogram } from './components/Histogram.js';
+import type { LastBurst } from './components/StatusLine.js';
+import { ThresholdForm } from './components/ThresholdForm.js';
+import type { Burst } from './bursts.js';
+import { LiveModel, type Model, type ReplayModel, type Snapshot } from './model.js';
+import { formatThresholds, NO_THRESHOLDS, type Thresholds } from './threshold.js';
 import type { Feed } from './feed.js';
-import { INITIAL_VIEW, type KeyContext, viewReducer } from './keys.js';
+import { INITIAL_VIEW, type KeyContext, MAX_ZOOM, viewReducer } from './keys.js';
 
 export type Source =
   | { readonly kind: 'live'; readonly feed: Feed }
-  | { readonly kind: 'replay'; readonly snapshot: Snapshot; readonly label: string };
+  | { readonly kind: 'replay'; readonly model: ReplayModel; readonly label: string };
 
 interface AppProps {
   readonly source: Source;
@@ -24,6 +29,8 @@ interface AppProps {
   readonly focus?: string;
   readonly exec?: Exec;
   readonly color: boolean;
+  /** Every set's thresholds until `t` changes one (--threshold). */
+  readonly thresholds?: Thresholds;
   /** How often the drain is taken from and the view refreshed. */
   readonly tickMs?: number;
 }
@@ -45,22 +52,36 @@ function useTerminalSize(): { columns: number; rows: number } {
   return size;
 }
 
+function lastBurst(s: Snapshot): LastBurst | null {
+  let last: LastBurst | null = null;
+  for (const set of s.sets)
+    if (set.lastBurst !== null && (last === null || set.lastBurst.endNs > last.burst.endNs))
+      last = { name: set.name, burst: set.lastBurst };
+  return last;
+}
+
 export function App(props: AppProps) {
   const { exit } = useApp();
   const { columns, rows } = useTerminalSize();
   const exec = props.exec ?? execIptables;
   const live = props.source.kind === 'live' ? props.source : null;
-  const model = useMemo(() => (live !== null ? new LiveModel(live.feed) : null), [live]);
-  const [snap, setSnap] = useState<Snapshot>(() =>
-    props.source.kind === 'replay'
-      ? props.source.snapshot
-      : { sets: [], series: new Map(), drainRate: 0, lost: 0n, lastError: null },
+  const replay = props.source.kind === 'replay' ? props.source.model : null;
+  const thresholds = props.thresholds ?? NO_THRESHOLDS;
+  const model: Model = useMemo(
+    () =>
+      props.source.kind === 'replay'
+        ? props.source.model
+        : new LiveModel(props.source.feed, thresholds),
+    // The thresholds given at start only matter when the model is made.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [live, replay],
   );
+  const [snap, setSnap] = useState<Snapshot>(() => model.snapshot());
   const [view, dispatch] = useReducer(viewReducer, INITIAL_VIEW);
   const focused = useRef(false);
 
   useEffect(() => {
-    if (model === null) return;
+    if (live === null) return;
     const tick = () => {
       model.update(Date.now());
       // Draining goes on while paused, and the status line stays live (losses are never hidden).
@@ -69,10 +90,15 @@ export function App(props: AppProps) {
     tick();
     const timer = setInterval(tick, props.tickMs ?? 50);
     return () => clearInterval(timer);
-  }, [model, props.tickMs]);
+  }, [model, live, props.tickMs]);
 
-  // Table and charts freeze when the pause is rendered.
-  const frozen = useMemo(() => (view.paused && model !== null ? model.snapshot(true) : null), [view.paused, model]);
+  // Table and charts freeze when the pause is rendered (a new threshold shows at once).
+  const [thresholdsChanged, setThresholdsChanged] = useState(0);
+  const frozen = useMemo(
+    () => (view.paused ? model.snapshot(true) : null),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [view.paused, model, thresholdsChanged],
+  );
 
   useEffect(() => {
     if (view.quit) exit();
@@ -106,8 +132,34 @@ export function App(props: AppProps) {
   });
 
   useInput((input, key) => dispatch({ type: 'key', input, key, ctx: ctx.current }), {
-    isActive: view.overlay === 'none' || view.overlay === 'help',
+    isActive: view.overlay === 'none' || view.overlay === 'help' || view.overlay === 'histogram',
   });
+
+  const target = view.target !== null ? shown.sets.find((s) => s.name === view.target) : undefined;
+  const targetSeries = target !== undefined ? shown.series.get(target.name) : undefined;
+  const setThresholds = (name: string, t: Thresholds) => {
+    model.setThresholds(name, t);
+    setSnap(model.snapshot());
+    setThresholdsChanged((n) => n + 1);
+    const text = formatThresholds(t);
+    dispatch({ type: 'close', message: text === '' ? `${name}: threshold cleared` : `${name}: threshold ${text}` });
+  };
+  /** Enter on a burst: the charts show it, at a zoom where it fits in half their width. */
+  const gotoBurst = (b: Burst) => {
+    const s = targetSeries;
+    if (s === undefined) return;
+    const P = s.periodNs;
+    const back = Number((s.endNs - b.endNs) / P);
+    if (back + b.windows > s.windows) {
+      dispatch({ type: 'close', message: 'that burst is older than the windows kept for the charts' });
+      return;
+    }
+    let zoom = view.zoom;
+    while (zoom < MAX_ZOOM && b.windows > (chartColumns * zoom) / 2) zoom *= 2;
+    // The burst's end a quarter of the width from the right edge.
+    const offset = Math.max(0, back - Math.floor((chartColumns * zoom) / 4));
+    dispatch({ type: 'goto', zoom, offset });
+  };
 
   const state = props.source.kind === 'replay' ? `replay ${props.source.label}` : view.paused ? 'PAUSED' : 'live';
   // Rows: table header + sets, two chart titles, status; the rest goes to the charts.
@@ -117,6 +169,38 @@ export function App(props: AppProps) {
 
   let body;
   if (view.overlay === 'help') body = <Help />;
+  else if (view.overlay === 'threshold' && target !== undefined)
+    body = (
+      <ThresholdForm
+        name={target.name}
+        current={formatThresholds(target.thresholds)}
+        apply={(t) => setThresholds(target.name, t)}
+        close={() => dispatch({ type: 'close', message: null })}
+        color={props.color}
+      />
+    );
+  else if (view.overlay === 'bursts' && target !== undefined)
+    body = (
+      <Bursts
+        name={target.name}
+        periodNs={target.periodNs}
+        bursts={target.bursts()}
+        thresholds={formatThresholds(target.thresholds)}
+        rows={rows - 3}
+        goto={gotoBurst}
+        close={() => dispatch({ type: 'close', message: null })}
+      />
+    );
+  else if (view.overlay === 'histogram' && target !== undefined && targetSeries !== undefined)
+    body = (
+      <Histogram
+        series={targetSeries}
+        limit={target.limits.frames}
+        width={columns}
+        rows={rows - 1}
+        color={props.color}
+      />
+    );
   else if (view.overlay === 'add')
     body = (
       <AddForm
@@ -138,7 +222,7 @@ export function App(props: AppProps) {
       <>
         <Table sets={shown.sets} selected={sel} width={columns} rows={tableRows} color={props.color} />
         {narrow && current !== undefined ? <Details set={current} /> : null}
-        {series !== undefined && series.length > 0 ? (
+        {series !== undefined && current !== undefined && series.length > 0 ? (
           <Charts
             series={series}
             zoom={view.zoom}
@@ -146,8 +230,8 @@ export function App(props: AppProps) {
             width={columns}
             height={chartHeight}
             color={props.color}
-            limits={NO_LIMITS}
-            thresholds=""
+            limits={current.limits}
+            thresholds={formatThresholds(current.thresholds)}
           />
         ) : (
           <Text dimColor>{current !== undefined ? 'waiting for the first window…' : ''}</Text>
@@ -162,7 +246,9 @@ export function App(props: AppProps) {
         state={state}
         drainRate={live !== null ? snap.drainRate : null}
         lost={snap.lost}
-        error={view.message ?? snap.lastError}
+        message={view.message}
+        error={snap.lastError}
+        lastBurst={lastBurst(shown)}
         color={props.color}
       />
     </Box>

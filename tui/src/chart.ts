@@ -50,7 +50,8 @@ export function renderChart(view: ColumnView, o: ChartOptions): string[] {
   const scale = (h * 8) / max;
   // In eighths of a cell: nothing non-zero is drawn as zero.
   const eighths = (v: number) => (v > 0 ? Math.max(1, Math.round(v * scale)) : 0);
-  const paint = (text: string, color: string | null) => (o.color === null || color === null ? text : color + text + RESET);
+  const paint = (text: string, color: string | null) =>
+    o.color === null || color === null ? text : color + text + RESET;
   const limit = o.of === 'frames' ? o.limits.frames : o.limits.bytes;
   // The row holding the threshold's level; none when every window in view is below it.
   const thresholdRow = limit < max ? h - 1 - Math.floor((limit * scale) / 8) : -1;

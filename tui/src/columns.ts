@@ -58,6 +58,13 @@ export class Columns {
     this.lostWindows[c] += from.lostWindows[k];
   }
 
+  clone(): Columns {
+    const c = new Columns(this.count);
+    for (const k of ['peakFrames', 'peakBytes', 'sumFrames', 'sumBytes', 'windows', 'lostWindows'] as const)
+      c[k].set(this[k]);
+    return c;
+  }
+
   clear(c: number): void {
     this.peakFrames[c] = 0;
     this.peakBytes[c] = 0;
@@ -138,7 +145,7 @@ export function buildColumns(s: SetSeries, zoom: number, width: number, offset =
     const frames = s.frames(i) / span;
     const bytes = s.bytes(i) / span;
     const end = Math.min(lo + span, shown);
-    for (let w = Math.max(lo, 0); w < end; ) {
+    for (let w = Math.max(lo, 0); w < end;) {
       const c = Math.floor(w / zoom);
       const upto = Math.min(end, (c + 1) * zoom);
       const k = upto - w;

@@ -2,7 +2,7 @@
 // so each must see the state the previous one left.
 import type { Key } from 'ink';
 
-type Overlay = 'none' | 'help' | 'add' | 'delete';
+type Overlay = 'none' | 'help' | 'add' | 'delete' | 'threshold' | 'bursts' | 'histogram';
 
 export interface ViewState {
   readonly selected: number;
@@ -14,7 +14,7 @@ export interface ViewState {
   readonly paused: boolean;
   readonly quit: boolean;
   readonly message: string | null;
-  /** The set `d` asked about, fixed when asked even if the selection moves. */
+  /** The set `d`, `t`, `b` or `h` is about, fixed when asked even if the selection moves. */
   readonly target: string | null;
 }
 
@@ -40,18 +40,21 @@ export interface KeyContext {
   readonly live: boolean;
 }
 
-const MAX_ZOOM = 256;
+export const MAX_ZOOM = 256;
 
 type ViewAction =
   | { readonly type: 'key'; readonly input: string; readonly key: Partial<Key>; readonly ctx: KeyContext }
   | { readonly type: 'close'; readonly message: string | null }
-  | { readonly type: 'select'; readonly index: number };
+  | { readonly type: 'select'; readonly index: number }
+  /** The charts move (Enter on a burst): the overlay closes. */
+  | { readonly type: 'goto'; readonly zoom: number; readonly offset: number };
 
 export function viewReducer(s: ViewState, a: ViewAction): ViewState {
   if (a.type === 'close') return { ...s, overlay: 'none', target: null, message: a.message };
   if (a.type === 'select') return { ...s, selected: a.index };
+  if (a.type === 'goto') return { ...s, overlay: 'none', target: null, zoom: a.zoom, offset: a.offset, message: null };
   const { input, key, ctx } = a;
-  if (s.overlay === 'help') return { ...s, overlay: 'none' };
+  if (s.overlay === 'help' || s.overlay === 'histogram') return { ...s, overlay: 'none', target: null };
   if (s.overlay !== 'none') return s; // the form or the confirmation has the keys
   const last = Math.max(0, ctx.sets - 1);
   const sel = Math.min(s.selected, last);
@@ -67,6 +70,11 @@ export function viewReducer(s: ViewState, a: ViewAction): ViewState {
   if (input === '-') return { ...s, zoom: Math.max(1, s.zoom / 2) };
   if (input === '?') return { ...s, overlay: 'help' };
   if (input === 'p') return ctx.live ? { ...s, paused: !s.paused } : { ...s, message: 'a replay has nothing to pause' };
+  if (input === 't' || input === 'b' || input === 'h') {
+    if (ctx.selectedName === null) return { ...s, message: 'no counter set selected' };
+    const overlay = input === 't' ? 'threshold' : input === 'b' ? 'bursts' : 'histogram';
+    return { ...s, overlay, target: ctx.selectedName, message: null };
+  }
   if (input === 'a' || input === 'd') {
     if (!ctx.live) return { ...s, message: 'rules cannot be changed while replaying a file' };
     if (input === 'a') return { ...s, overlay: 'add', message: null };

@@ -3,7 +3,11 @@
 import type { SetStatus } from '../../addon/types.js';
 import type { Feed } from './feed.js';
 import { si } from './units.js';
-import { RING_WINDOWS, SetSeries } from './series.js';
+import { RING_WINDOWS, type SetSeries } from './series.js';
+import type { Burst } from './bursts.js';
+import type { Columns, Limits } from './columns.js';
+import { SetTrack } from './settrack.js';
+import type { Thresholds } from './threshold.js';
 import { type Row, Tiler } from './tiler.js';
 
 /** What the table shows for one set. */
@@ -15,52 +19,65 @@ export interface SetView {
   readonly fifo: string;
   /** Frames and bytes of the latest window, null before the first. */
   readonly latest: { readonly frames: number; readonly bytes: number } | null;
+  /** The largest window of the sparkline's span (about the last 1.6 s). */
   readonly peakFrames: number;
   readonly peakBytes: number;
-  /** Frames and bits per second over the latest second of windows. */
+  /** Frames and bits per second over the sparkline's span. */
   readonly pps: number;
   readonly bps: number;
   readonly totalFrames: bigint | null;
   readonly totalBytes: bigint | null;
   readonly lost: bigint;
   readonly error: string | null;
+  /** The sparkline's columns, oldest first. */
+  readonly spark: Columns;
+  readonly thresholds: Thresholds;
+  /** Per-window limits of the thresholds (Infinity where none). */
+  readonly limits: Limits;
+  /** Bursts so far (the running one included); null without a threshold. */
+  readonly burstCount: number | null;
+  readonly lastBurst: Burst | null;
+  /** The most recent bursts, oldest first. */
+  readonly bursts: () => readonly Burst[];
 }
 
-const SECOND_NS = 1_000_000_000n;
-
-function summarize(s: SetSeries, extra: { fifo: string; lost: bigint; error: string | null }): SetView {
-  let peakFrames = 0;
-  let peakBytes = 0;
-  for (let i = 0; i < s.length; i++) {
-    if (s.lost(i) !== 0) continue; // a lost stretch is not one window
-    peakFrames = Math.max(peakFrames, s.frames(i));
-    peakBytes = Math.max(peakBytes, s.bytes(i));
-  }
-  const last = s.length - 1;
-  // Rates over the latest second of windows (at least one window).
-  const spanWindows = Math.max(1, Number(SECOND_NS / s.periodNs));
+function summarize(
+  t: SetTrack,
+  extra: { fifo: string; lost: bigint; error: string | null },
+  freeze = false,
+): SetView {
+  const s = t.series;
+  const spark = freeze ? t.spark.columns.clone() : t.spark.columns;
   let windows = 0;
   let frames = 0;
   let bytes = 0;
-  for (let i = last; i >= 0 && windows < spanWindows; i--) {
-    windows += s.span(i);
-    frames += s.frames(i);
-    bytes += s.bytes(i);
+  for (let c = 0; c < spark.count; c++) {
+    windows += spark.windows[c];
+    frames += spark.sumFrames[c];
+    bytes += spark.sumBytes[c];
   }
   const secs = (windows * Number(s.periodNs)) / 1e9;
+  const last = s.length - 1;
+  const frozen = freeze ? t.bursts() : null;
   return {
     name: s.name,
     periodNs: s.periodNs,
     fifo: extra.fifo,
     latest: last >= 0 ? { frames: s.frames(last), bytes: s.bytes(last) } : null,
-    peakFrames,
-    peakBytes,
+    peakFrames: spark.maxPeakFrames(),
+    peakBytes: spark.maxPeakBytes(),
     pps: secs > 0 ? frames / secs : 0,
     bps: secs > 0 ? (bytes * 8) / secs : 0,
     totalFrames: s.totalFrames,
     totalBytes: s.totalBytes,
     lost: extra.lost,
     error: extra.error,
+    spark,
+    thresholds: t.thresholds,
+    limits: t.limits,
+    burstCount: t.count,
+    lastBurst: t.last,
+    bursts: frozen !== null ? () => frozen : () => t.bursts(),
   };
 }
 
@@ -75,19 +92,39 @@ export interface Snapshot {
 }
 
 interface Tracked {
-  series: SetSeries;
+  track: SetTrack;
   tiler: Tiler;
 }
 
+/** What the dashboard asks of its data, live or replayed. */
+export interface Model {
+  update(nowMs: number): void;
+  /** The current figures; with `freeze` copied, so that later updates do not show. */
+  snapshot(freeze?: boolean): Snapshot;
+  /** Sets one set's thresholds (`t`); its bursts are found again in the windows kept. */
+  setThresholds(name: string, t: Thresholds): void;
+}
+
 /** Live model: call update() on every tick; snapshot() for the view. */
-export class LiveModel {
+export class LiveModel implements Model {
   private sets = new Map<string, Tracked>();
+  /** Thresholds given to a set with `t`; the others have the default. */
+  private thresholds = new Map<string, Thresholds>();
   private status: SetStatus[] = [];
   private lastError: string | null = null;
   private drainRate = 0;
   private prevSamples: { total: bigint; atMs: number } | null = null;
 
-  constructor(private readonly feed: Feed) {}
+  constructor(
+    private readonly feed: Feed,
+    /** Every set's thresholds until `t` changes one (--threshold). */
+    private readonly defaultThresholds: Thresholds,
+  ) {}
+
+  setThresholds(name: string, t: Thresholds): void {
+    this.thresholds.set(name, t);
+    this.sets.get(name)?.track.setThresholds(t);
+  }
 
   update(nowMs: number): void {
     // Status before take: windows up to lastReadStartNs are then in the batch or idle.
@@ -101,9 +138,9 @@ export class LiveModel {
     for (const name of this.sets.keys()) if (!present.has(name)) this.sets.delete(name);
     for (const st of this.status) {
       let t = this.sets.get(st.name);
-      if (t === undefined || t.series.periodNs !== st.periodNs) {
+      if (t === undefined || t.track.series.periodNs !== st.periodNs) {
         t = {
-          series: new SetSeries(st.name, st.periodNs),
+          track: new SetTrack(st.name, st.periodNs, this.thresholds.get(st.name) ?? this.defaultThresholds),
           tiler: new Tiler(st.periodNs, null, RING_WINDOWS),
         };
         this.sets.set(st.name, t);
@@ -111,15 +148,15 @@ export class LiveModel {
     }
     for (const b of batches) {
       const t = this.sets.get(b.name);
-      if (t !== undefined) t.series.add(t.tiler.feed(b));
+      if (t !== undefined) t.track.add(t.tiler.feed(b));
     }
     let total = 0n;
     for (const st of this.status) {
       const t = this.sets.get(st.name);
       if (t === undefined) continue;
-      t.series.add(t.tiler.idleUntil(st.lastReadStartNs));
-      t.series.totalFrames = st.totalFrames;
-      t.series.totalBytes = st.totalBytes;
+      t.track.add(t.tiler.idleUntil(st.lastReadStartNs));
+      t.track.series.totalFrames = st.totalFrames;
+      t.track.series.totalBytes = st.totalBytes;
       total += st.samplesRead;
     }
     if (this.prevSamples !== null && nowMs - this.prevSamples.atMs >= 1000) {
@@ -137,39 +174,54 @@ export class LiveModel {
     for (const st of this.status) {
       const t = this.sets.get(st.name);
       if (t === undefined) continue;
-      const s = freeze ? t.series.clone() : t.series;
-      series.set(st.name, s);
+      series.set(st.name, freeze ? t.track.series.clone() : t.track.series);
       const setLost = st.kernelLost + st.ringDropped;
       lost += setLost;
       const queued = st.dataReadersQueued;
       // Exact while it fits the table's column, in k/M beyond.
       const exact = `${queued}/${st.capacity}`;
       const fifo = exact.length <= 11 ? exact : `${si(queued)}/${si(st.capacity)}`;
-      sets.push(summarize(s, { fifo, lost: setLost, error: st.error }));
+      sets.push(summarize(t.track, { fifo, lost: setLost, error: st.error }, freeze));
     }
     return { sets, series, drainRate: this.drainRate, lost, lastError: this.lastError };
   }
 }
 
-/** A replay file's rows as a snapshot: one set, nothing draining. */
-export function replaySnapshot(name: string, rows: readonly Row[], periodNs: bigint): Snapshot {
-  const s = new SetSeries(name, periodNs, Math.max(rows.length, 1));
-  s.add(rows);
-  let frames = 0n;
-  let bytes = 0n;
-  let lost = 0n;
-  for (const r of rows) {
-    frames += r.frames;
-    bytes += r.bytes;
-    lost += r.lost;
+/** A replay file's rows: one set, nothing draining, every row kept. */
+export class ReplayModel implements Model {
+  private readonly track: SetTrack;
+  private readonly lost: bigint;
+
+  constructor(name: string, rows: readonly Row[], periodNs: bigint, thresholds: Thresholds) {
+    this.track = new SetTrack(name, periodNs, thresholds, Math.max(rows.length, 1));
+    this.track.add(rows);
+    let frames = 0n;
+    let bytes = 0n;
+    let lost = 0n;
+    for (const r of rows) {
+      frames += r.frames;
+      bytes += r.bytes;
+      lost += r.lost;
+    }
+    this.track.series.totalFrames = frames;
+    this.track.series.totalBytes = bytes;
+    this.lost = lost;
   }
-  s.totalFrames = frames;
-  s.totalBytes = bytes;
-  return {
-    sets: [summarize(s, { fifo: '-', lost, error: null })],
-    series: new Map([[name, s]]),
-    drainRate: 0,
-    lost,
-    lastError: null,
-  };
+
+  update(): void {}
+
+  setThresholds(_name: string, t: Thresholds): void {
+    this.track.setThresholds(t);
+  }
+
+  snapshot(): Snapshot {
+    const s = this.track.series;
+    return {
+      sets: [summarize(this.track, { fifo: '-', lost: this.lost, error: null })],
+      series: new Map([[s.name, s]]),
+      drainRate: 0,
+      lost: this.lost,
+      lastError: null,
+    };
+  }
 }

@@ -37,12 +37,13 @@ export class SparkTrack {
         continue;
       }
       const windows = Number((r.endNs - r.startNs) / this.periodNs) || 1;
-      for (let w = r.startNs; w < r.endNs; ) {
+      for (let w = r.startNs; w < r.endNs;) {
         this.shiftTo(w);
         const upto = r.endNs < this.newestEnd ? r.endNs : this.newestEnd;
         const k = Number((upto - w) / this.periodNs) || 1;
         if (r.lost === 0n)
-          for (let j = 0; j < k; j++) this.columns.addWindow(last, j === 0 ? Number(r.frames) : 0, j === 0 ? Number(r.bytes) : 0);
+          for (let j = 0; j < k; j++)
+            this.columns.addWindow(last, j === 0 ? Number(r.frames) : 0, j === 0 ? Number(r.bytes) : 0);
         else this.columns.addLost(last, k, (Number(r.frames) * k) / windows, (Number(r.bytes) * k) / windows);
         w = upto;
       }

@@ -42,3 +42,15 @@ export function formatNs(ns: bigint): string {
   }
   return `${ns}ns`;
 }
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** CLOCK_REALTIME ns as local time with microseconds: "2026-11-28 23:00:00.000100". */
+export function formatLocalNs(ns: bigint): string {
+  const d = new Date(Number(ns / 1_000_000n));
+  const micros = Number((ns % 1_000_000_000n) / 1_000n);
+  return (
+    `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ` +
+    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(micros, 6)}`
+  );
+}

@@ -3,7 +3,8 @@ import { afterEach, test } from 'node:test';
 import { cleanup, render } from 'ink-testing-library';
 import { App } from '../../../tui/src/app.js';
 import type { Exec } from '../../../tui/src/iptables.js';
-import { replaySnapshot } from '../../../tui/src/model.js';
+import { ReplayModel } from '../../../tui/src/model.js';
+import { NO_THRESHOLDS } from '../../../tui/src/threshold.js';
 import { ScriptedFeed, sleep, until } from './helpers.js';
 
 const T = 1_764_288_000_000_000_000n;
@@ -54,12 +55,11 @@ test('the table shows every set with the numbers of its windows', async () => {
   await until(() => frame(r).includes('beta') && frame(r).includes(' 0/1024'), 'both sets, alpha taken');
   const lines = frame(r).split('\n');
   const alpha = lines.find((l) => l.includes('alpha'))!;
-  // period 100µs, FIFO 0/1024, latest window 4 frames 400 B, peak 40 frames 4.00k B, lost 0.
-  assert.match(alpha, /^> alpha\s+100µs\s+0\/1024\s+4\s+400\s+40\s+4\.00k\s/);
-  assert.match(alpha, /\s0$/);
-  // alpha: 54 frames in 5 windows (500 µs) → 108k pkt/s; 5400 B → 86.4 Mb/s.
-  assert.match(alpha, /\s108k\s+86\.4M\s/);
-  assert.match(frame(r), /frames per 100µs {2}alpha {2}span 500µs/);
+  // period 100µs, FIFO 0/1024, all 5 windows in the newest sparkline column, latest window 4
+  // frames, peak 40 frames; 54 frames in 5 windows (500 µs) → 108k pkt/s, 5400 B → 86.4 Mb/s;
+  // no threshold so no burst count, lost 0.
+  assert.match(alpha, /^> alpha\s+100µs\s+0\/1024\s+█\s+4\s+40\s+108k\s+86\.4M\s+-\s+0$/);
+  assert.match(frame(r), /frames per 100µs window {2}alpha {2}span 500µs/);
   assert.match(frame(r), /live \| drain \d+ samples\/s \| lost 0 \| \? help/);
 });
 
@@ -82,10 +82,10 @@ test('p freezes the view while draining goes on; p again shows what arrived', as
   const takes = feed.takes;
   feed.read('alpha', T + 7n * P + 1n, [{ t: T + 6n * P, frames: 931n, bytes: 93_100n }]);
   await until(() => feed.takes > takes + 3, 'take() to go on while paused');
-  assert.match(frame(r), /^> alpha\s+100µs\s+0\/1024\s+4\s/m);
+  assert.match(frame(r), /^> alpha\s+100µs\s+0\/1024\s+█\s+4\s+40\s/m);
   await press(r, 'p');
   // 931 - 154 = 777 frames in the new window.
-  await until(() => /^> alpha\s+100µs\s+0\/1024\s+777\s+77\.7k\s+777\s/m.test(frame(r)), 'the new window');
+  await until(() => /^> alpha\s+100µs\s+0\/1024\s+█\s+777\s+777\s/m.test(frame(r)), 'the new window');
   assert.match(frame(r), /^live \| drain/m);
 });
 
@@ -99,17 +99,18 @@ test('? lists every key, any key closes it', async () => {
   await until(() => !frame(r).includes('pktstat-top keys'), 'help closed');
 });
 
-test('+ and - zoom: several windows per column, summed', async () => {
+test('+ and - zoom: several windows per column, each showing its peak window', async () => {
   const r = start(twoSets());
   await until(() => frame(r).includes('span 500µs'), 'chart');
   await press(r, '+');
-  await until(() => frame(r).includes('frames per 2×100µs'), 'zoom 2');
-  // 5 windows in columns of 2 → 3 columns, 600 µs; the peak column sums 40 + 4 frames.
+  await until(() => frame(r).includes('frames peak 100µs window of 2 per column'), 'zoom 2');
+  // 5 windows in columns of 2 → 3 columns, 600 µs; the column of 40 and 4 frames peaks at 40,
+  // and the chart's top is the biggest window, not the sum 44.
   assert.match(frame(r), /span 600µs/);
-  assert.match(frame(r), /^ {4}44 [┤┼]/m);
+  assert.match(frame(r), /^ {4}40 ┤/m);
   await press(r, '-');
-  await until(() => frame(r).includes('frames per 100µs'), 'zoom 1');
-  assert.match(frame(r), /^ {4}40 [┤┼]/m);
+  await until(() => frame(r).includes('frames per 100µs window'), 'zoom 1');
+  assert.match(frame(r), /^ {4}40 ┤/m);
 });
 
 test('the add form refuses bad input field by field, then shows what iptables said', async () => {
@@ -253,7 +254,10 @@ test('replay: ←/→ page through the file, rules cannot change', async () => {
     lost: 0n,
   }));
   const r = render(
-    <App source={{ kind: 'replay', snapshot: replaySnapshot('lab', rows, P), label: 'lab.csv' }} color={false} />,
+    <App
+      source={{ kind: 'replay', model: new ReplayModel('lab', rows, P, NO_THRESHOLDS), label: 'lab.csv' }}
+      color={false}
+    />,
   );
   // 100 columns wide: 91 columns of chart.
   await until(() => frame(r).includes('span 9.1ms'), 'chart');
@@ -266,5 +270,5 @@ test('replay: ←/→ page through the file, rules cannot change', async () => {
   await until(() => !frame(r).includes('before the latest'), 'paged forward');
   await press(r, 'a');
   await until(() => frame(r).includes('rules cannot be changed while replaying a file'), 'refused');
-  assert.match(frame(r), /replay lab\.csv \| lost 0/);
+  assert.match(frame(r), /replay lab\.csv \| rules cannot be changed while replaying a file \| lost 0/);
 });

@@ -53,10 +53,18 @@ export function Charts(props: {
     unit: '',
     color: props.color ? COLORS.frames : null,
   });
-  const bytesChart = renderChart(view, { ...options, of: 'bytes', unit: 'B', color: props.color ? COLORS.bytes : null });
+  const bytesChart = renderChart(view, {
+    ...options,
+    of: 'bytes',
+    unit: 'B',
+    color: props.color ? COLORS.bytes : null,
+  });
   return (
     <Box flexDirection="column">
-      <Text bold wrap="truncate-end">{`frames ${per}  ${series.name}  span ${formatNs(view.toNs - view.fromNs)}${where}`}</Text>
+      <Text
+        bold
+        wrap="truncate-end"
+      >{`frames ${per}  ${series.name}  span ${formatNs(view.toNs - view.fromNs)}${where}`}</Text>
       <Text>{framesChart.join('\n')}</Text>
       <Text bold wrap="truncate-end">{`bytes  ${avg(frames, ' fr')} ${avg(bytes, 'B')}  ${marks}`}</Text>
       <Text>{bytesChart.join('\n')}</Text>

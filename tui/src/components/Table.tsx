@@ -1,6 +1,8 @@
 // The table of counter sets: as many columns as the width allows, most important first.
 import { Box, Text } from 'ink';
+import { Fragment } from 'react';
 import type { SetView } from '../model.js';
+import { SPARK_WIDTH, sparkCells } from '../sparkline.js';
 import { formatNs, si } from '../units.js';
 
 interface Column {
@@ -9,21 +11,30 @@ interface Column {
   /** Lower keeps its place on narrow terminals. */
   readonly priority: number;
   readonly cell: (s: SetView) => string;
+  /** The sparkline: drawn per character (hot columns in red), `cell` gives its plain text. */
+  readonly spark?: true;
 }
 
+const sparkText = (s: SetView) =>
+  sparkCells(s.spark, s.limits)
+    .map((c) => c.char)
+    .join('');
+
 export const TABLE_COLUMNS: readonly Column[] = [
-  { header: 'name', width: 16, priority: 0, cell: (s) => s.name },
-  { header: 'period', width: 7, priority: 0, cell: (s) => formatNs(s.periodNs) },
-  { header: 'fifo', width: 11, priority: 3, cell: (s) => s.fifo },
-  { header: 'fr/win', width: 7, priority: 0, cell: (s) => (s.latest ? si(s.latest.frames) : '-') },
-  { header: 'B/win', width: 7, priority: 1, cell: (s) => (s.latest ? si(s.latest.bytes) : '-') },
-  { header: 'peak fr', width: 7, priority: 2, cell: (s) => si(s.peakFrames) },
+  { header: 'name', width: 14, priority: 0, cell: (s) => s.name },
+  { header: 'period', width: 6, priority: 0, cell: (s) => formatNs(s.periodNs) },
+  { header: 'fifo', width: 11, priority: 2, cell: (s) => s.fifo },
+  { header: 'recent peaks', width: SPARK_WIDTH, priority: 0, cell: sparkText, spark: true },
+  { header: 'fr/win', width: 6, priority: 3, cell: (s) => (s.latest ? si(s.latest.frames) : '-') },
+  { header: 'B/win', width: 6, priority: 4, cell: (s) => (s.latest ? si(s.latest.bytes) : '-') },
+  { header: 'peak fr', width: 7, priority: 1, cell: (s) => si(s.peakFrames) },
   { header: 'peak B', width: 7, priority: 4, cell: (s) => si(s.peakBytes) },
-  { header: 'pkt/s', width: 7, priority: 1, cell: (s) => si(s.pps) },
-  { header: 'bit/s', width: 7, priority: 1, cell: (s) => si(s.bps) },
+  { header: 'pkt/s', width: 6, priority: 1, cell: (s) => si(s.pps) },
+  { header: 'bit/s', width: 6, priority: 1, cell: (s) => si(s.bps) },
   { header: 'frames', width: 7, priority: 5, cell: (s) => (s.totalFrames === null ? '-' : si(s.totalFrames)) },
   { header: 'bytes', width: 7, priority: 5, cell: (s) => (s.totalBytes === null ? '-' : si(s.totalBytes)) },
-  { header: 'lost', width: 6, priority: 0, cell: (s) => si(s.lost) },
+  { header: 'bursts', width: 6, priority: 0, cell: (s) => (s.burstCount === null ? '-' : si(s.burstCount)) },
+  { header: 'lost', width: 5, priority: 0, cell: (s) => si(s.lost) },
 ];
 
 /** The columns that fit in a terminal `width` wide, in display order. */
@@ -40,6 +51,20 @@ export function fitColumns(width: number): Column[] {
 
 const fit = (text: string, width: number, left: boolean) =>
   text.length > width ? text.slice(0, width - 1) + '…' : left ? text.padEnd(width) : text.padStart(width);
+
+function Spark(props: { set: SetView; color: boolean }) {
+  const cells = sparkCells(props.set.spark, props.set.limits);
+  if (!props.color) return <>{cells.map((c) => c.char).join('')}</>;
+  return (
+    <>
+      {cells.map((c, i) => (
+        <Text key={i} color={c.hot ? 'red' : 'cyan'}>
+          {c.char}
+        </Text>
+      ))}
+    </>
+  );
+}
 
 export function Table(props: {
   sets: readonly SetView[];
@@ -61,7 +86,13 @@ export function Table(props: {
         const sel = first + i === props.selected;
         return (
           <Text key={s.name} inverse={sel} color={props.color && s.error !== null ? 'red' : undefined}>
-            {(sel ? '> ' : '  ') + line((c) => c.cell(s))}
+            {sel ? '> ' : '  '}
+            {cols.map((c, k) => (
+              <Fragment key={c.header}>
+                {k > 0 ? ' ' : ''}
+                {c.spark ? <Spark set={s} color={props.color} /> : fit(c.cell(s), c.width, k === 0)}
+              </Fragment>
+            ))}
           </Text>
         );
       })}
@@ -76,6 +107,7 @@ export function Details(props: { set: SetView }) {
     `${s.name}: fifo ${s.fifo}`,
     `total ${s.totalFrames === null ? '-' : si(s.totalFrames)} fr ${s.totalBytes === null ? '-' : si(s.totalBytes)}B`,
     `peak ${si(s.peakFrames)} fr ${si(s.peakBytes)}B`,
+    `bursts ${s.burstCount === null ? '-' : si(s.burstCount)}`,
     `lost ${si(s.lost)}`,
   ];
   if (s.error !== null) parts.push(s.error);

@@ -1,0 +1,88 @@
+// What the dashboard keeps of one counter set: the ring of recent windows for the charts, the
+// sparkline, and its bursts under its thresholds (SPEC section 4, through bursts.ts). Memory is
+// bounded: the ring, SPARK_WIDTH columns and the KEPT_BURSTS most recent bursts plus counts.
+import { type Burst, BurstDetector } from './bursts.js';
+import type { Limits } from './columns.js';
+import { RING_WINDOWS, SetSeries } from './series.js';
+import { SparkTrack } from './sparkline.js';
+import { hasThresholds, type Thresholds, windowLimitsNumber } from './threshold.js';
+import type { Row } from './tiler.js';
+
+/** Bursts listed per set (`b`); older ones are only counted. */
+export const KEPT_BURSTS = 1000;
+
+export class SetTrack {
+  readonly series: SetSeries;
+  readonly spark: SparkTrack;
+  private detector: BurstDetector | null = null;
+  /** Ended bursts, oldest first; trimmed to KEPT_BURSTS now and then (amortised O(1)). */
+  private ended: Burst[] = [];
+  private thresholdsSet: Thresholds;
+  limits: Limits;
+
+  constructor(name: string, periodNs: bigint, thresholds: Thresholds, capacity = RING_WINDOWS) {
+    this.series = new SetSeries(name, periodNs, capacity);
+    this.spark = new SparkTrack(periodNs);
+    this.thresholdsSet = thresholds;
+    this.limits = windowLimitsNumber(thresholds, periodNs);
+    if (hasThresholds(thresholds)) this.detector = new BurstDetector(periodNs, thresholds);
+  }
+
+  get thresholds(): Thresholds {
+    return this.thresholdsSet;
+  }
+
+  add(rows: readonly Row[]): void {
+    if (rows.length === 0) return;
+    this.series.add(rows);
+    this.spark.add(rows);
+    const d = this.detector;
+    if (d !== null)
+      for (const r of rows) {
+        const b = d.push(r);
+        if (b !== null) this.keep(b);
+      }
+  }
+
+  /** New thresholds: the bursts are found again in the windows the ring still holds. */
+  setThresholds(t: Thresholds): void {
+    const s = this.series;
+    this.thresholdsSet = t;
+    this.limits = windowLimitsNumber(t, s.periodNs);
+    this.ended = [];
+    this.detector = hasThresholds(t) ? new BurstDetector(s.periodNs, t) : null;
+    const d = this.detector;
+    if (d === null) return;
+    let start = s.endNs - s.periodNs * BigInt(s.windows);
+    for (let i = 0; i < s.length; i++) {
+      const span = s.span(i);
+      const b = d.pushWindow(start, span, s.frames(i), s.bytes(i), s.lost(i));
+      if (b !== null) this.keep(b);
+      start += s.periodNs * BigInt(span);
+    }
+  }
+
+  private keep(b: Burst): void {
+    this.ended.push(b);
+    if (this.ended.length >= 2 * KEPT_BURSTS) this.ended = this.ended.slice(-KEPT_BURSTS);
+  }
+
+  /** Bursts ended, plus the one running; null without thresholds. */
+  get count(): number | null {
+    const d = this.detector;
+    return d === null ? null : d.bursts + (d.running !== null ? 1 : 0);
+  }
+
+  /** The latest burst: the running one, else the last that ended. */
+  get last(): Burst | null {
+    return this.detector?.running ?? this.ended[this.ended.length - 1] ?? null;
+  }
+
+  /** The KEPT_BURSTS most recent bursts (the running one included), oldest first. */
+  bursts(): Burst[] {
+    const running = this.detector?.running ?? null;
+    const list = this.ended.slice(-KEPT_BURSTS + (running !== null ? 1 : 0));
+    if (running !== null) list.push(running);
+    return list;
+  }
+}
