@@ -1,26 +1,57 @@
-// Runs the Ink dashboard until q, Ctrl-C, SIGTERM/SIGHUP or the end of --duration.
+// Runs the Ink dashboard until q, Ctrl-C, SIGTERM/SIGHUP or the end of --duration, on the
+// terminal's alternate screen as top and htop do: every way out, a crash included, restores the
+// screen the shell had.
 import { render } from 'ink';
 import { App, type Source } from './app.js';
+import type { Thresholds } from './threshold.js';
+
+const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
+const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
 
 export async function runDashboard(o: {
   source: Source;
   focus?: string;
   color: boolean;
   durationMs: number | null;
+  thresholds: Thresholds;
 }): Promise<void> {
-  const ink = render(<App source={o.source} focus={o.focus} color={o.color} />, { maxFps: 20 });
+  let alternate = true;
+  const leave = () => {
+    if (!alternate) return;
+    alternate = false;
+    process.stdout.write(LEAVE_ALTERNATE_SCREEN);
+  };
+  process.stdout.write(ENTER_ALTERNATE_SCREEN);
+  const ink = render(<App source={o.source} focus={o.focus} color={o.color} thresholds={o.thresholds} />, {
+    maxFps: 20,
+  });
   const timer = o.durationMs !== null ? setTimeout(() => ink.unmount(), o.durationMs) : null;
-  // Leave through Ink, which restores the terminal, rather than dying in raw mode.
+  // Leave through Ink, which restores the terminal's modes, rather than dying in raw mode.
   const quit = () => ink.unmount();
+  // A bug: the terminal back first, so that the error is seen on the screen the shell has.
+  const crash = (e: unknown) => {
+    try {
+      ink.unmount();
+    } finally {
+      leave();
+      process.stderr.write(`pktstat-top: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exit(70);
+    }
+  };
   process.once('SIGTERM', quit);
   process.once('SIGHUP', quit);
+  process.once('uncaughtException', crash);
+  process.once('unhandledRejection', crash);
+  process.once('exit', leave);
   try {
     await ink.waitUntilExit();
-    // Ink leaves the cursor after its last line: the shell prompt belongs on a fresh one.
-    process.stdout.write('\n');
   } finally {
+    leave();
     if (timer !== null) clearTimeout(timer);
     process.off('SIGTERM', quit);
     process.off('SIGHUP', quit);
+    process.off('uncaughtException', crash);
+    process.off('unhandledRejection', crash);
+    process.off('exit', leave);
   }
 }

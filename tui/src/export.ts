@@ -5,6 +5,8 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { SetStatus } from '../../addon/types.js';
 import { type Feed, openDrain } from './feed.js';
+import { BURSTS_CSV_HEADER, BurstDetector, burstCsvLine } from './bursts.js';
+import type { Thresholds } from './threshold.js';
 import { type Origin, type Row, Tiler } from './tiler.js';
 
 export const CSV_HEADER = 'start_ns,end_ns,frames,bytes,lost\n';
@@ -20,6 +22,31 @@ interface ExportRequest {
   /** File to write; stdout when undefined. */
   readonly output: string | undefined;
   readonly durationMs: number | null;
+  /** A window above any of them is hot (--export bursts). */
+  readonly thresholds: Thresholds;
+}
+
+/** How an export writes the rows that tile time: its header, then text per row. */
+interface RowFormat {
+  readonly header: string;
+  /** The writer of one set, once its period is known. */
+  readonly start: (periodNs: bigint) => (row: Row) => string;
+}
+
+const WINDOWS: RowFormat = { header: CSV_HEADER, start: () => csvLine };
+
+/** Each burst as soon as a row ends it; one still running when the export stops has not ended. */
+function burstsFormat(thresholds: Thresholds): RowFormat {
+  return {
+    header: BURSTS_CSV_HEADER,
+    start: (periodNs) => {
+      const detector = new BurstDetector(periodNs, thresholds);
+      return (row) => {
+        const ended = detector.push(row);
+        return ended === null ? '' : burstCsvLine(ended);
+      };
+    },
+  };
 }
 
 /** What an export format's loop gets: rows begin at origin, and it ends when stop aborts. */
@@ -35,6 +62,7 @@ interface ExportSession {
 /** The export formats by --export name. */
 export const EXPORT_FORMATS: Readonly<Record<string, (req: ExportRequest) => Promise<void>>> = {
   csv: (req) => withExport(req, (s) => runExport(s)),
+  bursts: (req) => withExport(req, (s) => runExport({ ...s, format: burstsFormat(req.thresholds) })),
 };
 
 /**
@@ -106,6 +134,8 @@ interface ExportOptions {
   /** Told, one line each, of drain errors for the set (the export goes on). */
   readonly warn?: (line: string) => void;
   readonly tickMs?: number;
+  /** What is written; the windows (CSV_HEADER rows) when absent. */
+  readonly format?: RowFormat;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -117,7 +147,9 @@ async function write(out: Writable, text: string): Promise<void> {
 /** Resolves once every complete row is written; rejects with a one-line Error. */
 export async function runExport(o: ExportOptions): Promise<void> {
   const tickMs = o.tickMs ?? 50;
+  const format = o.format ?? WINDOWS;
   let tiler: Tiler | null = null;
+  let line: ((row: Row) => string) | null = null;
   const find = (): SetStatus | undefined => o.feed.status().find((s) => s.name === o.name);
 
   let drops: { dropped: bigint; announced: bigint } | null = null;
@@ -134,11 +166,12 @@ export async function runExport(o: ExportOptions): Promise<void> {
 
   const step = (st: SetStatus): string => {
     tiler ??= new Tiler(st.periodNs, o.origin);
+    line ??= format.start(st.periodNs);
     let text = '';
     // Status before take: every window ending by lastReadStartNs is then either in the
     // batch taken below, or idle, or dropped (and then announced by a later sample).
-    for (const b of o.feed.take()) if (b.name === o.name) for (const r of tiler.feed(b)) text += csvLine(r);
-    if (!dropsPending(st)) for (const r of tiler.idleUntil(st.lastReadStartNs)) text += csvLine(r);
+    for (const b of o.feed.take()) if (b.name === o.name) for (const r of tiler.feed(b)) text += line(r);
+    if (!dropsPending(st)) for (const r of tiler.idleUntil(st.lastReadStartNs)) text += line(r);
     return text;
   };
 
@@ -150,7 +183,7 @@ export async function runExport(o: ExportOptions): Promise<void> {
     }
   };
 
-  await write(o.out, CSV_HEADER);
+  await write(o.out, format.header);
   while (!o.stop.aborted) {
     checkEvents();
     const st = find();

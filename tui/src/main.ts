@@ -7,10 +7,11 @@ import type { Source } from './app.js';
 import { parseDuration } from './duration.js';
 import { EXPORT_FORMATS } from './export.js';
 import { openDrain } from './feed.js';
-import { replaySnapshot } from './model.js';
+import { ReplayModel } from './model.js';
 import { readReplay } from './replay.js';
 import { DEFAULT_PORT } from './serve/listen-address.js';
 import { DEFAULT_PEAK_INTERVAL, runServeMode } from './serve/serve-mode.js';
+import { hasThresholds, parseThresholds, type Thresholds } from './threshold.js';
 import { checkArgs, UsageError } from './usage.js';
 
 const HELP = `
@@ -19,21 +20,27 @@ const HELP = `
     $ pktstat-top --rule NAME                   the dashboard, focused on one set
     $ pktstat-top --rule NAME --export csv      stream the set's windows as CSV
     $ pktstat-top --serve [HOST:]PORT           Prometheus exporter, no dashboard
+    $ pktstat-top --rule NAME --export bursts --threshold RATE   the set's bursts as CSV
 
   Options
     --rule NAME        watch only counter set NAME (${PROC_DIR}/NAME)
     --export csv       no dashboard: write start_ns,end_ns,frames,bytes,lost rows
+    --export bursts    no dashboard: write each burst above --threshold as it ends:
+                       start_ns,end_ns,windows,frames,bytes,peak_frames,peak_bytes
+    --threshold RATE   a window is hot above RATE, e.g. 50kpps or 800Mbps (k, M, G); once
+                       per unit (pps, bps); bursts are runs of hot windows (dashboard,
+                       --replay, --export bursts, --serve)
     --output FILE      write the export to FILE instead of stdout
     --duration D       stop after D (e.g. 10s, 500ms, 2m; a bare number is seconds)
     --proc-dir DIR     where the counter sets are (default ${PROC_DIR})
     --replay FILE.csv  the dashboard over an exported CSV (←/→ page through it)
     --serve [HOST:]PORT  answer GET /metrics on HOST (default 127.0.0.1) and PORT
                        (HOST alone: port ${DEFAULT_PORT}; IPv6 as [::1]:PORT)
-    --threshold RATE   burst threshold, e.g. 50kpps or 800Mbps (one per unit)
     --peak-interval D  trailing interval of the exporter's _max gauges (default ${DEFAULT_PEAK_INTERVAL})
     --help, --version
 
-  Keys: ↑/↓ select, ←/→ page, +/- zoom, a add rule, d delete rules, p pause, ? help, q quit
+  Keys: ↑/↓ select, ←/→ page, +/- zoom, t threshold, b bursts, h histogram,
+        a add rule, d delete rules, p pause, ? help, q quit
 `;
 
 const FLAGS = {
@@ -57,43 +64,59 @@ interface Mode {
   readonly label: string;
   /** The other flags it takes; any other flag given with it is a mistake. */
   readonly takes: readonly string[];
-  readonly run: (f: Flags, durationMs: number | null) => Promise<void>;
+  readonly run: (f: Flags, durationMs: number | null, thresholds: Thresholds) => Promise<void>;
 }
 
 const MODES: readonly Mode[] = [
-  { flag: 'export', label: '--export', takes: ['rule', 'output', 'duration', 'proc-dir'], run: runExportMode },
-  { flag: 'replay', label: '--replay', takes: ['duration'], run: runReplay },
+  {
+    flag: 'export',
+    label: '--export',
+    takes: ['rule', 'output', 'duration', 'proc-dir', 'threshold'],
+    run: runExportMode,
+  },
+  { flag: 'replay', label: '--replay', takes: ['duration', 'threshold'], run: runReplay },
   {
     flag: 'serve',
     label: '--serve',
     takes: ['rule', 'proc-dir', 'threshold', 'peak-interval', 'duration'],
     run: (f, durationMs) => runServeMode({ ...f, serve: f.serve ?? '', threshold: f.threshold ?? [] }, durationMs),
   },
-  { flag: null, label: 'the dashboard', takes: ['rule', 'duration', 'proc-dir'], run: runLive },
+  { flag: null, label: 'the dashboard', takes: ['rule', 'duration', 'proc-dir', 'threshold'], run: runLive },
 ];
 
-async function runExportMode(f: Flags, durationMs: number | null): Promise<void> {
+async function runExportMode(f: Flags, durationMs: number | null, thresholds: Thresholds): Promise<void> {
   const format = f.export ?? '';
   const run = Object.hasOwn(EXPORT_FORMATS, format) ? EXPORT_FORMATS[format] : undefined;
   if (run === undefined)
     throw new UsageError(`--export ${format}: the formats are ${Object.keys(EXPORT_FORMATS).join(', ')}`);
   if (f.rule === undefined) throw new UsageError(`--export ${format} needs --rule NAME: the counter set to export`);
-  await run({ name: f.rule, procDir: f.procDir, output: f.output, durationMs });
+  if (format === 'bursts' && !hasThresholds(thresholds))
+    throw new UsageError('--export bursts needs --threshold RATE: bursts are runs of windows above it');
+  if (format !== 'bursts' && hasThresholds(thresholds))
+    throw new UsageError(`--threshold does not apply to --export ${format}`);
+  await run({ name: f.rule, procDir: f.procDir, output: f.output, durationMs, thresholds });
 }
 
-async function runReplay(f: Flags, durationMs: number | null): Promise<void> {
+async function runReplay(f: Flags, durationMs: number | null, thresholds: Thresholds): Promise<void> {
   const file = f.replay ?? '';
   const replay = readReplay(file);
-  const snapshot = replaySnapshot(basename(file, '.csv'), replay.rows, replay.periodNs);
-  await dashboard({ kind: 'replay', snapshot, label: basename(file) }, undefined, durationMs, () => {});
+  const model = new ReplayModel(basename(file, '.csv'), replay.rows, replay.periodNs, thresholds);
+  await dashboard({ kind: 'replay', model, label: basename(file) }, undefined, durationMs, thresholds, () => {});
 }
 
-async function runLive(f: Flags, durationMs: number | null): Promise<void> {
+async function runLive(f: Flags, durationMs: number | null, thresholds: Thresholds): Promise<void> {
   const drain = openDrain({ procDir: f.procDir, names: f.rule !== undefined ? [f.rule] : undefined });
-  await dashboard({ kind: 'live', feed: drain }, f.rule, durationMs, () => drain.stop());
+  const source: Source = { kind: 'live', feed: drain };
+  await dashboard(source, f.rule, durationMs, thresholds, () => drain.stop());
 }
 
-async function dashboard(source: Source, focus: string | undefined, durationMs: number | null, stop: () => void) {
+async function dashboard(
+  source: Source,
+  focus: string | undefined,
+  durationMs: number | null,
+  thresholds: Thresholds,
+  stop: () => void,
+) {
   try {
     // After opening the source, so that a missing module or a bad file is what gets reported.
     if (!process.stdin.isTTY)
@@ -104,7 +127,7 @@ async function dashboard(source: Source, focus: string | undefined, durationMs: 
     process.env.CONTINUOUS_INTEGRATION = 'false';
     // Ink and React load only here: they take a second to load, and exports do without them.
     const { runDashboard } = await import('./dashboard.js');
-    await runDashboard({ source, focus, color: (process.env.NO_COLOR ?? '') === '', durationMs });
+    await runDashboard({ source, focus, color: (process.env.NO_COLOR ?? '') === '', durationMs, thresholds });
   } finally {
     stop();
   }
@@ -127,7 +150,13 @@ async function main(): Promise<void> {
       throw new UsageError(`--duration ${(e as Error).message}`, { cause: e });
     }
   }
-  await mode.run(f, durationMs);
+  let thresholds: Thresholds;
+  try {
+    thresholds = parseThresholds(f.threshold ?? []);
+  } catch (e) {
+    throw new UsageError(`--${(e as Error).message}`, { cause: e });
+  }
+  await mode.run(f, durationMs, thresholds);
 }
 
 main().catch((e: NodeJS.ErrnoException) => {

@@ -41,11 +41,7 @@ export interface SetView {
   readonly bursts: () => readonly Burst[];
 }
 
-function summarize(
-  t: SetTrack,
-  extra: { fifo: string; lost: bigint; error: string | null },
-  freeze = false,
-): SetView {
+function summarize(t: SetTrack, extra: { fifo: string; lost: bigint; error: string | null }, freeze = false): SetView {
   const s = t.series;
   const spark = freeze ? t.spark.columns.clone() : t.spark.columns;
   let windows = 0;

@@ -7,7 +7,9 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { BURSTS_CSV_HEADER, burstCsvLine, findBursts } from '../../../tui/src/bursts.js';
 import { parseReplay } from '../../../tui/src/replay.js';
+import { parseThresholds } from '../../../tui/src/threshold.js';
 import { sleep, until } from './helpers.js';
 
 const CLI = fileURLToPath(new URL('../../../tui/src/cli.js', import.meta.url));
@@ -141,6 +143,47 @@ test('--export csv ends quietly when the reader closes the pipe', async () => {
   assert.equal(code, 0);
 });
 
+test('--export bursts and --export csv of the same traffic: the bursts are those of the windows', async () => {
+  const { dir, data } = fakeProc();
+  const common = ['--proc-dir', dir, '--rule', 'web', '--duration', '1500ms', '--output'];
+  const windows = spawn(process.execPath, [CLI, ...common, join(dir, 'w.csv'), '--export', 'csv']);
+  // 250 pps at 10 ms: a window of more than 2 frames is hot; 100 kbps: more than 125 bytes.
+  const bursts = spawn(process.execPath, [
+    CLI,
+    ...common,
+    join(dir, 'b.csv'),
+    '--export',
+    'bursts',
+    '--threshold',
+    '250pps',
+    '--threshold',
+    '100kbps',
+  ]);
+  const started = (f: string) => existsSync(join(dir, f)) && readFileSync(join(dir, f), 'utf8').includes('\n');
+  await until(() => started('w.csv') && started('b.csv'), 'both exports to start', 5000);
+  const w = ((nowNs() + 300_000_000n) / P) * P;
+  // Frames per window: 3, 7, 1 (bytes 200: hot by bps alone), 1, then a lost stretch of 2 windows
+  // with 40 frames, then 9, then idle.
+  appendFileSync(
+    data,
+    `${w} 103 10300\n${w + P} 110 11000\n${w + 2n * P} 111 11200\n${w + 3n * P} 112 11210\n` +
+      `# lost 2\n${w + 6n * P} 152 15210\n${w + 7n * P} 161 16110\n`,
+  );
+  const [[wc], [bc]] = await Promise.all([once(windows, 'exit'), once(bursts, 'exit')]);
+  assert.deepEqual([wc, bc], [0, 0]);
+  const text = readFileSync(join(dir, 'b.csv'), 'utf8');
+  assert.equal(
+    text,
+    'start_ns,end_ns,windows,frames,bytes,peak_frames,peak_bytes\n' +
+      `${w},${w + 3n * P},3,11,1200,7,700\n` +
+      `${w + 7n * P},${w + 8n * P},1,9,900,9,900\n`,
+  );
+  // The second oracle: SPEC section 4 worked out again from the other export's windows.
+  const { rows } = parseReplay(readFileSync(join(dir, 'w.csv'), 'utf8'), 'windows');
+  const again = findBursts(rows, P, parseThresholds(['250pps', '100kbps']));
+  assert.equal(BURSTS_CSV_HEADER + again.map(burstCsvLine).join(''), text);
+});
+
 test('an unknown rule is one line naming the sets that exist, exit 1', async () => {
   const { dir } = fakeProc();
   const child = spawn(process.execPath, [CLI, '--proc-dir', dir, '--rule', 'nope', '--export', 'csv']);
@@ -184,7 +227,14 @@ test('an unknown option or a stray argument is one line naming it, exit 2, befor
     [['--export', 'csv', '--rule', 'web', '--replay', 'x.csv'], '--export and --replay cannot be combined'],
     [['--output', out], '--output does not apply to the dashboard'],
     [['--replay', 'x.csv', '--proc-dir', dir], '--proc-dir does not apply to --replay'],
-    [['--export', 'xml', '--rule', 'web'], '--export xml: the formats are csv'],
+    [['--export', 'xml', '--rule', 'web'], '--export xml: the formats are csv, bursts'],
+    [['--export', 'bursts', '--rule', 'web'], '--export bursts needs --threshold RATE'],
+    [['--export', 'csv', '--rule', 'web', '--threshold', '1kpps'], '--threshold does not apply to --export csv'],
+    [['--replay', 'x.csv', '--threshold', '5x'], "--threshold '5x': expected a rate such as 50kpps or 800Mbps"],
+    [
+      ['--threshold', '1kpps', '--threshold', '2kpps'],
+      "--threshold '2kpps': a pps threshold is already set (1kpps); give one per unit",
+    ],
     [['--export', 'csv'], '--export csv needs --rule NAME: the counter set to export'],
     [['--duration', '10x', '--replay', 'x.csv'], "--duration '10x' has an unknown unit 'x'"],
   ];
