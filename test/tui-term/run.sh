@@ -13,6 +13,8 @@ passed=0 failed=0
 ok() { passed=$((passed + 1)); echo "ok - $1"; }
 bad() { failed=$((failed + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'; }
 screen() { T capture-pane -p -t tui "$@"; }
+# Keys one at a time: Ink hands a chunk of several keys to the app as one input.
+keys() { local k; for k in "$@"; do T send-keys -t tui "$k"; sleep 0.15; done; }
 # Waits up to 5 s for the screen to match an extended regex.
 expect() {
 	local what=$1 re=$2 i
@@ -45,21 +47,23 @@ csv=$work/lab.csv
 	done
 } >"$csv"
 
-# A shell in an 80x24 terminal, so that the terminal's state after exit can be inspected.
-T new-session -d -s tui -x 80 -y 24 "env -u NO_COLOR PS1='$ ' bash --norc --noprofile"
+# A shell in an 80x24 terminal, so that the terminal's state after exit can be inspected. TZ=UTC:
+# the bursts list shows local times.
+T new-session -d -s tui -x 80 -y 24 "env -u NO_COLOR TZ=UTC PS1='$ ' bash --norc --noprofile"
 T send-keys -t tui "stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY-BEFORE" Enter
 sleep 0.3
 before=$(screen | grep 'STTY-BEFORE' | tail -n 1 | sed 's/STTY-BEFORE//')
-T send-keys -t tui "clear; node $CLI --replay $csv; echo EXIT=\$?" Enter
+T send-keys -t tui "clear; echo SHELL-SCREEN; node $CLI --replay $csv; echo EXIT=\$?" Enter
 
-# Table at 80 columns: last window 399 % 50 = 49 frames of 49.0k bytes, peak 49 frames,
-# 9800 frames in 40 ms = 245k pkt/s, 9.8 MB in 40 ms = 1.96 Gb/s, nothing lost.
-expect 'table row of the replayed set' '^> lab +100µs +49 +49\.0k +49 +245k +1\.96G +0$'
-expect 'details of the selected set at 80 columns' '^lab: fifo -  total 9\.80k fr 9\.80MB  peak 49 fr 49\.0kB  lost 0$'
-expect 'chart title with the time span of 71 columns' 'frames per 100µs  lab  span 7\.1ms'
-expect 'frames axis labelled up to the peak' '^ +49 [┤┼]'
-expect 'bytes axis in human units' '^49\.0kB [┤┼]'
+# Table at 80 columns: all 400 windows (40 ms) in the newest sparkline column; peak 49 frames,
+# 9800 frames in 40 ms = 245k pkt/s, 9.8 MB in 40 ms = 1.96 Gb/s, no threshold, nothing lost.
+expect 'table row of the replayed set' '^> lab +100µs +█ +49 +245k +1\.96G +- +0$'
+expect 'details of the selected set at 80 columns' '^lab: fifo -  total 9\.80k fr 9\.80MB  peak 49 fr 49\.0kB  bursts -  lost 0$'
+expect 'chart title with the time span of 71 columns' 'frames per 100µs window  lab  span 7\.1ms'
+expect 'frames axis labelled up to the peak' '^ +49 ┤'
+expect 'bytes axis in human units' '^49\.0kB ┤'
 expect 'status line' 'replay lab\.csv \| lost 0 \| \? help'
+if screen | grep -q SHELL-SCREEN; then bad 'the dashboard is on the alternate screen' "$(screen)"; else ok 'the dashboard is on the alternate screen'; fi
 # A colour is SGR 30-38 or 90-97 (39 is tmux resetting to the default colour).
 colour=$'\e\\[([0-9]+;)*(3[0-8]|9[0-7])(;[0-9]+)*m'
 if screen -e | grep -Eq "$colour"; then ok 'charts are coloured without NO_COLOR'; else bad 'charts are coloured without NO_COLOR'; fi
@@ -69,21 +73,28 @@ if [ "$lines" -le 24 ] && ! screen | grep -q '.\{81\}'; then ok 'fits 80x24'; el
 T send-keys -t tui '?'
 expect 'help after ?' 'pktstat-top keys'
 expect 'help lists the delete key' "d +delete the selected set's rules"
+expect 'help lists the threshold, bursts and histogram keys' "^│ +h +histogram of the selected set's windows"
 T send-keys -t tui x
 expect 'help closes on a key' '^> lab '
 
+# Zoom: a column holds two windows and shows the larger, so the top stays 49 (the sum is 97).
 T send-keys -t tui '+'
-expect 'zoom: two windows per column' 'frames per 2×100µs  lab  span 14\.2ms'
-T send-keys -t tui '-'
+expect 'zoom: the title says two windows per column' 'frames: peak of 2×100µs windows per column, ▒ above avg  lab  span 14\.2ms'
+expect 'zoom: the chart top is the biggest window, not a sum' '^ +49 ┤'
+keys + +
+expect 'zoom 8: the whole file in view, still peak 49' 'peak of 8×100µs windows per column.*span 40ms'
+if screen | grep -Eq '^ +(9[0-9]|[1-9][0-9]{2}) ┤'; then bad 'zoom 8: no summed column' "$(screen)"; else ok 'zoom 8: no summed column'; fi
+keys - - -
+expect 'zoom back to one window per column' 'frames per 100µs window  lab'
 T send-keys -t tui Left
 expect 'paging back with ←' 'ending 7\.1ms before the latest'
 T send-keys -t tui Right
 
 # Wider and taller: more table columns and more chart columns.
-T resize-window -t tui -x 120 -y 30
-expect 'resize: the table gains the totals columns' 'lost *$'
-expect 'resize: total frames shown' '^> lab .* 9\.80k +9\.80M +0$'
-expect 'resize: the chart spans 111 columns' 'span 11\.1ms$'
+T resize-window -t tui -x 132 -y 30
+expect 'resize: the table gains the totals columns' 'bytes bursts +lost *$'
+expect 'resize: total frames shown' '^> lab .* 9\.80k +9\.80M +- +0$'
+expect 'resize: the chart spans 123 columns' 'span 12\.3ms$'
 if screen | grep -q '^lab: fifo'; then bad 'resize: no details line when the table shows everything' "$(screen)"; else ok 'resize: no details line when the table shows everything'; fi
 T resize-window -t tui -x 80 -y 24
 expect 'resize back: 71 columns again' 'span 7\.1ms'
@@ -91,20 +102,57 @@ if screen | grep -q '^> lab.*9\.80M'; then bad 'resize back: totals leave the ta
 
 T send-keys -t tui q
 expect 'q exits with status 0' '^EXIT=0'
-if screen | grep -q 'help.*EXIT='; then bad 'the prompt starts on a fresh line' "$(screen)"; else ok 'the prompt starts on a fresh line'; fi
+if screen | grep -q '^SHELL-SCREEN$' && ! screen | grep -q '^> lab'; then ok 'q restores the shell screen'; else bad 'q restores the shell screen' "$(screen)"; fi
 T send-keys -t tui "stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY-AFTER" Enter
 sleep 0.3
 after=$(screen | grep 'STTY-AFTER' | tail -n 1 | sed 's/STTY-AFTER//')
 if [ -n "$before" ] && [ "$before" = "$after" ]; then ok "terminal modes restored ($after)"; else bad 'terminal modes restored' "before: $before after: $after"; fi
 
-# NO_COLOR: no colour escape sequences at all.
-T send-keys -t tui "clear; NO_COLOR=1 node $CLI --replay $csv; echo EXIT=\$?" Enter
-expect 'NO_COLOR run shows the table' '^> lab '
+# Thresholds and bursts, without colour. 450 kpps at 100 µs: a window of more than 45 frames is
+# hot, so each run of 46..49 frames is a burst of 4 windows, 190 frames, 190 kB, peak 49 frames
+# (490k pkt/s, 3.92 Gb/s): 8 of them, the last still running at the end of the file.
+T send-keys -t tui "clear; echo SHELL-SCREEN; NO_COLOR=1 node $CLI --replay $csv --threshold 450kpps; echo EXIT=\$?" Enter
+expect 'NO_COLOR run shows the burst count' '^> lab +100µs +█ +49 +245k +1\.96G +8 +0$'
 if screen -e | grep -Eq "$colour"; then bad 'no colour with NO_COLOR' "$(screen -e | grep -E "$colour" | head -3)"; else ok 'no colour with NO_COLOR'; fi
+# 71 columns end at window 399: hot windows 346-349 and 396-399 are columns 17-20 and 67-70.
+expect 'hot columns marked on the axis without colour' '^ +0 ┼─{17}▲▲▲▲─{46}▲▲▲▲$'
+expect 'the threshold in the title' '╌ 450kpps ▲ hot'
+expect 'the threshold line at 45 frames, in the top row (42-49)' '^ +49 ┤╌+▁'
+expect 'the last burst on the status line' '\| last burst lab 00:00:00\.039600 400µs peak 49 fr \|'
+sleep 0.5
+T send-keys -t tui b
+expect 'b lists the bursts' 'bursts of lab above 450kpps: 8, biggest peak first'
+expect 'b: equal peaks, earliest first, with every figure' '^> 2025-11-28 00:00:00\.004600 +400µs +4 +190 +190kB +490k +3\.92G *$'
+expect 'b: the second burst next' '^  2025-11-28 00:00:00\.009600 +400µs +4 +190 +190kB +490k +3\.92G *$'
+keys Down Enter
+# Window 100 is 300 windows before the end; its end a quarter of 71 columns from the right.
+expect 'Enter moves the charts to the burst' 'span 7\.1ms, ending 28\.3ms before the latest'
+T send-keys -t tui b
+expect 'b again' 'bursts of lab above'
+T send-keys -t tui Escape
+expect 'Esc closes the list' 'frames per 100µs window  lab'
+T send-keys -t tui h
+# i % 50 for 400 windows: 8 of each value; 32..49 are 18 values, 144 windows, above 45 frames.
+expect 'h: the histogram' 'windows of lab by frames \(400 windows of 100µs\)'
+expect 'h: the zero bucket' '^ +0  │█+ 8$'
+expect 'h: the 32-63 bucket, marked hot' '^ +32-63 ▲│█+ 144$'
+T send-keys -t tui x
+expect 'h closes on a key' '^> lab '
+T send-keys -t tui t
+expect 't asks for the threshold, showing the current one' '^│ > 450kpps'
+keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace x Enter
+expect 't: a bad rate is one line, the prompt stays' "threshold 'x': expected a rate such as 50kpps or 800Mbps"
+keys BSpace 2 . 5 M p p s Enter
+expect 't: a threshold above every window: no bursts' '^> lab .* 0 +0$'
+expect 't: the status line says so' 'lab: threshold 2\.5Mpps'
+T send-keys -t tui t
+keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace Enter
+expect 't with nothing clears it' '^> lab .* - +0$'
 # Ink turns raw mode on just after its first frame: give it a moment before the key.
 sleep 0.5
 T send-keys -t tui C-c
 expect 'Ctrl-C exits' '^EXIT=0'
+if screen | grep -q '^SHELL-SCREEN$' && ! screen | grep -q '^> lab'; then ok 'Ctrl-C restores the shell screen'; else bad 'Ctrl-C restores the shell screen' "$(screen)"; fi
 
 # Live: the real drain addon over a directory that plays /proc/net/xt_pktstat (a regular file
 # that only grows: the drain skips samples it has delivered). 100 past windows of 1 ms with
@@ -118,12 +166,13 @@ for s in web db; do
 done
 w=$(( $(date +%s%N) / 1000000 * 1000000 - 200000000 ))
 for i in $(seq 1 100); do echo "$((w + i * 1000000)) $((i * 10)) $((i * 100000))"; done >>"$proc/web/data"
-T resize-window -t tui -x 120 -y 30
+T resize-window -t tui -x 132 -y 30
 T send-keys -t tui "clear; node $CLI --proc-dir $proc; echo EXIT=\$?" Enter
 expect 'live: every set listed, the first selected' '^> db +1ms +3/256 '
-expect 'live: web with its FIFO fill, peak window, totals' '^  web +1ms +3/256 +0 +0 +10 +100k +0 +0 +1\.00k +10\.0M +0$'
+# (The traffic is older than the sparkline's 1.6 s by the time node is up: only totals are sure.)
+expect 'live: web with its FIFO fill and totals' '^  web +1ms +3/256 .* +1\.00k +10\.0M +- +0$'
 T send-keys -t tui Down
-expect 'live: ↓ selects web and charts it' 'frames per 1ms  web  span'
+expect 'live: ↓ selects web and charts it' 'frames per 1ms window  web  span'
 T send-keys -t tui p
 expect 'live: p pauses the view' '^PAUSED \| drain'
 T send-keys -t tui p
@@ -140,10 +189,17 @@ expect 'dashboard up for SIGTERM' '^> lab '
 sleep 0.5
 kill -TERM $(pgrep -P "$(T display -p -t tui '#{pane_pid}')")
 expect 'SIGTERM ends the dashboard cleanly' '^EXIT=0'
+if ! screen | grep -q '^> lab'; then ok 'SIGTERM restores the shell screen'; else bad 'SIGTERM restores the shell screen' "$(screen)"; fi
 T send-keys -t tui "stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY-TERM" Enter
 sleep 0.3
 term=$(screen | grep 'STTY-TERM' | tail -n 1 | sed 's/STTY-TERM//')
 if [ "$term" = "$before" ]; then ok "terminal modes restored after SIGTERM ($term)"; else bad 'terminal modes restored after SIGTERM' "before: $before after: $term"; fi
+T send-keys -t tui "clear; echo SHELL-SCREEN; node $CLI --replay $csv; echo EXIT=\$?" Enter
+expect 'dashboard up for SIGHUP' '^> lab '
+sleep 0.5
+kill -HUP $(pgrep -P "$(T display -p -t tui '#{pane_pid}')")
+expect 'SIGHUP ends the dashboard cleanly' '^EXIT=0'
+if screen | grep -q '^SHELL-SCREEN$' && ! screen | grep -q '^> lab'; then ok 'SIGHUP restores the shell screen'; else bad 'SIGHUP restores the shell screen' "$(screen)"; fi
 
 # Errors: one line on stderr naming the problem, non-zero exit.
 check_error() {

@@ -131,9 +131,16 @@ export function App(props: AppProps) {
     ctx.current = keyContext;
   });
 
-  useInput((input, key) => dispatch({ type: 'key', input, key, ctx: ctx.current }), {
-    isActive: view.overlay === 'none' || view.overlay === 'help' || view.overlay === 'histogram',
-  });
+  // Keys typed faster than the app reads arrive as one chunk ("++"): each counts.
+  useInput(
+    (input, key) => {
+      for (const ch of input.length > 1 && /^[\x20-\x7e]+$/.test(input) ? input : [input])
+        dispatch({ type: 'key', input: ch, key, ctx: ctx.current });
+    },
+    {
+      isActive: view.overlay === 'none' || view.overlay === 'help' || view.overlay === 'histogram',
+    },
+  );
 
   const target = view.target !== null ? shown.sets.find((s) => s.name === view.target) : undefined;
   const targetSeries = target !== undefined ? shown.series.get(target.name) : undefined;

@@ -103,7 +103,7 @@ test('+ and - zoom: several windows per column, each showing its peak window', a
   const r = start(twoSets());
   await until(() => frame(r).includes('span 500µs'), 'chart');
   await press(r, '+');
-  await until(() => frame(r).includes('frames peak 100µs window of 2 per column'), 'zoom 2');
+  await until(() => frame(r).includes('frames: peak of 2×100µs windows per column'), 'zoom 2');
   // 5 windows in columns of 2 → 3 columns, 600 µs; the column of 40 and 4 frames peaks at 40,
   // and the chart's top is the biggest window, not the sum 44.
   assert.match(frame(r), /span 600µs/);

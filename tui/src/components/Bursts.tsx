@@ -6,8 +6,8 @@ import { useMemo, useState } from 'react';
 import { type Burst, byPeak } from '../bursts.js';
 import { formatLocalNs, formatNs, si } from '../units.js';
 
-const HEADER = ['start', 'duration', 'windows', 'frames', 'bytes', 'peak pkt/s', 'peak bit/s'];
-const WIDTHS = [26, 9, 8, 8, 8, 11, 11];
+const HEADER = ['start', 'duration', 'windows', 'frames', 'bytes', 'peak pps', 'peak bps'];
+const WIDTHS = [26, 8, 7, 6, 7, 8, 8];
 
 export function burstCells(b: Burst, periodNs: bigint): string[] {
   const perSecond = 1e9 / Number(periodNs);

@@ -34,7 +34,7 @@ export function Charts(props: {
     if (cols.lostWindows[c] > 0) lost++;
   }
   const period = formatNs(series.periodNs);
-  const per = zoom === 1 ? `per ${period} window` : `peak ${period} window of ${zoom} per column, ▒ above avg`;
+  const per = zoom === 1 ? ` per ${period} window` : `: peak of ${zoom}×${period} windows per column, ▒ above avg`;
   const where =
     props.offset > 0 ? `, ending ${formatNs(series.periodNs * BigInt(props.offset))} before the latest` : '';
   const avg = (v: number, unit: string) => `avg ${windows > 0 ? si(v / windows) : '-'}${unit}`;
@@ -64,7 +64,7 @@ export function Charts(props: {
       <Text
         bold
         wrap="truncate-end"
-      >{`frames ${per}  ${series.name}  span ${formatNs(view.toNs - view.fromNs)}${where}`}</Text>
+      >{`frames${per}  ${series.name}  span ${formatNs(view.toNs - view.fromNs)}${where}`}</Text>
       <Text>{framesChart.join('\n')}</Text>
       <Text bold wrap="truncate-end">{`bytes  ${avg(frames, ' fr')} ${avg(bytes, 'B')}  ${marks}`}</Text>
       <Text>{bytesChart.join('\n')}</Text>
