@@ -68,10 +68,7 @@ export function App(props: AppProps) {
   const replay = props.source.kind === 'replay' ? props.source.model : null;
   const thresholds = props.thresholds ?? NO_THRESHOLDS;
   const model: Model = useMemo(
-    () =>
-      props.source.kind === 'replay'
-        ? props.source.model
-        : new LiveModel(props.source.feed, thresholds),
+    () => (props.source.kind === 'replay' ? props.source.model : new LiveModel(props.source.feed, thresholds)),
     // The thresholds given at start only matter when the model is made.
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [live, replay],
