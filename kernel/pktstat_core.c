@@ -1,7 +1,29 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Window/close/FIFO core of xt_pktstat; see the design note in xt_pktstat_main.c.
- * Locking: core->lock, then at most one pcpu->lock at a time. Callers disable BHs.
+ * Window/close/FIFO core of xt_pktstat (the rule side is in xt_pktstat_main.c).
+ *
+ * Counting: each CPU adds every packet to its own cumulative frames and bytes
+ * (struct pktstat_pcpu), inside a seqcount so that a reader sees both halves of
+ * a packet or neither: no lock, no atomic read-modify-write. Inside its window
+ * a CPU only compares its clock with the window's end; past it, its slow path
+ * takes c->lock, closes, and moves the CPU to the floor window.
+ *
+ * Closing (under c->lock; a read, a poll, stats or a CPU's slow path): the
+ * floor F is the first window not yet emitted. What a CPU counted since the
+ * last take (cumulative minus taken[cpu]) belongs to A = max(its window, F).
+ * A close with floor F' = max(F, window of now) takes, with one seqcount read,
+ * the counts of every CPU whose A < F', emits those windows in time order and
+ * sets F = F'. The CPU itself is not needed: an idle CPU's window gets closed.
+ *
+ * Why that is exact: counters only grow and taken[cpu] only moves up to a
+ * value read from them, so every packet is taken once. A packet added at time
+ * t is taken by the first close that reads its CPU after t; that close's F is
+ * at least the floor at t and A >= F, so the packet lands in a window not
+ * emitted at t, even when the CPU read its clock in window W and was delayed
+ * while a closer emitted W (it then lands in the floor window). Each close
+ * emits windows in [F, F'), so timestamps strictly increase. Windows change
+ * only under c->lock, right after a close, so untaken counts always share one
+ * window.
  */
 #ifdef __KERNEL__
 #include <linux/kernel.h>
@@ -17,11 +39,14 @@ void pktstat_core_init(struct pktstat_core *c, u64 period)
 	pktstat_for_each_cpu(cpu, c) {
 		struct pktstat_pcpu *pc = pktstat_pc(c, cpu);
 
-		spin_lock_init(&pc->lock);
-		pc->win_start = 0;
-		pc->win_end = 0;
+		seqcount_init(&pc->seq);
 		pc->frames = 0;
 		pc->bytes = 0;
+		pc->pkt_end = 0;
+		pc->win_start = 0;
+		pc->win_end = 0;
+		c->taken[cpu].frames = 0;
+		c->taken[cpu].bytes = 0;
 	}
 }
 
@@ -44,35 +69,50 @@ static void pktstat_push(struct pktstat_core *c, u64 ts)
 	c->samples++;
 }
 
+/* One CPU's cumulative frames and bytes, both of the same packets. */
+static void pktstat_read_pcpu(struct pktstat_pcpu *pc, u64 *frames, u64 *bytes)
+{
+	unsigned int seq;
+
+	do {
+		seq = read_seqcount_begin(&pc->seq);
+		*frames = READ_ONCE(pc->frames);
+		*bytes = READ_ONCE(pc->bytes);
+	} while (read_seqcount_retry(&pc->seq, seq));
+}
+
 /*
- * Close every window that ended at or before @now: harvest it from each CPU,
- * then add the windows to the totals and the FIFO in time order, equal windows
- * of several CPUs merged. The floor rises to @now's window under each pcpu
- * lock, so no packet can later be counted in a window already emitted.
- * Returns the number of samples pushed. Caller holds c->lock.
+ * Close every window that ended at or before @now (see the top of the file):
+ * take each CPU's counts whose window lies below the new floor, then add them
+ * to the totals and the FIFO in time order, equal windows of several CPUs
+ * merged. Returns the number of samples pushed. Caller holds c->lock.
  */
 unsigned int pktstat_close(struct pktstat_core *c, u64 now)
 {
-	u64 win = now - pktstat_rem(now, c->period);
+	u64 floor = now - pktstat_rem(now, c->period);
 	unsigned int cpu, n = 0, i, j, pushed = 0;
 
-	if (win > c->floor)
-		c->floor = win;
+	if (floor < c->floor)
+		floor = c->floor;
 	pktstat_for_each_cpu(cpu, c) {
 		struct pktstat_pcpu *pc = pktstat_pc(c, cpu);
+		struct pktstat_taken *t = &c->taken[cpu];
+		u64 win = pc->win_start > c->floor ? pc->win_start : c->floor;
+		u64 frames, bytes;
 
-		spin_lock(&pc->lock);
-		if (pc->win_end && pc->win_end <= now) {
-			c->harvest[n].ts = pc->win_start;
-			c->harvest[n].frames = pc->frames;
-			c->harvest[n].bytes = pc->bytes;
-			n++;
-			pc->win_end = 0;
-			pc->frames = 0;
-			pc->bytes = 0;
-		}
-		spin_unlock(&pc->lock);
+		if (!pc->win_end || win >= floor)
+			continue;
+		pktstat_read_pcpu(pc, &frames, &bytes);
+		if (frames == t->frames)
+			continue;
+		c->harvest[n].ts = win;
+		c->harvest[n].frames = frames - t->frames;
+		c->harvest[n].bytes = bytes - t->bytes;
+		n++;
+		t->frames = frames;
+		t->bytes = bytes;
 	}
+	c->floor = floor;
 	/* insertion sort: n is at most the number of CPUs and usually 1 */
 	for (i = 1; i < n; i++) {
 		struct pktstat_sample t = c->harvest[i];
@@ -93,47 +133,29 @@ unsigned int pktstat_close(struct pktstat_core *c, u64 now)
 }
 
 /*
- * Count one packet of @len bytes on this CPU's @pc. The fast path stays in the
- * open window: one compare, no division, only this CPU's lock. A clock that
- * stepped back keeps counting in the open window. Returns true when windows
- * were closed and samples pushed, so the caller can wake pollers.
+ * The packet clock said this CPU's window has ended (or none is open): under
+ * c->lock, close with CLOCK_REALTIME, move to the floor window if the window
+ * really ended, map its end onto the packet clock, and count the packet. The
+ * packet clock is read first, so the mapped end is early rather than late: a
+ * packet clock that runs ahead only brings the next slow path sooner. A
+ * CLOCK_REALTIME step back keeps the CPU in its window (SPEC).
  */
-bool pktstat_count(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigned int len)
+bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigned int len)
 {
-	unsigned int pushed = 0;
-	u64 now;
-
-	spin_lock(&pc->lock);
-	if (likely(pktstat_now() < pc->win_end)) {
-		pc->frames++;
-		pc->bytes += len;
-		spin_unlock(&pc->lock);
-		return false;
-	}
-	spin_unlock(&pc->lock);
+	unsigned int pushed;
+	u64 pkt, now;
 
 	spin_lock(&c->lock);
-	for (;;) {
-		pushed += pktstat_close(c, pktstat_now());
-		spin_lock(&pc->lock);
-		now = pktstat_now();
-		/* empty, or still inside its window: count here */
-		if (!pc->win_end || now < pc->win_end)
-			break;
-		/* the window ended between the close and now: close again */
-		spin_unlock(&pc->lock);
+	pkt = pktstat_pkt_now();
+	now = pktstat_now();
+	pushed = pktstat_close(c, now);
+	if (now >= pc->win_end) {
+		/* the close left the floor at or past now's window */
+		pc->win_start = c->floor;
+		pc->win_end = c->floor + c->period;
 	}
-	if (!pc->win_end) {
-		u64 win = now - pktstat_rem(now, c->period);
-
-		if (win < c->floor)
-			win = c->floor;
-		pc->win_start = win;
-		pc->win_end = win + c->period;
-	}
-	pc->frames++;
-	pc->bytes += len;
-	spin_unlock(&pc->lock);
+	pc->pkt_end = pkt + (pc->win_end - now);
+	pktstat_add(pc, len);
 	spin_unlock(&c->lock);
 	return pushed != 0;
 }
@@ -151,7 +173,7 @@ unsigned int pktstat_pop(struct pktstat_core *c, struct pktstat_sample *out, uns
 	return n;
 }
 
-/* Frames and bytes counted in windows still open. Caller holds c->lock. */
+/* Frames and bytes counted but not yet in a closed window. Caller holds c->lock. */
 void pktstat_open_totals(struct pktstat_core *c, u64 *frames, u64 *bytes)
 {
 	unsigned int cpu;
@@ -159,12 +181,11 @@ void pktstat_open_totals(struct pktstat_core *c, u64 *frames, u64 *bytes)
 	*frames = 0;
 	*bytes = 0;
 	pktstat_for_each_cpu(cpu, c) {
-		struct pktstat_pcpu *pc = pktstat_pc(c, cpu);
+		u64 f, b;
 
-		spin_lock(&pc->lock);
-		*frames += pc->frames;
-		*bytes += pc->bytes;
-		spin_unlock(&pc->lock);
+		pktstat_read_pcpu(pktstat_pc(c, cpu), &f, &b);
+		*frames += f - c->taken[cpu].frames;
+		*bytes += b - c->taken[cpu].bytes;
 	}
 }
 

@@ -3,16 +3,16 @@
  * xt_pktstat: count frames and bytes per time window of a fixed period, and queue
  * one sample per window with traffic in a FIFO read through /proc/net/xt_pktstat/.
  *
- * Design (window logic in pktstat_core.c, shared with the userspace test):
- * every CPU counts into its own open window under its own lock, reading the
- * clock inside that lock; staying in the window costs one compare. A packet
+ * Design (window logic in pktstat_core.c, shared with the userspace test, whose
+ * header comment says why it is exact): every CPU adds its packets to its own
+ * cumulative counters without a lock or an atomic read-modify-write, as
+ * nft_counter does, and compares a cheap clock with its window's end. A packet
  * past its CPU's window, a read, a poll or a stats read "closes" the set under
- * the set lock: each CPU's ended window is harvested under that CPU's lock, and
- * the floor (first window not yet closed) rises, also under each CPU lock. A
- * packet that arrives later is counted in max(its window, floor), so nothing is
- * ever counted in a window already emitted: totals are exact and timestamps
- * strictly increase, even when the clock steps back. The match disables BHs
- * only when it is not already running with them off.
+ * the set lock: the counts of every CPU whose window ended are read (seqcount)
+ * and emitted, without that CPU's help, and the floor (first window not yet
+ * emitted) rises. Counts that arrive for an emitted window go to the floor
+ * window, so totals are exact and timestamps strictly increase, even when the
+ * clock steps back. The match disables BHs only when they are not already off.
  *
  * Sets are per network namespace, named, and shared by every rule using the name;
  * checkentry of a new table runs before destroy of the old one, so a table
@@ -247,6 +247,7 @@ static int pktstat_stats_show(struct seq_file *m, void *v)
 static void pktstat_set_free(struct pktstat_set *set)
 {
 	free_percpu(set->core.pcpu);
+	kfree(set->core.taken);
 	kfree(set->core.harvest);
 	kvfree(set->core.fifo);
 	kfree(set);
@@ -263,8 +264,9 @@ static struct pktstat_set *pktstat_set_create(struct pktstat_net *pn,
 	set->core.capacity = info->samples;
 	set->core.fifo = kvcalloc(info->samples, sizeof(*set->core.fifo), GFP_KERNEL);
 	set->core.harvest = kcalloc(nr_cpu_ids, sizeof(*set->core.harvest), GFP_KERNEL);
+	set->core.taken = kcalloc(nr_cpu_ids, sizeof(*set->core.taken), GFP_KERNEL);
 	set->core.pcpu = alloc_percpu(struct pktstat_pcpu);
-	if (!set->core.fifo || !set->core.harvest || !set->core.pcpu)
+	if (!set->core.fifo || !set->core.harvest || !set->core.taken || !set->core.pcpu)
 		goto fail;
 	pktstat_core_init(&set->core, info->period_ns);
 
@@ -404,12 +406,13 @@ static bool pktstat_mt(const struct sk_buff *skb, struct xt_action_param *par)
 	bool bh_enabled, pushed;
 
 	/*
-	 * The pcpu locks need BHs off. Legacy tables and the receive path already
-	 * run with BHs off, and a disable/enable pair costs about a fifth of the
-	 * match; iptables-nft runs xtables matches through nft_compat, possibly
-	 * with BHs enabled (local output), so only then disable them here.
+	 * A CPU's counters must not be entered twice at once, so BHs must be off.
+	 * Legacy tables and the receive path already run with them off, and a
+	 * disable/enable pair costs more than the count; iptables-nft runs xtables
+	 * matches through nft_compat, possibly with BHs enabled (local output), so
+	 * only then disable them here.
 	 */
-	bh_enabled = !in_softirq();
+	bh_enabled = !softirq_count();
 	if (bh_enabled)
 		local_bh_disable();
 	pushed = pktstat_count(c, this_cpu_ptr(c->pcpu), skb->len);

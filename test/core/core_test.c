@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Drives the window/close/FIFO core with a scripted clock and several fake CPUs.
- * Each check compares against numbers the test itself produced.
+ * Drives the window/close/FIFO core with a scripted clock and several fake CPUs,
+ * then with real threads racing (one per CPU, plus closers and readers) on a
+ * shared clock. Each check compares against numbers the test itself produced.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,22 +12,73 @@
 
 static unsigned int passed, failed;
 static const char *current;
+static const char *label = "";
 
-/* The clock: scripted values first (to force races between reads), then clock_ns. */
+/*
+ * Single-threaded tests: CLOCK_REALTIME is the scripted values first (to force
+ * races between reads), then clock_ns; the packet clock reads the same and adds
+ * pkt_offset (another clock, running ahead or behind).
+ */
 static u64 clock_ns;
+static int64_t pkt_offset;
 static u64 script[8];
 static unsigned int script_n, script_i;
 
+/*
+ * The racing test: one shared clock that every read moves on (so reads are
+ * ordered and distinct); each thread records the span of its own reads, and
+ * packet threads add their own offset and sometimes stall right after reading
+ * the packet clock, before the count, so a closer can emit that window first.
+ */
+static int racing;
+static u64 race_clock;
+static __thread u64 read_lo, read_hi, race_offset;
+static __thread unsigned int race_rand;
+
+static u64 race_tick(void)
+{
+	u64 t = __atomic_fetch_add(&race_clock, 1, __ATOMIC_SEQ_CST);
+
+	if (t < read_lo)
+		read_lo = t;
+	if (t > read_hi)
+		read_hi = t;
+	return t;
+}
+
+static unsigned int race_next(void)
+{
+	race_rand = race_rand * 1103515245 + 12345;
+	return race_rand >> 16;
+}
+
 u64 pktstat_now(void)
 {
+	if (racing)
+		return race_tick();
 	if (script_i < script_n)
 		return script[script_i++];
 	return clock_ns;
 }
 
+u64 pktstat_pkt_now(void)
+{
+	u64 t;
+
+	if (racing) {
+		t = race_tick() + race_offset;
+		if (race_next() % 8 == 0)
+			sched_yield();
+		return t;
+	}
+	if (script_i < script_n)
+		return script[script_i++] + pkt_offset;
+	return clock_ns + pkt_offset;
+}
+
 #define CHECK(cond, ...) do {						\
 	if (!(cond)) {							\
-		printf("FAIL %s:%d %s: ", __FILE__, __LINE__, current);	\
+		printf("%sFAIL %s:%d %s: ", label, __FILE__, __LINE__, current); \
 		printf(__VA_ARGS__);					\
 		printf("\n");						\
 		ok = 0;							\
@@ -43,34 +95,25 @@ static struct pktstat_core *core_new(u64 period, u32 capacity, unsigned int ncpu
 	c->capacity = capacity;
 	c->fifo = calloc(capacity, sizeof(*c->fifo));
 	c->harvest = calloc(ncpu, sizeof(*c->harvest));
+	c->taken = calloc(ncpu, sizeof(*c->taken));
 	c->pcpu = calloc(ncpu, sizeof(*c->pcpu));
 	c->ncpu = ncpu;
-	if (!c->fifo || !c->harvest || !c->pcpu) {
+	if (!c->fifo || !c->harvest || !c->taken || !c->pcpu) {
 		fprintf(stderr, "out of memory\n");
 		exit(2);
 	}
 	pktstat_core_init(c, period);
 	script_n = script_i = 0;
+	pkt_offset = 0;
 	return c;
-}
-
-/* Every lock released: the core's lock pairs are balanced. */
-static int locks_balanced(struct pktstat_core *c)
-{
-	unsigned int cpu;
-
-	if (c->lock.held)
-		return 0;
-	for (cpu = 0; cpu < c->ncpu; cpu++)
-		if (c->pcpu[cpu].lock.held)
-			return 0;
-	return 1;
 }
 
 static void core_free(struct pktstat_core *c)
 {
+	pthread_mutex_destroy(&c->lock.mutex);
 	free(c->fifo);
 	free(c->harvest);
+	free(c->taken);
 	free(c->pcpu);
 	free(c);
 }
@@ -83,8 +126,13 @@ static void pkt(struct pktstat_core *c, unsigned int cpu, u64 t, unsigned int le
 
 static unsigned int close_at(struct pktstat_core *c, u64 t)
 {
+	unsigned int pushed;
+
 	clock_ns = t;
-	return pktstat_close(c, t);
+	spin_lock(&c->lock);
+	pushed = pktstat_close(c, t);
+	spin_unlock(&c->lock);
+	return pushed;
 }
 
 /* Pop everything and render it as the data file would after its header. */
@@ -104,8 +152,8 @@ static char *drain_text(struct pktstat_core *c, char *buf, size_t size)
 
 static void end(int ok, struct pktstat_core *c)
 {
-	if (c && !locks_balanced(c)) {
-		printf("FAIL %s: a lock left held\n", current);
+	if (c && c->lock.held) {
+		printf("%sFAIL %s: a lock left held\n", label, current);
 		ok = 0;
 	}
 	if (c)
@@ -114,7 +162,7 @@ static void end(int ok, struct pktstat_core *c)
 		passed++;
 	else
 		failed++;
-	printf("%s %s\n", ok ? "ok  " : "FAIL", current);
+	printf("%s%s %s\n", label, ok ? "ok  " : "FAIL", current);
 }
 
 static void test_windows_and_totals(void)
@@ -160,29 +208,65 @@ static void test_clock_back(void)
 	end(ok, c);
 }
 
-static void test_window_ends_during_slow_path(void)
+static void test_packet_clock_ahead(void)
 {
 	struct pktstat_core *c = core_new(100, 16, 1);
 	char text[256];
 	int ok = 1;
 
-	current = "window ending between the close and the count closes again";
-	pkt(c, 0, 150, 1);		/* window 100 */
-	/* fast check 250, close sees 150 (clock back), recheck 260: ended, loop */
-	script[0] = 250;
-	script[1] = 150;
-	script[2] = 260;
-	script[3] = 270;
-	script[4] = 280;
-	script_n = 5;
-	script_i = 0;
-	pktstat_count(c, &c->pcpu[0], 2);
-	CHECK_U64("script used up", 5, script_i);
-	CHECK_U64("new window", 200, c->pcpu[0].win_start);
-	CHECK_U64("new window frames", 1, c->pcpu[0].frames);
+	current = "packet clock ahead: an early slow path keeps the window";
+	pkt_offset = 30;
+	pkt(c, 0, 150, 1);		/* window 100, ends at packet clock 230 */
+	CHECK_U64("mapped end", 230, c->pcpu[0].pkt_end);
+	pkt(c, 0, 199, 2);
+	pkt_offset = 80;		/* the packet clock gained 50 */
+	pkt(c, 0, 160, 4);		/* packet clock 240: slow path, still window 100 */
+	CHECK_U64("window kept", 100, c->pcpu[0].win_start);
+	CHECK_U64("remapped end", 280, c->pcpu[0].pkt_end);
+	CHECK_U64("nothing closed", 0, c->samples);
+	pkt(c, 0, 200, 8);		/* packet clock 280: window 200 */
+	CHECK_U64("next window", 200, c->pcpu[0].win_start);
 	close_at(c, 1000);
 	drain_text(c, text, sizeof(text));
-	CHECK(!strcmp(text, "100 1 1\n200 2 3\n"), "text:\n%s", text);
+	CHECK(!strcmp(text, "100 3 7\n200 4 15\n"), "text:\n%s", text);
+	end(ok, c);
+}
+
+static void test_packet_clock_behind(void)
+{
+	struct pktstat_core *c = core_new(100, 16, 2);
+	char text[256];
+	int ok = 1;
+
+	current = "packet clock behind: counts after the window's close go to the floor window";
+	pkt_offset = -50;
+	pkt(c, 0, 1200, 1);		/* window 1200, ends at packet clock 1250 */
+	close_at(c, 1310);		/* a reader closes 1200 */
+	pkt_offset = -80;		/* the packet clock lost 30 */
+	pkt(c, 0, 1320, 2);		/* packet clock 1240: still "inside" 1200 */
+	pkt(c, 1, 1330, 4);
+	close_at(c, 1400);
+	drain_text(c, text, sizeof(text));
+	CHECK(!strcmp(text, "1200 1 1\n1300 3 7\n"), "text:\n%s", text);
+	end(ok, c);
+}
+
+static void test_delayed_count(void)
+{
+	struct pktstat_core *c = core_new(100, 16, 2);
+	char text[256];
+	int ok = 1;
+
+	current = "a count delayed past its window's close lands in the floor window";
+	pkt(c, 0, 1010, 1);
+	clock_ns = 1090;		/* cpu 0 reads its clock inside window 1000 ... */
+	CHECK(pktstat_pkt_now() < c->pcpu[0].pkt_end, "1090 is inside the window");
+	CHECK_U64("a reader closes 1000", 1, close_at(c, 1150));
+	pktstat_add(&c->pcpu[0], 2);	/* ... and counts only now */
+	pkt(c, 1, 1160, 4);
+	CHECK_U64("cpu 0 idle since, closed by a reader", 1, close_at(c, 1200));
+	drain_text(c, text, sizeof(text));
+	CHECK(!strcmp(text, "1000 1 1\n1100 3 7\n"), "text:\n%s", text);
 	end(ok, c);
 }
 
@@ -254,6 +338,17 @@ static void test_many_windows_skipped(void)
 	end(ok, c);
 }
 
+/* Put @cpu in window @start with @frames and @bytes not yet taken, as its packets would. */
+static void open_window(struct pktstat_core *c, unsigned int cpu, u64 start, u64 frames, u64 bytes)
+{
+	struct pktstat_pcpu *pc = &c->pcpu[cpu];
+
+	pc->win_start = start;
+	pc->win_end = start + c->period;
+	pc->frames = c->taken[cpu].frames + frames;
+	pc->bytes = c->taken[cpu].bytes + bytes;
+}
+
 static void test_cpus_merge_and_sort(void)
 {
 	struct pktstat_core *c = core_new(100, 8, 4);
@@ -269,9 +364,9 @@ static void test_cpus_merge_and_sort(void)
 	drain_text(c, text, sizeof(text));
 	CHECK(!strcmp(text, "1000 4 15\n"), "text:\n%s", text);
 	/* harvest order is CPU order: put a later window on a lower CPU */
-	c->pcpu[0] = (struct pktstat_pcpu){ .win_start = 1300, .win_end = 1400, .frames = 1, .bytes = 100 };
-	c->pcpu[1] = (struct pktstat_pcpu){ .win_start = 1200, .win_end = 1300, .frames = 2, .bytes = 200 };
-	c->pcpu[3] = (struct pktstat_pcpu){ .win_start = 1300, .win_end = 1400, .frames = 4, .bytes = 400 };
+	open_window(c, 0, 1300, 1, 100);
+	open_window(c, 1, 1200, 2, 200);
+	open_window(c, 3, 1300, 4, 400);
 	close_at(c, 1400);
 	drain_text(c, text, sizeof(text));
 	CHECK(!strcmp(text, "1200 6 215\n1300 11 715\n"), "text:\n%s", text);
@@ -330,7 +425,11 @@ static void test_random_exact(void)
 		default: {
 			unsigned int len = 1 + r % 1500;
 
-			pkt(c, (r >> 8) % 4, t, len);
+			unsigned int cpu = (r >> 8) % 4;
+
+			/* each CPU's packet clock is off CLOCK_REALTIME by its own amount */
+			pkt_offset = (int64_t)cpu * 7919 - 12000;
+			pkt(c, cpu, t, len);
 			frames++;
 			bytes += len;
 		}
@@ -354,17 +453,310 @@ static void test_random_exact(void)
 	end(ok, c);
 }
 
-int main(void)
+/*
+ * The racing test. Per packet: the first clock read of its count and the clock
+ * after it returned. A window's sample must hold every packet that returned
+ * before the window ended (a closer reads the clock, then the counters) and only
+ * packets that read the clock before it ended (never a later window's).
+ */
+#define RACE_CPUS	3
+#define RACE_READERS	2
+#define RACE_PERIOD	64
+#define RACE_STATS	4096
+
+struct race_pkt {
+	u64 lo, ret, len;
+};
+
+struct race_stat {
+	u64 before, after, frames, bytes;
+};
+
+struct race {
+	struct pktstat_core *c;
+	unsigned int npkt;			/* per CPU */
+	int cpus_left;
+	struct race_pkt *pkts;			/* RACE_CPUS * npkt */
+	struct pktstat_sample *got;		/* every popped sample */
+	unsigned int ngot, cap;
+	struct race_stat stats[RACE_STATS];
+	unsigned int nstats;
+	int reader_order_bad;
+};
+
+struct race_arg {
+	struct race *r;
+	unsigned int id;
+};
+
+static void *race_cpu(void *p)
 {
+	struct race_arg *a = p;
+	struct race *r = a->r;
+	struct race_pkt *pk = r->pkts + (size_t)a->id * r->npkt;
+	unsigned int i;
+
+	race_offset = a->id * 1000003ULL;
+	race_rand = a->id + 1;
+	for (i = 0; i < r->npkt; i++) {
+		pk[i].len = 1 + race_next() % 1500;
+		read_lo = UINT64_MAX;
+		pktstat_count(r->c, &r->c->pcpu[a->id], pk[i].len);
+		pk[i].lo = read_lo;
+		pk[i].ret = race_tick();
+	}
+	__atomic_sub_fetch(&r->cpus_left, 1, __ATOMIC_SEQ_CST);
+	return NULL;
+}
+
+static int race_running(struct race *r)
+{
+	return __atomic_load_n(&r->cpus_left, __ATOMIC_SEQ_CST) > 0;
+}
+
+/* Closes and reads the running totals, as a stats read does. */
+static void *race_closer(void *p)
+{
+	struct race *r = ((struct race_arg *)p)->r;
+	struct pktstat_core *c = r->c;
+
+	race_rand = 99;
+	while (race_running(r)) {
+		struct race_stat st;
+
+		st.before = race_tick();
+		spin_lock(&c->lock);
+		pktstat_close(c, pktstat_now());
+		pktstat_open_totals(c, &st.frames, &st.bytes);
+		st.frames += c->frames;
+		st.bytes += c->bytes;
+		spin_unlock(&c->lock);
+		st.after = race_tick();
+		if (r->nstats < RACE_STATS)
+			r->stats[r->nstats++] = st;
+		if (race_next() % 4 == 0)
+			sched_yield();
+	}
+	return NULL;
+}
+
+/* Closes and pops, as a data read does; the readers share r->got under the set lock. */
+static void *race_reader(void *p)
+{
+	struct race *r = ((struct race_arg *)p)->r;
+	struct pktstat_core *c = r->c;
+	struct pktstat_sample s[4];
+	u64 last = 0;
+	unsigned int n, i;
+	int more = 1;
+
+	while (more) {
+		more = race_running(r);
+		spin_lock(&c->lock);
+		pktstat_close(c, pktstat_now());
+		n = pktstat_pop(c, s, 4);
+		for (i = 0; i < n && r->ngot < r->cap; i++) {
+			if (s[i].ts <= last)
+				r->reader_order_bad = 1;
+			last = s[i].ts;
+			r->got[r->ngot++] = s[i];
+		}
+		spin_unlock(&c->lock);
+		more |= n != 0;
+		sched_yield();
+	}
+	return NULL;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Sorted (key, len) pairs and their running sums, to count packets with key < t. */
+struct race_index {
+	u64 *key;		/* n pairs: key, len */
+	u64 *frames, *bytes;	/* n + 1 prefix sums */
+	size_t n;
+};
+
+static void race_index(struct race_index *x, const struct race_pkt *pk, size_t n, int by_ret)
+{
+	size_t i;
+
+	x->n = n;
+	x->key = malloc(2 * n * sizeof(u64));
+	x->frames = malloc((n + 1) * sizeof(u64));
+	x->bytes = malloc((n + 1) * sizeof(u64));
+	if (!x->key || !x->frames || !x->bytes) {
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	for (i = 0; i < n; i++) {
+		x->key[2 * i] = by_ret ? pk[i].ret : pk[i].lo;
+		x->key[2 * i + 1] = pk[i].len;
+	}
+	qsort(x->key, n, 2 * sizeof(u64), cmp_u64);
+	x->frames[0] = x->bytes[0] = 0;
+	for (i = 0; i < n; i++) {
+		x->frames[i + 1] = i + 1;
+		x->bytes[i + 1] = x->bytes[i] + x->key[2 * i + 1];
+	}
+}
+
+/* How many packets have key < @t: frames, and their bytes in *bytes. */
+static u64 race_below(const struct race_index *x, u64 t, u64 *bytes)
+{
+	size_t lo = 0, hi = x->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (x->key[2 * mid] < t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*bytes = x->bytes[lo];
+	return x->frames[lo];
+}
+
+static void race_index_free(struct race_index *x)
+{
+	free(x->key);
+	free(x->frames);
+	free(x->bytes);
+}
+
+static void test_racing_threads(unsigned int npkt)
+{
+	struct race *r = calloc(1, sizeof(*r));
+	struct race_arg args[RACE_CPUS + 1 + RACE_READERS];
+	pthread_t th[RACE_CPUS + 1 + RACE_READERS];
+	struct race_index by_lo, by_ret;
+	u64 frames = 0, bytes = 0, late = 0, f, b;
+	size_t total = (size_t)RACE_CPUS * npkt;
+	unsigned int i, n, bound_bad = 0, stat_bad = 0, order_bad = 0;
+	int ok = 1;
+
+	current = "racing threads: CPUs, closers and readers; exact totals and windows";
+	if (!r) {
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	r->c = core_new(RACE_PERIOD, 1 << 16, RACE_CPUS);
+	r->npkt = npkt;
+	r->cpus_left = RACE_CPUS;
+	r->cap = 1 << 20;
+	r->pkts = calloc(total, sizeof(*r->pkts));
+	r->got = calloc(r->cap, sizeof(*r->got));
+	if (!r->pkts || !r->got) {
+		fprintf(stderr, "out of memory\n");
+		exit(2);
+	}
+	race_clock = 1000000;
+	racing = 1;
+	for (i = 0; i < RACE_CPUS + 1 + RACE_READERS; i++) {
+		args[i] = (struct race_arg){ r, i };
+		if (pthread_create(&th[i], NULL, i < RACE_CPUS ? race_cpu :
+				   i == RACE_CPUS ? race_closer : race_reader, &args[i])) {
+			fprintf(stderr, "pthread_create failed\n");
+			exit(2);
+		}
+	}
+	for (i = 0; i < RACE_CPUS + 1 + RACE_READERS; i++)
+		pthread_join(th[i], NULL);
+	/* every CPU idle: one last read closes what is left */
+	spin_lock(&r->c->lock);
+	pktstat_close(r->c, pktstat_now() + 2 * RACE_PERIOD);
+	while (r->ngot < r->cap && (n = pktstat_pop(r->c, &r->got[r->ngot], 1)))
+		r->ngot++;
+	pktstat_open_totals(r->c, &f, &b);
+	spin_unlock(&r->c->lock);
+	racing = 0;
+
+	for (i = 0; i < total; i++) {
+		frames++;
+		bytes += r->pkts[i].len;
+	}
+	CHECK(!r->reader_order_bad, "a reader got timestamps out of order");
+	CHECK_U64("nothing left open", 0, f);
+	CHECK_U64("closed frames", frames, r->c->frames);
+	CHECK_U64("closed bytes", bytes, r->c->bytes);
+	CHECK_U64("nothing lost", 0, r->c->lost);
+	CHECK_U64("every sample popped", r->c->samples, r->ngot);
+	/* the readers' pops interleave: order by timestamp, then check the cumulative sequence */
+	qsort(r->got, r->ngot, sizeof(*r->got), cmp_u64);
+	race_index(&by_lo, r->pkts, total, 0);
+	race_index(&by_ret, r->pkts, total, 1);
+	for (i = 0; i < r->ngot; i++) {
+		const struct pktstat_sample *s = &r->got[i];
+		u64 end = s->ts + RACE_PERIOD, fl, bl, fu, bu;
+
+		if (s->ts % RACE_PERIOD || (i && (s->ts <= s[-1].ts || s->frames <= s[-1].frames ||
+						   s->bytes <= s[-1].bytes)))
+			order_bad++;
+		fl = race_below(&by_ret, end, &bl);
+		fu = race_below(&by_lo, end, &bu);
+		if (s->frames < fl || s->frames > fu || s->bytes < bl || s->bytes > bu) {
+			if (!bound_bad++)
+				printf("  window %" PRIu64 ": %" PRIu64 " frames %" PRIu64 " bytes, "
+				       "want %" PRIu64 "..%" PRIu64 " frames %" PRIu64 "..%" PRIu64 " bytes\n",
+				       s->ts, s->frames, s->bytes, fl, fu, bl, bu);
+		}
+		late += fu - s->frames;
+	}
+	CHECK(r->ngot > 1000, "only %u samples", r->ngot);
+	CHECK(!order_bad, "%u samples out of order or not aligned", order_bad);
+	CHECK(!bound_bad, "%u samples hold packets of another window", bound_bad);
+	CHECK(r->ngot && r->got[r->ngot - 1].frames == frames && r->got[r->ngot - 1].bytes == bytes,
+	      "the last sample does not hold every packet");
+	for (i = 0; i < r->nstats; i++) {
+		const struct race_stat *st = &r->stats[i];
+
+		if (st->frames < race_below(&by_ret, st->before, &b) || st->bytes < b ||
+		    st->frames > race_below(&by_lo, st->after, &f) || st->bytes > f)
+			stat_bad++;
+	}
+	CHECK(r->nstats > 10, "only %u stats reads", r->nstats);
+	CHECK(!stat_bad, "%u of %u stats reads outside what was sent", stat_bad, r->nstats);
+	/* the race under test happened: counts that missed the close of their clock's window */
+	CHECK(late > 0, "no count ever crossed a close");
+	printf("%s  %u samples, %u stats reads, %" PRIu64 " frames, %" PRIu64
+	       " counted after their clock's window closed\n", label, r->ngot, r->nstats, frames, late);
+	race_index_free(&by_lo);
+	race_index_free(&by_ret);
+	free(r->pkts);
+	free(r->got);
+	end(ok, r->c);
+	free(r);
+}
+
+int main(int argc, char **argv)
+{
+	static char prefix[32];
+	unsigned int npkt = 100000;
+
+	if (argc > 1) {
+		snprintf(prefix, sizeof(prefix), "%s: ", argv[1]);
+		label = prefix;
+	}
+	if (argc > 2)
+		npkt = strtoul(argv[2], NULL, 10);
 	test_windows_and_totals();
 	test_clock_back();
-	test_window_ends_during_slow_path();
+	test_packet_clock_ahead();
+	test_packet_clock_behind();
+	test_delayed_count();
 	test_near_2_64();
 	test_fifo_full_and_lost();
 	test_many_windows_skipped();
 	test_cpus_merge_and_sort();
 	test_format_bound();
 	test_random_exact();
-	printf("%u passed, %u failed\n", passed, failed);
+	test_racing_threads(npkt);
+	printf("%s%u passed, %u failed\n", label, passed, failed);
 	return failed ? 1 : 0;
 }
