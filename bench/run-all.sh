@@ -6,6 +6,8 @@ echo "=== packet path: instructions per packet (callgrind, userspace build of th
 bench/core-callgrind.sh
 echo "=== drain thread: addon vs plain TypeScript, drain thread CPU"
 node dist/bench/addon-bench.js
+echo "=== pktstat-top --serve: scrape latency with 64 sets, CPU with 16 sets at 100 us"
+node dist/bench/serve-bench.js
 echo "=== drain thread against the real module (QEMU guest)"
 test/vm/run-script bench/addon-vm.sh 16 10000
 echo "=== rule cost: pktstat vs nfacct vs comment (QEMU guest, pktgen)"

@@ -31,7 +31,7 @@ let metricsUrl = '';
 function addSet(name: string, periodNs: bigint, frames: bigint, bytes: bigint): void {
   mkdirSync(join(procDir, name), { recursive: true });
   writeFileSync(join(procDir, name, 'config'), `name: ${name}\nperiod_ns: ${periodNs}\ncapacity: 1048576\nrules: 1\n`);
-  writeFileSync(join(procDir, name, 'stats'), `frames: ${frames}\nbytes: ${bytes}\n`);
+  writeFileSync(join(procDir, name, 'stats'), `frames: ${frames}\nbytes: ${bytes}\nsamples: 0\nlost: 0\nqueued: 0\n`);
   const old = ((nowNs() - 60_000n * MS) / periodNs) * periodNs;
   writeFileSync(join(procDir, name, 'data'), HEADER + line(old, frames, bytes));
 }
@@ -141,6 +141,8 @@ test('totals, sums, buckets and quantiles in Prometheus equal the traffic writte
       A_FRAMES.filter((f) => f > 1n).length,
     );
     assert.equal((await p.query('pktstat_threshold_frames_per_second{set="a"}'))[0].value, 1500);
+    assert.equal((await p.query('pktstat_exporter_sets_failing'))[0].value, 0);
+    assert.equal((await p.query('pktstat_exporter_drain_errors_total'))[0].value, 0);
     // The rules load and evaluate over the real series.
     await p.until('set:pktstat_window_frames_above_1024:ratio_rate5m{set="a"}', (v) => v === 0);
   }

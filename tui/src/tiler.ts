@@ -19,8 +19,8 @@ export interface Counters {
 }
 
 const U64 = (1n << 64n) - 1n;
-/** Growth of an unsigned 64-bit counter, correct across a wrap. */
-export const delta = (now: bigint, before: bigint): bigint => (now - before) & U64;
+/** Growth of an unsigned 64-bit counter, correct across a wrap (masked only then: it runs per sample). */
+export const delta = (now: bigint, before: bigint): bigint => (now >= before ? now - before : (now - before) & U64);
 
 /** Where the rows of an export begin: the instant it started and the counters then. */
 export interface Origin {

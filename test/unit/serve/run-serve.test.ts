@@ -69,7 +69,7 @@ async function until(r: Running, what: string, check: (m: Map<string, number>) =
 function addSet(name: string, periodNs: bigint, frames: bigint, bytes: bigint): void {
   mkdirSync(join(procDir, name), { recursive: true });
   writeFileSync(join(procDir, name, 'config'), `name: ${name}\nperiod_ns: ${periodNs}\ncapacity: 1000\nrules: 1\n`);
-  writeFileSync(join(procDir, name, 'stats'), `frames: ${frames}\nbytes: ${bytes}\n`);
+  writeFileSync(join(procDir, name, 'stats'), `frames: ${frames}\nbytes: ${bytes}\nsamples: 0\nlost: 0\nqueued: 0\n`);
   // History from before the exporter watched: it only sets the baseline.
   const old = ((nowNs() - 10_000n * MS) / periodNs) * periodNs;
   writeFileSync(join(procDir, name, 'data'), HEADER + line(old, frames, bytes));
@@ -104,7 +104,7 @@ test('module missing at start, then loaded: exact counts; unloaded while serving
     }
     fake.append('xt_pktstat/a', text);
     m = await until(r, 'the traffic', (x) => x.get('pktstat_frames_total{set="a"}') === 1114);
-    const b = (le: string) => m.get(`pktstat_window_frames_bucket{set="a",le="${le}"}`)!;
+    const b = (le: string) => m.get(`pktstat_window_frames_bucket{le="${le}",set="a"}`)!;
     assert.equal(m.get('pktstat_bytes_total{set="a"}'), 64_000 + 114 * 64);
     assert.equal(m.get('pktstat_window_frames_sum{set="a"}'), 114);
     assert.equal(m.get('pktstat_window_bytes_sum{set="a"}'), 114 * 64);

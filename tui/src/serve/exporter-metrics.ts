@@ -56,7 +56,7 @@ export function exporterRegistry(view: ExporterView, thresholds: Thresholds | nu
   };
   const windows = (pick: (s: WatchedSet) => WindowCounts) =>
     function* () {
-      for (const s of view.sets()) yield [{ set: s.name }, pick(s)] as const;
+      for (const s of view.sets()) yield [s.labels, pick(s)] as const;
     };
 
   perSet(

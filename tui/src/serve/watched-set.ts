@@ -20,13 +20,15 @@ export interface WatchOptions {
 
 export class WatchedSet {
   readonly name: string;
+  /** { set: name }, one object for the set's life (the exposition caches its text per object). */
+  readonly labels: Readonly<{ set: string }>;
   readonly periodNs: bigint;
   readonly thresholds: Thresholds | null;
   readonly frames = new WindowCounts(FRAME_BUCKETS);
   readonly bytes = new WindowCounts(BYTE_BUCKETS);
   /** Windows inside lost stretches: ended, but their detail is gone. */
   unobservedWindows = 0;
-  /** Samples missed (`# lost K`, and the drain's own ring overflow). */
+  /** Samples missed since watching began (`# lost K`, and the drain's own ring overflow). */
   lostSamples = 0n;
   readonly peak: TrailingPeak;
   readonly bursts: BurstDetector | null;
@@ -34,6 +36,7 @@ export class WatchedSet {
 
   constructor(o: WatchOptions) {
     this.name = o.name;
+    this.labels = Object.freeze({ set: o.name });
     this.periodNs = o.periodNs;
     this.thresholds = o.thresholds;
     this.peak = new TrailingPeak(o.peakIntervalSeconds);
@@ -48,7 +51,6 @@ export class WatchedSet {
 
   /** Samples the drain took from the set. */
   ingest(batch: SampleBatch): void {
-    for (const k of batch.lostBefore) if (k !== 0n) this.lostSamples += k;
     for (const r of this.#tiler.feed(batch)) this.#count(r);
   }
 
@@ -58,15 +60,24 @@ export class WatchedSet {
   }
 
   #count(r: Row): void {
-    const span = r.endNs - r.startNs;
-    const windows = span === this.periodNs ? 1 : Number(span / this.periodNs);
     if (r.lost > 0n) {
-      this.unobservedWindows += windows;
+      // Samples missed once watching began; the stretch they leave has no per-window detail.
+      this.lostSamples += r.lost;
+      this.unobservedWindows += this.#windows(r);
+    } else if (r.frames !== 0n || r.bytes !== 0n) {
+      // A row with traffic and nothing lost is one window (only idle runs come in bulk).
+      this.frames.add(r.frames, 1);
+      this.bytes.add(r.bytes, 1);
+      this.peak.record(r.endNs, r.frames, r.bytes);
     } else {
-      this.frames.add(r.frames, windows);
-      this.bytes.add(r.bytes, windows);
-      if (r.frames !== 0n || r.bytes !== 0n) this.peak.record(r.endNs, r.frames, r.bytes);
+      const windows = this.#windows(r);
+      this.frames.add(0n, windows);
+      this.bytes.add(0n, windows);
     }
     this.bursts?.push(r);
+  }
+
+  #windows(r: Row): number {
+    return Number((r.endNs - r.startNs) / this.periodNs);
   }
 }
