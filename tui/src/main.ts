@@ -79,7 +79,7 @@ const MODES: readonly Mode[] = [
     flag: 'serve',
     label: '--serve',
     takes: ['rule', 'proc-dir', 'threshold', 'peak-interval', 'duration'],
-    run: (f, durationMs) => runServeMode({ ...f, serve: f.serve ?? '', threshold: f.threshold ?? [] }, durationMs),
+    run: (f, durationMs, thresholds) => runServeMode({ ...f, serve: f.serve ?? '' }, thresholds, durationMs),
   },
   { flag: null, label: 'the dashboard', takes: ['rule', 'duration', 'proc-dir', 'threshold'], run: runLive },
 ];

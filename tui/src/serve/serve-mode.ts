@@ -1,7 +1,7 @@
 // What `pktstat-top --serve` makes of its flags, and its life as a process: SIGINT and
 // SIGTERM (systemd's stop) end it cleanly, as does --duration.
 import { parseDuration } from '../duration.js';
-import { hasThresholds, parseThresholds } from '../threshold.js';
+import { hasThresholds, type Thresholds } from '../threshold.js';
 import { UsageError } from '../usage.js';
 import { parseListenAddress } from './listen-address.js';
 import { runServe } from './run-serve.js';
@@ -10,7 +10,6 @@ export interface ServeFlags {
   readonly serve: string;
   readonly procDir: string;
   readonly rule: string | undefined;
-  readonly threshold: readonly string[];
   readonly peakInterval: string | undefined;
 }
 
@@ -27,19 +26,13 @@ export function parsePeakInterval(text: string): number {
 
 const usage = (prefix: string, e: unknown) => new UsageError(`${prefix}${(e as Error).message}`, { cause: e });
 
-export async function runServeMode(f: ServeFlags, durationMs: number | null): Promise<void> {
+export async function runServeMode(f: ServeFlags, thresholds: Thresholds, durationMs: number | null): Promise<void> {
   let listen;
-  let thresholds;
   let peakIntervalSeconds;
   try {
     listen = parseListenAddress(f.serve);
   } catch (e) {
     throw usage('', e);
-  }
-  try {
-    thresholds = parseThresholds(f.threshold);
-  } catch (e) {
-    throw usage('--', e); // its messages begin "threshold '…'"
   }
   try {
     peakIntervalSeconds = parsePeakInterval(f.peakInterval ?? DEFAULT_PEAK_INTERVAL);
