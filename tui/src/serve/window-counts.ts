@@ -5,21 +5,24 @@
 export class PowerOfTwoBuckets {
   readonly bounds: readonly number[];
   readonly #lo: number;
-  readonly #top: bigint;
+  readonly #top: number;
 
   constructor(lo: number, hi: number) {
     this.bounds = [0, ...Array.from({ length: hi - lo + 1 }, (_, i) => 2 ** (lo + i))];
     this.#lo = lo;
-    this.#top = 1n << BigInt(hi);
+    this.#top = 2 ** hi;
   }
 
-  /** The first bucket whose bound is >= value; bounds.length for +Inf. */
-  index(value: bigint): number {
-    if (value === 0n) return 0;
+  /**
+   * The first bucket whose bound is >= value; bounds.length for +Inf. Takes Number(value) of
+   * the bigint: exact up to 2^53 and order-preserving beyond, so every comparison with a
+   * bound (at most 2^31) is the bigint's (and numbers compare without an allocation).
+   */
+  index(value: number): number {
+    if (value === 0) return 0;
     if (value > this.#top) return this.bounds.length;
-    const n = Number(value);
-    // ceil(log2 n), exact for n <= 2^31.
-    const log2 = n === 1 ? 0 : 32 - Math.clz32(n - 1);
+    // ceil(log2 value), exact for value <= 2^31.
+    const log2 = value === 1 ? 0 : 32 - Math.clz32(value - 1);
     return 1 + Math.max(0, log2 - this.#lo);
   }
 }
@@ -28,22 +31,39 @@ export class PowerOfTwoBuckets {
 export const FRAME_BUCKETS = new PowerOfTwoBuckets(0, 20);
 export const BYTE_BUCKETS = new PowerOfTwoBuckets(6, 30);
 
+// Below this a number adds integers exactly; the sum moves into a bigint before it gets there.
+const EXACT = 2 ** 52;
+
 export class WindowCounts {
   /** Windows per bucket (not cumulative), the last slot for +Inf. */
   readonly perBucket: number[];
   /** Windows counted. */
   count = 0;
-  /** Sum of their values, exact. */
-  sum = 0n;
+  #sum = 0n;
+  /** Recent additions as a number: a bigint addition per window costs an allocation. */
+  #recent = 0;
 
   constructor(readonly buckets: PowerOfTwoBuckets) {
     this.perBucket = new Array<number>(buckets.bounds.length + 1).fill(0);
   }
 
+  /** Sum of the values counted, exact. */
+  get sum(): bigint {
+    return this.#sum + BigInt(this.#recent);
+  }
+
   /** `windows` windows of `value` each. */
   add(value: bigint, windows: number): void {
-    this.perBucket[this.buckets.index(value)] += windows;
+    const n = Number(value);
+    this.perBucket[this.buckets.index(n)] += windows;
     this.count += windows;
-    if (value !== 0n) this.sum += windows === 1 ? value : value * BigInt(windows);
+    if (n === 0) return;
+    // n < 2^52 exactly when value < 2^52 (2^52 is a number, and rounding keeps order).
+    if (windows === 1 && n < EXACT && this.#recent < EXACT) {
+      this.#recent += n;
+    } else {
+      this.#sum += BigInt(this.#recent) + value * BigInt(windows);
+      this.#recent = 0;
+    }
   }
 }
