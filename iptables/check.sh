@@ -6,6 +6,8 @@
 #  3. The real iptables/ip6tables binaries, legacy and nft, in a private network
 #     namespace so the host's rules are never touched: --help, exact refusal
 #     lines, and iptables-restore --test printing the parsed rules.
+#  4. The same binaries refusing a rule that disagrees with an existing set,
+#     whose config file is faked (private mount and network namespaces).
 # Needs root (unshare). Ends with "N passed, N failed"; exit status 1 on failure.
 set -u
 cd "$(dirname "$0")" || exit 2
@@ -130,6 +132,37 @@ for ipt in iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft; do
 		fi ;;
 	esac
 done
+
+echo "# 4. a rule that disagrees with its existing set (fake config under tmpfs over /proc)"
+# shellcheck disable=SC2016 # expanded by the inner shell
+driver unshare -m -n --propagation private sh -c '
+	mount -t tmpfs pktstat-check /proc || exit 3
+	mkdir -p /proc/net/xt_pktstat/dns
+	printf "name: dns\nperiod_ns: 100000\ncapacity: 20\nrules: 1\n" >/proc/net/xt_pktstat/dns/config
+	for ipt in iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft; do
+		prefix=$($ipt --version 2>/dev/null)
+		for args in "--period 1ms --samples 20|set \"dns\" has --period 100us, this rule says 1ms" \
+			"--period 100us --samples 50|set \"dns\" has --samples 20, this rule says 50"; do
+			want="$prefix: pktstat: ${args#*|}"
+			# shellcheck disable=SC2086 # the options are a word list
+			$ipt -A INPUT -m pktstat ${args%%|*} --name dns >/dev/null 2>"$1/err"
+			rc=$?
+			if [ "$rc" -eq 2 ] && grep -qxF "$want" "$1/err"; then
+				echo "ok - $ipt ${args%%|*} --name dns -> ${args#*|}"
+			else
+				echo "not ok - $ipt ${args%%|*}: want exit 2 and \"$want\", got exit $rc: $(tr "\n" "|" <"$1/err")"
+			fi
+		done
+		# the same values pass the extension (no kernel module here: refused later)
+		$ipt -A INPUT -m pktstat --period 100us --samples 20 --name dns >/dev/null 2>"$1/err"
+		rc=$?
+		if [ "$rc" -ne 2 ] && ! grep -q "pktstat: " "$1/err"; then
+			echo "ok - $ipt: --period 100us --samples 20 --name dns agrees with the set"
+		else
+			echo "not ok - $ipt: an agreeing rule was refused (exit $rc): $(tr "\n" "|" <"$1/err")"
+		fi
+	done
+'
 
 # The 2011 README's commands. Debian has no /lib/xtables: the pktstat-only
 # commands need nothing from it; the host kernel has no xt_pktstat, so the -A

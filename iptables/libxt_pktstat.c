@@ -262,9 +262,73 @@ static void pktstat_choose_name(struct xt_pktstat_info *info)
 	snprintf(info->name, sizeof(info->name), "%u", (unsigned int)n);
 }
 
+/* The largest unit that represents the period exactly, so parse(print(x)) == x. */
+static const char *pktstat_period_text(char *buf, size_t size, uint64_t ns)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(pktstat_units) / sizeof(pktstat_units[0]); i++)
+		if (ns % pktstat_units[i].ns == 0)
+			break;
+	snprintf(buf, size, "%" PRIu64 "%s", ns / pktstat_units[i].ns, pktstat_units[i].suffix);
+	return buf;
+}
+
+/* Longest period text: 20 digits, a unit, the NUL. */
+#define PKTSTAT_PERIOD_TEXT_MAX 24
+
+/*
+ * Period and capacity of the set NAME from its config file; false when the
+ * set does not exist (or the file says neither).
+ */
+static bool pktstat_set_config(const char *name, uint64_t *period_ns, uint64_t *capacity)
+{
+	char path[sizeof(XT_PKTSTAT_PROC_DIR) + XT_PKTSTAT_NAME_LEN + sizeof("/config")];
+	char line[128];
+	unsigned int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%.*s/config", XT_PKTSTAT_PROC_DIR,
+		 XT_PKTSTAT_NAME_LEN, name);
+	f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "period_ns: %" SCNu64, period_ns) == 1)
+			found |= 1;
+		else if (sscanf(line, "capacity: %" SCNu64, capacity) == 1)
+			found |= 2;
+	}
+	fclose(f);
+	return found == 3;
+}
+
+/*
+ * The kernel refuses a rule whose --period or --samples differ from its set's,
+ * but says why only in its log: say it here, naming the set, the option and
+ * both values.
+ */
+static void pktstat_check_set(const struct xt_pktstat_info *info, uint64_t period_ns,
+			      uint64_t capacity)
+{
+	char has[PKTSTAT_PERIOD_TEXT_MAX], says[PKTSTAT_PERIOD_TEXT_MAX];
+
+	if (period_ns != info->period_ns)
+		xtables_error(PARAMETER_PROBLEM,
+			      "pktstat: set \"%.*s\" has --period %s, this rule says %s",
+			      XT_PKTSTAT_NAME_LEN, info->name,
+			      pktstat_period_text(has, sizeof(has), period_ns),
+			      pktstat_period_text(says, sizeof(says), info->period_ns));
+	if (capacity != info->samples)
+		xtables_error(PARAMETER_PROBLEM,
+			      "pktstat: set \"%.*s\" has --samples %" PRIu64 ", this rule says %u",
+			      XT_PKTSTAT_NAME_LEN, info->name, capacity, info->samples);
+}
+
 static void pktstat_check(struct xt_fcheck_call *cb)
 {
 	struct xt_pktstat_info *info = cb->data;
+	uint64_t period_ns, capacity;
 
 	if (!(cb->xflags & (1 << O_PERIOD)))
 		xtables_error(PARAMETER_PROBLEM,
@@ -275,17 +339,8 @@ static void pktstat_check(struct xt_fcheck_call *cb)
 			      XT_PKTSTAT_SAMPLES_MAX);
 	if (!(cb->xflags & (1 << O_NAME)))
 		pktstat_choose_name(info);
-}
-
-/* The largest unit that represents the period exactly, so parse(print(x)) == x. */
-static void pktstat_print_period(uint64_t ns)
-{
-	unsigned int i;
-
-	for (i = 0; i < sizeof(pktstat_units) / sizeof(pktstat_units[0]); i++)
-		if (ns % pktstat_units[i].ns == 0)
-			break;
-	printf("%" PRIu64 "%s", ns / pktstat_units[i].ns, pktstat_units[i].suffix);
+	else if (pktstat_set_config(info->name, &period_ns, &capacity))
+		pktstat_check_set(info, period_ns, capacity);
 }
 
 /* The rule's options: "pktstat period P samples N name X" for -L, "--period P ..." for -S. */
@@ -293,11 +348,11 @@ static void pktstat_print_info(const struct xt_entry_match *match, const char *l
 			       const char *dashes)
 {
 	const struct xt_pktstat_info *info = (const void *)match->data;
+	char period[PKTSTAT_PERIOD_TEXT_MAX];
 
-	printf("%s%speriod ", lead, dashes);
-	pktstat_print_period(info->period_ns);
-	printf(" %ssamples %u %sname %.*s", dashes, info->samples, dashes,
-	       XT_PKTSTAT_NAME_LEN, info->name);
+	printf("%s%speriod %s %ssamples %u %sname %.*s", lead, dashes,
+	       pktstat_period_text(period, sizeof(period), info->period_ns), dashes,
+	       info->samples, dashes, XT_PKTSTAT_NAME_LEN, info->name);
 }
 
 static void pktstat_print(const void *ip __attribute__((unused)),

@@ -50,22 +50,16 @@ void pktstat_core_init(struct pktstat_core *c, u64 period)
 	}
 }
 
+/* Append a sample; when the ring is full it replaces the oldest. Caller holds c->lock. */
 static void pktstat_push(struct pktstat_core *c, u64 ts)
 {
-	struct pktstat_sample *s;
+	struct pktstat_rec *r = &c->ring[c->head];
 
-	if (c->queued == c->capacity) {
-		c->lost++;
-		c->pending_lost++;
-		return;
-	}
-	s = &c->fifo[(c->head + c->queued) % c->capacity];
-	s->ts = ts;
-	s->frames = c->frames;
-	s->bytes = c->bytes;
-	s->lost_before = c->pending_lost;
-	c->pending_lost = 0;
-	c->queued++;
+	r->ts = ts;
+	r->frames = c->frames;
+	r->bytes = c->bytes;
+	if (++c->head == c->capacity)
+		c->head = 0;
 	c->samples++;
 }
 
@@ -160,17 +154,73 @@ bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigne
 	return pushed != 0;
 }
 
-/* Take up to @max samples out of the FIFO, oldest first. Caller holds c->lock. */
-unsigned int pktstat_pop(struct pktstat_core *c, struct pktstat_sample *out, unsigned int max)
+/* Sequence number of the oldest sample the ring holds. */
+static u64 pktstat_oldest(const struct pktstat_core *c)
 {
-	unsigned int n = 0;
+	return c->samples > c->capacity ? c->samples - c->capacity : 0;
+}
 
-	while (n < max && c->queued) {
-		out[n++] = c->fifo[c->head];
-		c->head = (c->head + 1) % c->capacity;
-		c->queued--;
+/* Samples the ring holds now. Caller holds c->lock. */
+u64 pktstat_held(const struct pktstat_core *c)
+{
+	return c->samples - pktstat_oldest(c);
+}
+
+/* A new position: at the oldest sample held. Caller holds c->lock. */
+void pktstat_pos_init(const struct pktstat_core *c, struct pktstat_pos *p)
+{
+	p->seq = pktstat_oldest(c);
+	p->lost = 0;
+}
+
+/*
+ * Take up to @max samples at @p, oldest first, and move @p past them. If the
+ * ring overwrote samples @p had not taken, the first sample carries their
+ * count. Caller holds c->lock.
+ */
+unsigned int pktstat_pop(struct pktstat_core *c, struct pktstat_pos *p,
+			 struct pktstat_sample *out, unsigned int max)
+{
+	u64 oldest = pktstat_oldest(c), lost = 0;
+	unsigned int n = 0;
+	u32 back, slot;
+
+	if (!max)
+		return 0;
+	if (p->seq < oldest) {
+		lost = oldest - p->seq;
+		p->lost += lost;
+		p->seq = oldest;
+	}
+	if (p->seq == c->samples)
+		return 0;
+	/* samples - seq <= capacity: the slot follows from head without a division */
+	back = c->samples - p->seq;
+	slot = c->head >= back ? c->head - back : c->head + c->capacity - back;
+	for (; n < max && p->seq < c->samples; n++, p->seq++) {
+		const struct pktstat_rec *r = &c->ring[slot];
+
+		out[n].ts = r->ts;
+		out[n].frames = r->frames;
+		out[n].bytes = r->bytes;
+		out[n].lost_before = n ? 0 : lost;
+		if (++slot == c->capacity)
+			slot = 0;
 	}
 	return n;
+}
+
+/*
+ * What @p missed in all (taken losses and samples overwritten since) and how
+ * many held samples it has not taken yet. Caller holds c->lock.
+ */
+void pktstat_pos_stats(const struct pktstat_core *c, const struct pktstat_pos *p,
+		       u64 *lost, u64 *queued)
+{
+	u64 oldest = pktstat_oldest(c);
+
+	*lost = p->lost + (p->seq < oldest ? oldest - p->seq : 0);
+	*queued = c->samples - (p->seq < oldest ? oldest : p->seq);
 }
 
 /* Frames and bytes counted but not yet in a closed window. Caller holds c->lock. */

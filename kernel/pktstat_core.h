@@ -61,7 +61,14 @@ struct pktstat_taken {
 	u64 frames, bytes;
 };
 
-/* A FIFO record: window start, cumulative totals at its end, samples dropped just before it. */
+/* A ring record: window start and the cumulative totals at its end. */
+struct pktstat_rec {
+	u64 ts;
+	u64 frames;
+	u64 bytes;
+};
+
+/* A sample as a reader takes it: a record and the samples it missed just before it. */
 struct pktstat_sample {
 	u64 ts;
 	u64 frames;
@@ -69,14 +76,25 @@ struct pktstat_sample {
 	u64 lost_before;
 };
 
+/*
+ * A reader's place in the ring: the sequence number of the next sample it
+ * takes (samples are numbered from 0 as they are pushed). Positions cost the
+ * push nothing: a position the ring lapped learns of it when it next pops.
+ */
+struct pktstat_pos {
+	u64 seq;
+	u64 lost;			/* samples overwritten before this position took them */
+};
+
 struct pktstat_core {
-	spinlock_t lock;		/* FIFO, totals, floor, harvest, taken, window switches */
+	spinlock_t lock;		/* ring, positions, totals, floor, harvest, taken, window switches */
 	u64 period;
 	u64 floor;			/* start of the first window not yet closed */
 	u64 frames, bytes;		/* cumulative totals of closed windows */
-	u64 samples, lost, pending_lost;
-	u32 capacity, head, queued;
-	struct pktstat_sample *fifo;	/* capacity records */
+	u64 samples;			/* pushed so far: the next sample's sequence number */
+	struct pktstat_pos data;	/* the data file's position, shared by its readers */
+	u32 capacity, head;		/* ring size; head: the next sample's slot */
+	struct pktstat_rec *ring;	/* the most recent @capacity samples */
 	struct pktstat_sample *harvest;	/* one record per possible CPU */
 	struct pktstat_taken *taken;	/* one per possible CPU */
 	struct pktstat_pcpu __percpu *pcpu;
@@ -92,7 +110,12 @@ struct pktstat_core {
 void pktstat_core_init(struct pktstat_core *c, u64 period);
 bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigned int len);
 unsigned int pktstat_close(struct pktstat_core *c, u64 now);
-unsigned int pktstat_pop(struct pktstat_core *c, struct pktstat_sample *out, unsigned int max);
+void pktstat_pos_init(const struct pktstat_core *c, struct pktstat_pos *p);
+unsigned int pktstat_pop(struct pktstat_core *c, struct pktstat_pos *p,
+			 struct pktstat_sample *out, unsigned int max);
+void pktstat_pos_stats(const struct pktstat_core *c, const struct pktstat_pos *p,
+		       u64 *lost, u64 *queued);
+u64 pktstat_held(const struct pktstat_core *c);
 void pktstat_open_totals(struct pktstat_core *c, u64 *frames, u64 *bytes);
 size_t pktstat_format(char *buf, size_t size, const struct pktstat_sample *s);
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xt_pktstat: count frames and bytes per time window of a fixed period, and queue
- * one sample per window with traffic in a FIFO read through /proc/net/xt_pktstat/.
+ * xt_pktstat: count frames and bytes per time window of a fixed period, and keep
+ * one sample per window with traffic in a ring read through /proc/net/xt_pktstat/.
  *
  * Design (window logic in pktstat_core.c, shared with the userspace test, whose
  * header comment says why it is exact): every CPU adds its packets to its own
@@ -14,9 +14,26 @@
  * window, so totals are exact and timestamps strictly increase, even when the
  * clock steps back. The match disables BHs only when they are not already off.
  *
+ * Readers (as /dev/kmsg serves its readers): the ring holds the set's most
+ * recent --samples samples, numbered as they are pushed; a push overwrites the
+ * oldest and never looks at readers. Each open "stream" file has its own
+ * position (a sequence number) in the ring, starting at the oldest sample
+ * held; "data" is one more position, in the set, shared by all its readers,
+ * so they consume samples from one another as the 2011 FIFO did. A position
+ * the ring lapped notices when it next pops: its next sample comes after
+ * "# lost K". A reader holds a fixed-size buffer of text it took but has not
+ * read yet, never a copy of the ring.
+ *
+ * "stats": frames, bytes (running totals), samples (pushed), lost and queued
+ * (data's position: samples it missed, samples it has not taken yet), held
+ * (samples the ring holds now) and readers (open "stream" files).
+ *
+ * Every allocation a set makes is charged to the memory cgroup of the process
+ * that causes it (the rule's or the reader's), as x_tables charges its tables.
+ *
  * Sets are per network namespace, named, and shared by every rule using the name;
  * checkentry of a new table runs before destroy of the old one, so a table
- * replacement keeps a set (and its FIFO) alive.
+ * replacement keeps a set (and its ring) alive.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -54,6 +71,7 @@ struct pktstat_set {
 	struct list_head list;		/* in pktstat_net.sets */
 	struct pktstat_core core;
 	struct proc_dir_entry *pde;	/* NULL once the namespace's proc tree is gone */
+	atomic_t stream_readers;	/* open "stream" files, for stats */
 	refcount_t rules;		/* rules using the set; changed under pktstat_net.mutex */
 	char name[XT_PKTSTAT_NAME_LEN];
 };
@@ -64,10 +82,12 @@ struct pktstat_net {
 	struct proc_dir_entry *dir;
 };
 
-/* A data reader's state: popped samples' text it has not read yet. */
+/* An open data or stream file: its position and the text it took but has not read yet. */
 struct pktstat_reader {
-	struct mutex mutex;		/* one read or poll of this file at a time */
+	struct mutex mutex;		/* one read of this file at a time */
 	struct pktstat_set *set;
+	struct pktstat_pos *pos;	/* &own for stream, the set's shared one for data */
+	struct pktstat_pos own;		/* under set->core.lock */
 	size_t hdr;			/* header bytes read since offset 0 */
 	size_t off, len;		/* unread text is text[off..len) */
 	struct pktstat_sample pop[PKTSTAT_POP_MAX];
@@ -102,7 +122,7 @@ static bool pktstat_refill(struct pktstat_reader *r)
 
 	spin_lock_bh(&c->lock);
 	pushed = pktstat_close_now(c);
-	n = pktstat_pop(c, r->pop, PKTSTAT_POP_MAX);
+	n = pktstat_pop(c, r->pos, r->pop, PKTSTAT_POP_MAX);
 	spin_unlock_bh(&c->lock);
 	if (pushed)
 		pktstat_wake();
@@ -116,9 +136,11 @@ static bool pktstat_refill(struct pktstat_reader *r)
 /*
  * Not seq_file: seq_file may call show() again for a position after its buffer
  * filled, and popping in show() would then lose samples. Samples are popped only
- * as text that fits in the reader's own buffer and stay there until read.
+ * as text that fits in the reader's own buffer and stay there until read. A read
+ * at offset 0 starts with the header; any other read continues at the reader's
+ * position, so a read after end-of-file returns what arrived since.
  */
-static ssize_t pktstat_data_read(struct file *file, char __user *buf, size_t count, loff_t *ppos)
+static ssize_t pktstat_read(struct file *file, char __user *buf, size_t count, loff_t *ppos)
 {
 	struct pktstat_reader *r = file->private_data;
 	const size_t hdr_len = sizeof(PKTSTAT_HEADER) - 1;
@@ -160,44 +182,73 @@ static ssize_t pktstat_data_read(struct file *file, char __user *buf, size_t cou
 	return done;
 }
 
-static __poll_t pktstat_data_poll(struct file *file, poll_table *wait)
+/* Readable when a sample past the file's position exists, or text it took is unread. */
+static __poll_t pktstat_poll(struct file *file, poll_table *wait)
 {
 	struct pktstat_reader *r = file->private_data;
 	struct pktstat_core *c = &r->set->core;
-	unsigned int pushed, queued;
+	unsigned int pushed;
+	bool waiting;
 
 	poll_wait(file, &pktstat_wq, wait);
 	spin_lock_bh(&c->lock);
 	pushed = pktstat_close_now(c);
-	queued = c->queued;
+	waiting = r->pos->seq < c->samples;
 	spin_unlock_bh(&c->lock);
 	if (pushed)
 		pktstat_wake();
-	if (queued || READ_ONCE(r->off) < READ_ONCE(r->len))
+	if (waiting || READ_ONCE(r->off) < READ_ONCE(r->len))
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
 }
 
+/* Reader state is charged to the opener's memory cgroup: a fixed size, whatever the ring's. */
+static struct pktstat_reader *pktstat_reader_new(struct inode *inode, struct file *file)
+{
+	struct pktstat_reader *r = kzalloc(sizeof(*r), GFP_KERNEL_ACCOUNT);
+
+	if (!r)
+		return NULL;
+	mutex_init(&r->mutex);
+	r->set = pde_data(inode);
+	file->private_data = r;
+	return r;
+}
+
 static int pktstat_data_open(struct inode *inode, struct file *file)
 {
-	struct pktstat_reader *r = kmalloc(sizeof(*r), GFP_KERNEL);
+	struct pktstat_reader *r = pktstat_reader_new(inode, file);
 
 	if (!r)
 		return -ENOMEM;
-	mutex_init(&r->mutex);
-	r->set = pde_data(inode);
-	r->hdr = 0;
-	r->off = 0;
-	r->len = 0;
-	file->private_data = r;
+	r->pos = &r->set->core.data;
+	return 0;
+}
+
+/* A new stream reader starts at the oldest sample the ring holds. */
+static int pktstat_stream_open(struct inode *inode, struct file *file)
+{
+	struct pktstat_reader *r = pktstat_reader_new(inode, file);
+	struct pktstat_core *c;
+
+	if (!r)
+		return -ENOMEM;
+	c = &r->set->core;
+	r->pos = &r->own;
+	spin_lock_bh(&c->lock);
+	pktstat_pos_init(c, r->pos);
+	spin_unlock_bh(&c->lock);
+	atomic_inc(&r->set->stream_readers);
 	return 0;
 }
 
 /* Also run by proc_remove() for files still open when their set goes away. */
-static int pktstat_data_release(struct inode *inode, struct file *file)
+static int pktstat_release(struct inode *inode, struct file *file)
 {
 	struct pktstat_reader *r = file->private_data;
 
+	if (r->pos == &r->own)
+		atomic_dec(&r->set->stream_readers);
 	mutex_destroy(&r->mutex);
 	kfree(r);
 	return 0;
@@ -205,10 +256,18 @@ static int pktstat_data_release(struct inode *inode, struct file *file)
 
 static const struct proc_ops pktstat_data_ops = {
 	.proc_open	= pktstat_data_open,
-	.proc_read	= pktstat_data_read,
-	.proc_poll	= pktstat_data_poll,
+	.proc_read	= pktstat_read,
+	.proc_poll	= pktstat_poll,
 	.proc_lseek	= default_llseek,
-	.proc_release	= pktstat_data_release,
+	.proc_release	= pktstat_release,
+};
+
+static const struct proc_ops pktstat_stream_ops = {
+	.proc_open	= pktstat_stream_open,
+	.proc_read	= pktstat_read,
+	.proc_poll	= pktstat_poll,
+	.proc_lseek	= default_llseek,
+	.proc_release	= pktstat_release,
 };
 
 static int pktstat_config_show(struct seq_file *m, void *v)
@@ -224,8 +283,8 @@ static int pktstat_stats_show(struct seq_file *m, void *v)
 {
 	struct pktstat_set *set = m->private;
 	struct pktstat_core *c = &set->core;
-	u64 frames, bytes, samples, lost;
-	unsigned int pushed, queued;
+	u64 frames, bytes, samples, lost, queued, held;
+	unsigned int pushed;
 
 	spin_lock_bh(&c->lock);
 	pushed = pktstat_close_now(c);
@@ -234,13 +293,14 @@ static int pktstat_stats_show(struct seq_file *m, void *v)
 	frames += c->frames;
 	bytes += c->bytes;
 	samples = c->samples;
-	lost = c->lost;
-	queued = c->queued;
+	pktstat_pos_stats(c, &c->data, &lost, &queued);
+	held = pktstat_held(c);
 	spin_unlock_bh(&c->lock);
 	if (pushed)
 		pktstat_wake();
-	seq_printf(m, "frames: %llu\nbytes: %llu\nsamples: %llu\nlost: %llu\nqueued: %u\n",
+	seq_printf(m, "frames: %llu\nbytes: %llu\nsamples: %llu\nlost: %llu\nqueued: %llu\n",
 		   frames, bytes, samples, lost, queued);
+	seq_printf(m, "held: %llu\nreaders: %d\n", held, atomic_read(&set->stream_readers));
 	return 0;
 }
 
@@ -249,24 +309,29 @@ static void pktstat_set_free(struct pktstat_set *set)
 	free_percpu(set->core.pcpu);
 	kfree(set->core.taken);
 	kfree(set->core.harvest);
-	kvfree(set->core.fifo);
+	kvfree(set->core.ring);
 	kfree(set);
 }
 
 static struct pktstat_set *pktstat_set_create(struct pktstat_net *pn,
 					      const struct xt_pktstat_info *info)
 {
-	struct pktstat_set *set = kzalloc(sizeof(*set), GFP_KERNEL);
+	struct pktstat_set *set = kzalloc(sizeof(*set), GFP_KERNEL_ACCOUNT);
 
 	if (!set)
 		return ERR_PTR(-ENOMEM);
 	strscpy(set->name, info->name, sizeof(set->name));
 	set->core.capacity = info->samples;
-	set->core.fifo = kvcalloc(info->samples, sizeof(*set->core.fifo), GFP_KERNEL);
-	set->core.harvest = kcalloc(nr_cpu_ids, sizeof(*set->core.harvest), GFP_KERNEL);
-	set->core.taken = kcalloc(nr_cpu_ids, sizeof(*set->core.taken), GFP_KERNEL);
-	set->core.pcpu = alloc_percpu(struct pktstat_pcpu);
-	if (!set->core.fifo || !set->core.harvest || !set->core.taken || !set->core.pcpu)
+	/*
+	 * Up to 24 MiB: a ring over the cgroup's limit is refused (-ENOMEM), the
+	 * memcg OOM killer is not woken for it, and the log is not flooded.
+	 */
+	set->core.ring = kvcalloc(info->samples, sizeof(*set->core.ring),
+				  GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
+	set->core.harvest = kcalloc(nr_cpu_ids, sizeof(*set->core.harvest), GFP_KERNEL_ACCOUNT);
+	set->core.taken = kcalloc(nr_cpu_ids, sizeof(*set->core.taken), GFP_KERNEL_ACCOUNT);
+	set->core.pcpu = alloc_percpu_gfp(struct pktstat_pcpu, GFP_KERNEL_ACCOUNT);
+	if (!set->core.ring || !set->core.harvest || !set->core.taken || !set->core.pcpu)
 		goto fail;
 	pktstat_core_init(&set->core, info->period_ns);
 
@@ -274,6 +339,7 @@ static struct pktstat_set *pktstat_set_create(struct pktstat_net *pn,
 	if (!set->pde)
 		goto fail;
 	if (!proc_create_data("data", 0400, set->pde, &pktstat_data_ops, set) ||
+	    !proc_create_data("stream", 0400, set->pde, &pktstat_stream_ops, set) ||
 	    !proc_create_single_data("config", 0444, set->pde, pktstat_config_show, set) ||
 	    !proc_create_single_data("stats", 0444, set->pde, pktstat_stats_show, set)) {
 		proc_remove(set->pde);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Drives the window/close/FIFO core with a scripted clock and several fake CPUs,
- * then with real threads racing (one per CPU, plus closers and readers) on a
- * shared clock. Each check compares against numbers the test itself produced.
+ * Drives the window/close/ring core with a scripted clock, several fake CPUs and
+ * several reader positions, then with real threads racing (one per CPU, plus
+ * closers and readers) on a shared clock. Each check compares against numbers
+ * the test itself produced.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,12 +94,12 @@ static struct pktstat_core *core_new(u64 period, u32 capacity, unsigned int ncpu
 	struct pktstat_core *c = calloc(1, sizeof(*c));
 
 	c->capacity = capacity;
-	c->fifo = calloc(capacity, sizeof(*c->fifo));
+	c->ring = calloc(capacity, sizeof(*c->ring));
 	c->harvest = calloc(ncpu, sizeof(*c->harvest));
 	c->taken = calloc(ncpu, sizeof(*c->taken));
 	c->pcpu = calloc(ncpu, sizeof(*c->pcpu));
 	c->ncpu = ncpu;
-	if (!c->fifo || !c->harvest || !c->taken || !c->pcpu) {
+	if (!c->ring || !c->harvest || !c->taken || !c->pcpu) {
 		fprintf(stderr, "out of memory\n");
 		exit(2);
 	}
@@ -111,7 +112,7 @@ static struct pktstat_core *core_new(u64 period, u32 capacity, unsigned int ncpu
 static void core_free(struct pktstat_core *c)
 {
 	pthread_mutex_destroy(&c->lock.mutex);
-	free(c->fifo);
+	free(c->ring);
 	free(c->harvest);
 	free(c->taken);
 	free(c->pcpu);
@@ -135,19 +136,25 @@ static unsigned int close_at(struct pktstat_core *c, u64 t)
 	return pushed;
 }
 
-/* Pop everything and render it as the data file would after its header. */
-static char *drain_text(struct pktstat_core *c, char *buf, size_t size)
+/* Pop everything at @p and render it as a reader would see it after its header. */
+static char *drain_pos(struct pktstat_core *c, struct pktstat_pos *p, char *buf, size_t size)
 {
 	struct pktstat_sample s;
 	size_t n = 0;
 
 	buf[0] = 0;
-	while (pktstat_pop(c, &s, 1)) {
+	while (pktstat_pop(c, p, &s, 1)) {
 		if (size - n < PKTSTAT_SAMPLE_TEXT_MAX)
 			break;
 		n += pktstat_format(buf + n, size - n, &s);
 	}
 	return buf;
+}
+
+/* The same at the data file's shared position. */
+static char *drain_text(struct pktstat_core *c, char *buf, size_t size)
+{
+	return drain_pos(c, &c->data, buf, size);
 }
 
 static void end(int ok, struct pktstat_core *c)
@@ -182,7 +189,7 @@ static void test_windows_and_totals(void)
 	drain_text(c, text, sizeof(text));
 	CHECK(!strcmp(text, "1000 3 60\n1100 4 100\n1300 5 150\n"), "text:\n%s", text);
 	CHECK_U64("samples", 3, c->samples);
-	CHECK_U64("queued after drain", 0, c->queued);
+	CHECK_U64("data's position after drain", 3, c->data.seq);
 	end(ok, c);
 }
 
@@ -290,36 +297,98 @@ static void test_near_2_64(void)
 	end(ok, c);
 }
 
-static void test_fifo_full_and_lost(void)
+static void test_ring_full_and_lost(void)
 {
 	struct pktstat_core *c = core_new(10, 2, 1);
 	struct pktstat_sample s;
 	char text[512];
-	u64 t;
+	u64 t, lost, queued;
 	int ok = 1;
 
-	current = "full FIFO drops, '# lost K' before the next sample in";
+	current = "full ring keeps the newest, '# lost K' before data's next sample";
 	for (t = 0; t < 5; t++)
 		pkt(c, 0, 100 + t * 10, 7);
 	close_at(c, 1000);
-	CHECK_U64("queued", 2, c->queued);
-	CHECK_U64("lost", 3, c->lost);
-	CHECK_U64("pop one", 1, pktstat_pop(c, &s, 1));
-	CHECK_U64("popped ts", 100, s.ts);
-	CHECK_U64("popped lost_before", 0, s.lost_before);
+	pktstat_pos_stats(c, &c->data, &lost, &queued);
+	CHECK_U64("queued", 2, queued);
+	CHECK_U64("lost", 3, lost);
+	CHECK_U64("held", 2, pktstat_held(c));
+	CHECK_U64("pop one", 1, pktstat_pop(c, &c->data, &s, 1));
+	CHECK_U64("popped ts (oldest held)", 130, s.ts);
+	CHECK_U64("popped frames", 4, s.frames);
+	CHECK_U64("popped lost_before", 3, s.lost_before);
 	pkt(c, 0, 2000, 7);
-	pkt(c, 0, 2010, 7);		/* FIFO full again: one more lost */
+	pkt(c, 0, 2010, 7);		/* overwrites 140, which data has not taken */
 	close_at(c, 3000);
+	pktstat_pos_stats(c, &c->data, &lost, &queued);
+	CHECK_U64("lost while nobody reads", 4, lost);
+	CHECK_U64("queued while nobody reads", 2, queued);
 	drain_text(c, text, sizeof(text));
-	CHECK(!strcmp(text, "110 2 14\n# lost 3\n2000 6 42\n"), "text:\n%s", text);
-	CHECK_U64("lost total", 4, c->lost);
-	CHECK_U64("pending lost", 1, c->pending_lost);
-	pkt(c, 0, 4000, 7);
-	close_at(c, 5000);
-	drain_text(c, text, sizeof(text));
-	CHECK(!strcmp(text, "# lost 1\n4000 8 56\n"), "text:\n%s", text);
-	CHECK_U64("empty pop", 0, pktstat_pop(c, &s, 1));
-	CHECK_U64("samples + lost = windows", 8, c->samples + c->lost);
+	CHECK(!strcmp(text, "# lost 1\n2000 6 42\n2010 7 49\n"), "text:\n%s", text);
+	pktstat_pos_stats(c, &c->data, &lost, &queued);
+	CHECK_U64("lost total", 4, lost);
+	CHECK_U64("queued after drain", 0, queued);
+	CHECK_U64("empty pop", 0, pktstat_pop(c, &c->data, &s, 1));
+	CHECK_U64("samples = taken + lost", 7, c->samples);
+	end(ok, c);
+}
+
+/* Three positions and data in one ring: each sees every sample or counts what it missed. */
+static void test_ring_positions(void)
+{
+	struct pktstat_core *c = core_new(10, 4, 1);
+	struct pktstat_pos a, b, late;
+	struct pktstat_sample s;
+	char text[512];
+	u64 t, lost, queued;
+	int ok = 1;
+
+	current = "independent positions: history for a new one, lapped ones count their loss";
+	pktstat_pos_init(c, &a);
+	for (t = 0; t < 3; t++)
+		pkt(c, 0, 100 + t * 10, 7);
+	close_at(c, 1000);
+	pktstat_pos_init(c, &b);	/* opened after the samples: gets them as history */
+	CHECK(!strcmp(drain_pos(c, &a, text, sizeof(text)), "100 1 7\n110 2 14\n120 3 21\n"),
+	      "a:\n%s", text);
+	CHECK(!strcmp(drain_pos(c, &b, text, sizeof(text)), "100 1 7\n110 2 14\n120 3 21\n"),
+	      "b:\n%s", text);
+	CHECK(!strcmp(drain_text(c, text, sizeof(text)), "100 1 7\n110 2 14\n120 3 21\n"),
+	      "data:\n%s", text);
+	/* six more windows: the ring of 4 holds 2020..2050, a missed 2000 and 2010 */
+	for (t = 0; t < 6; t++)
+		pkt(c, 0, 2000 + t * 10, 7);
+	close_at(c, 3000);
+	CHECK_U64("held", 4, pktstat_held(c));
+	pktstat_pos_init(c, &late);
+	CHECK_U64("late position at the oldest held", 5, late.seq);
+	pktstat_pos_stats(c, &a, &lost, &queued);
+	CHECK_U64("a lost before its pop", 2, lost);
+	CHECK_U64("a queued", 4, queued);
+	CHECK_U64("b pops one", 1, pktstat_pop(c, &b, &s, 1));
+	CHECK_U64("b's first ts", 2020, s.ts);
+	CHECK_U64("b's first lost_before", 2, s.lost_before);
+	CHECK_U64("a pop of 0 keeps the loss for later", 0, pktstat_pop(c, &a, &s, 0));
+	CHECK(!strcmp(drain_pos(c, &a, text, sizeof(text)),
+		      "# lost 2\n2020 6 42\n2030 7 49\n2040 8 56\n2050 9 63\n"), "a:\n%s", text);
+	CHECK(!strcmp(drain_pos(c, &late, text, sizeof(text)),
+		      "2020 6 42\n2030 7 49\n2040 8 56\n2050 9 63\n"), "late:\n%s", text);
+	pktstat_pos_stats(c, &b, &lost, &queued);
+	CHECK_U64("b lost", 2, lost);
+	CHECK_U64("b queued", 3, queued);
+	CHECK(!strcmp(drain_pos(c, &b, text, sizeof(text)), "2030 7 49\n2040 8 56\n2050 9 63\n"),
+	      "b:\n%s", text);
+	pktstat_pos_stats(c, &c->data, &lost, &queued);
+	CHECK_U64("data lost (nobody read it)", 2, lost);
+	CHECK_U64("data queued", 4, queued);
+	/* a lap of many times the ring: one loss line with the exact count */
+	for (t = 0; t < 25; t++)
+		pkt(c, 0, 5000 + t * 10, 1);
+	close_at(c, 9000);
+	CHECK(!strcmp(drain_pos(c, &a, text, sizeof(text)),
+		      "# lost 21\n5210 31 85\n5220 32 86\n5230 33 87\n5240 34 88\n"),
+	      "a:\n%s", text);
+	CHECK_U64("a's losses add up", 23, a.lost);
 	end(ok, c);
 }
 
@@ -390,42 +459,85 @@ static void test_format_bound(void)
 	end(ok, NULL);
 }
 
-/* Random traffic on 4 CPUs, clock jitter and steps back, closes and pops interleaved. */
+/* One reader position in the random test and what it has seen. */
+struct seen {
+	struct pktstat_pos *pos;	/* &own, or data's position in the core */
+	struct pktstat_pos own;
+	u64 last_ts, last_f, last_b, popped, lost;
+	int order_ok, align_ok, mono_ok, lost_ok;
+};
+
+/* Take up to @max samples at @r's position, checking each against the one before. */
+static void take(struct pktstat_core *c, struct seen *r, unsigned int max)
+{
+	struct pktstat_sample s[8];
+	unsigned int i, n = pktstat_pop(c, r->pos, s, max);
+
+	for (i = 0; i < n; i++) {
+		r->order_ok &= s[i].ts > r->last_ts || r->popped == 0;
+		r->align_ok &= s[i].ts % 1000 == 0;
+		r->mono_ok &= s[i].frames >= r->last_f;
+		r->lost_ok &= !s[i].lost_before || i == 0;
+		r->lost += s[i].lost_before;
+		r->last_ts = s[i].ts;
+		r->last_f = s[i].frames;
+		r->last_b = s[i].bytes;
+		r->popped++;
+	}
+}
+
+/*
+ * Random traffic on 4 CPUs, clock jitter and steps back, closes and pops
+ * interleaved at data's position and at three reader positions: one as
+ * eager as data, one that reads rarely (lapped many times) and one that
+ * starts late.
+ */
 static void test_random_exact(void)
 {
 	struct pktstat_core *c = core_new(1000, 64, 4);
-	struct pktstat_sample s;
-	u64 t = 1000000, frames = 0, bytes = 0, last_ts = 0, last_f = 0, popped = 0;
-	unsigned int i;
-	int ok = 1, order_ok = 1, align_ok = 1, mono_ok = 1;
+	struct seen r[4], *data = &r[0], *eager = &r[1];
+	struct seen *slow = &r[2], *late = &r[3];
+	u64 t = 1000000, frames = 0, bytes = 0, late_start = 0, lost, queued;
+	unsigned int i, k;
+	int ok = 1;
 
-	current = "random interleaving: exact totals, increasing aligned timestamps";
+	current = "random interleaving, 4 positions: exact totals, losses counted, none for the eager";
+	for (k = 0; k < 4; k++) {
+		r[k] = (struct seen){ .order_ok = 1, .align_ok = 1, .mono_ok = 1, .lost_ok = 1 };
+		r[k].pos = k ? &r[k].own : &c->data;
+	}
+	pktstat_pos_init(c, eager->pos);
+	pktstat_pos_init(c, slow->pos);
 	srand(12345);
 	for (i = 0; i < 200000; i++) {
-		unsigned int r = rand();
+		unsigned int r32 = rand();
 
-		if (r % 1000 == 0)
-			t -= r % 5000;			/* step back */
+		if (r32 % 1000 == 0)
+			t -= r32 % 5000;		/* step back */
 		else
-			t += r % 97;
-		switch (r % 23) {
+			t += r32 % 97;
+		if (i == 100000) {
+			pktstat_pos_init(c, late->pos);
+			late_start = late->pos->seq;
+		}
+		switch (r32 % 23) {
 		case 0:
 			close_at(c, t);
 			break;
 		case 1:
-			while (pktstat_pop(c, &s, 1)) {
-				popped++;
-				order_ok &= s.ts > last_ts || last_ts == 0;
-				align_ok &= s.ts % 1000 == 0;
-				mono_ok &= s.frames >= last_f;
-				last_ts = s.ts;
-				last_f = s.frames;
-			}
+			take(c, data, 8);
+			take(c, eager, 1 + r32 % 8);
+			while (eager->pos->seq < c->samples)
+				take(c, eager, 8);
+			if (r32 % 50 == 1)
+				take(c, slow, 1 + r32 % 8);
+			if (i > 100000)
+				take(c, late, 3);
 			break;
 		default: {
-			unsigned int len = 1 + r % 1500;
+			unsigned int len = 1 + r32 % 1500;
 
-			unsigned int cpu = (r >> 8) % 4;
+			unsigned int cpu = (r32 >> 8) % 4;
 
 			/* each CPU's packet clock is off CLOCK_REALTIME by its own amount */
 			pkt_offset = (int64_t)cpu * 7919 - 12000;
@@ -436,19 +548,26 @@ static void test_random_exact(void)
 		}
 	}
 	close_at(c, t + 1000000);
-	while (pktstat_pop(c, &s, 1)) {
-		popped++;
-		order_ok &= s.ts > last_ts;
-		last_ts = s.ts;
-		last_f = s.frames;
-		CHECK_U64("final frames", frames, s.frames);
-		CHECK_U64("final bytes", bytes, s.bytes);
+	for (k = 0; k < 4; k++) {
+		while (r[k].pos->seq < c->samples)
+			take(c, &r[k], 8);
+		pktstat_pos_stats(c, r[k].pos, &lost, &queued);
+		CHECK(r[k].order_ok, "position %u: timestamps not strictly increasing", k);
+		CHECK(r[k].align_ok, "position %u: timestamp not a multiple of the period", k);
+		CHECK(r[k].mono_ok, "position %u: cumulative frames went down", k);
+		CHECK(r[k].lost_ok, "position %u: a loss not on the first sample of a pop", k);
+		CHECK_U64("final frames", frames, r[k].last_f);
+		CHECK_U64("final bytes", bytes, r[k].last_b);
+		CHECK_U64("lost lines = position's loss count", r[k].lost, lost);
+		CHECK_U64("queued after the final drain", 0, queued);
+		CHECK_U64("taken + lost = samples since the start",
+			  c->samples - (k == 3 ? late_start : 0), r[k].popped + lost);
 	}
-	CHECK(order_ok, "timestamps not strictly increasing");
-	CHECK(align_ok, "timestamp not a multiple of the period");
-	CHECK(mono_ok, "cumulative frames went down");
 	CHECK_U64("closed totals", frames, c->frames);
-	CHECK_U64("popped = samples", c->samples, popped);
+	CHECK_U64("data never lapped", 0, data->lost);
+	CHECK_U64("eager never lapped", 0, eager->lost);
+	CHECK(slow->lost > 1000, "the slow position lost only %" PRIu64, slow->lost);
+	CHECK(late_start > 64, "late position started at %" PRIu64, late_start);
 	CHECK(c->samples > 1000, "only %" PRIu64 " samples", c->samples);
 	end(ok, c);
 }
@@ -554,7 +673,7 @@ static void *race_reader(void *p)
 		more = race_running(r);
 		spin_lock(&c->lock);
 		pktstat_close(c, pktstat_now());
-		n = pktstat_pop(c, s, 4);
+		n = pktstat_pop(c, &c->data, s, 4);
 		for (i = 0; i < n && r->ngot < r->cap; i++) {
 			if (s[i].ts <= last)
 				r->reader_order_bad = 1;
@@ -636,7 +755,7 @@ static void test_racing_threads(unsigned int npkt)
 	struct race_arg args[RACE_CPUS + 1 + RACE_READERS];
 	pthread_t th[RACE_CPUS + 1 + RACE_READERS];
 	struct race_index by_lo, by_ret;
-	u64 frames = 0, bytes = 0, late = 0, f, b;
+	u64 frames = 0, bytes = 0, late = 0, f, b, lost, queued;
 	size_t total = (size_t)RACE_CPUS * npkt;
 	unsigned int i, n, bound_bad = 0, stat_bad = 0, order_bad = 0;
 	int ok = 1;
@@ -671,9 +790,10 @@ static void test_racing_threads(unsigned int npkt)
 	/* every CPU idle: one last read closes what is left */
 	spin_lock(&r->c->lock);
 	pktstat_close(r->c, pktstat_now() + 2 * RACE_PERIOD);
-	while (r->ngot < r->cap && (n = pktstat_pop(r->c, &r->got[r->ngot], 1)))
+	while (r->ngot < r->cap && (n = pktstat_pop(r->c, &r->c->data, &r->got[r->ngot], 1)))
 		r->ngot++;
 	pktstat_open_totals(r->c, &f, &b);
+	pktstat_pos_stats(r->c, &r->c->data, &lost, &queued);
 	spin_unlock(&r->c->lock);
 	racing = 0;
 
@@ -685,7 +805,7 @@ static void test_racing_threads(unsigned int npkt)
 	CHECK_U64("nothing left open", 0, f);
 	CHECK_U64("closed frames", frames, r->c->frames);
 	CHECK_U64("closed bytes", bytes, r->c->bytes);
-	CHECK_U64("nothing lost", 0, r->c->lost);
+	CHECK_U64("nothing lost", 0, lost);
 	CHECK_U64("every sample popped", r->c->samples, r->ngot);
 	/* the readers' pops interleave: order by timestamp, then check the cumulative sequence */
 	qsort(r->got, r->ngot, sizeof(*r->got), cmp_u64);
@@ -751,7 +871,8 @@ int main(int argc, char **argv)
 	test_packet_clock_behind();
 	test_delayed_count();
 	test_near_2_64();
-	test_fifo_full_and_lost();
+	test_ring_full_and_lost();
+	test_ring_positions();
 	test_many_windows_skipped();
 	test_cpus_merge_and_sort();
 	test_format_bound();
