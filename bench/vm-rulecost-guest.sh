@@ -4,10 +4,16 @@
 # identical rules with one match; per-rule cost = (1/pps - 1/pps_without_rules) / 200.
 # Then the flood: pktstat (and comment) rules with one pktgen thread, and with two on two
 # vCPUs at once (each thread's own pps), so per-packet cost under two CPUs is compared with one.
+# --readers N: pktstat is measured once more with N readers of the set's stream file
+# draining it (read to EOF every 10 ms, as pktstat-top does) during the run.
 set -euo pipefail
 COUNT=${COUNT:-300000}
 RULES=${RULES:-200}
 IPT=iptables-legacy
+READERS=0
+if [ "${1:-}" = --readers ]; then
+	READERS=${2:?--readers needs a number}
+fi
 
 modprobe -a pktgen dummy iptable_raw xt_comment nfnetlink_acct xt_nfacct xt_pktstat
 ip link add pg0 type dummy
@@ -64,19 +70,50 @@ check_hits() {
 	[ "$hits" = "$want" ] || { echo "rule 1 saw $hits packets, not $want" >&2; exit 1; }
 }
 
+# READERS pktread processes following the set's stream, each its own position; on the last
+# CPU, away from pktgen's kpktgend_0, so that they cost the packet path only what they do
+# to the set (its lock, its cache lines), not CPU time taken from the sender.
+start_readers() {
+	local i cpu=$(($(nproc) - 1))
+	rm -rf /tmp/readers && mkdir /tmp/readers
+	READER_PIDS=()
+	for ((i = 0; i < READERS; i++)); do
+		taskset -c $cpu "$VM_HELPERS/pktread" /proc/net/xt_pktstat/rulecost/stream follow /tmp/readers/stop 10 \
+			>/tmp/readers/$i 2>/dev/null &
+		READER_PIDS+=($!)
+	done
+}
+
+# every reader saw the same samples: READ_SAMPLES is how many
+stop_readers() {
+	local i n
+	touch /tmp/readers/stop
+	wait "${READER_PIDS[@]}"
+	READ_SAMPLES=$(grep -c '^[0-9]' /tmp/readers/0)
+	for ((i = 1; i < READERS; i++)); do
+		n=$(grep -c '^[0-9]' /tmp/readers/$i)
+		[ "$n" = "$READ_SAMPLES" ] || { echo "reader $i read $n samples, reader 0 $READ_SAMPLES" >&2; exit 1; }
+	done
+	((READ_SAMPLES > 0)) || { echo "the readers read no sample" >&2; exit 1; }
+}
+
 # measure MATCHES under the current clocksource and print the per-rule costs
 measure() {
 	local base base2 m
 	declare -A pps
 	$IPT -t raw -F
 	base=$(run_pktgen)
-	for m in pktstat nfacct comment; do
+	local methods="pktstat nfacct comment"
+	((READERS > 0)) && methods="pktstat readers $methods"
+	for m in $methods; do
 		case $m in
-		pktstat) load_rules -m pktstat --period 1ms --samples 1000 --name rulecost ;;
+		pktstat | readers) load_rules -m pktstat --period 1ms --samples 1000 --name rulecost ;;
 		nfacct) load_rules -m nfacct --nfacct-name rulecost ;;
 		comment) load_rules -m comment --comment rulecost ;;
 		esac
+		[ $m = readers ] && start_readers
 		pps[$m]=$(run_pktgen)
+		[ $m = readers ] && stop_readers
 		check_hits
 		$IPT -t raw -F
 	done
@@ -89,6 +126,14 @@ measure() {
 		printf "nfacct:  %d pps, %.2f ns/rule\n", n, cn
 		printf "comment: %d pps, %.2f ns/rule\n", c, cc
 		printf "ratio pktstat/nfacct: %.2f  pktstat/comment: %.2f\n", cp / cn, cp / cc
+	}'
+	((READERS > 0)) || return 0
+	awk -v b="$base" -v r="$RULES" -v p="${pps[pktstat]}" -v q="${pps[readers]}" -v n="$READERS" \
+		-v s="$READ_SAMPLES" 'BEGIN {
+		cp = (1e9 / p - 1e9 / b) / r; cq = (1e9 / q - 1e9 / b) / r
+		printf "pktstat, no reader:          %d pps, %.2f ns/rule\n", p, cp
+		printf "pktstat, %d stream readers:   %d pps, %.2f ns/rule (they read %d samples)\n", n, q, cq, s
+		printf "ratio with/without readers: %.2f\n", cq / cp
 	}'
 }
 

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pktread FILE MODE ...: ways of reading /proc/net/xt_pktstat/NAME/data the tests need.
+ * pktread FILE MODE ...: ways of reading /proc/net/xt_pktstat/NAME/{data,stream} the tests need.
  *   read BUFSIZE               open, read() BUFSIZE bytes at a time until EOF, print it
  *   drain STOPFILE INTERVAL_MS keep one fd; lseek 0 and read to EOF every INTERVAL_MS until
  *                              STOPFILE exists, then once more; prints "rounds N"
  *   pread STOPFILE INTERVAL_MS the same with pread() from offset 0 on, never moving the offset
+ *   follow STOPFILE INTERVAL_MS the same with plain read() to EOF, never seeking (each
+ *                              round continues where the last one stopped)
  *   poll TIMEOUT_MS            read to EOF, print "polling", then poll() for POLLIN:
  *                              prints "readable" (exit 0) or "timeout" (exit 1)
  *   hold WAITFILE              read to EOF, print "opened", wait for WAITFILE, then read
@@ -84,8 +86,9 @@ int main(int argc, char **argv)
 	const char *mode = argc > 2 ? argv[2] : "";
 	int fd;
 
-	if (argc != 4 && !(argc == 5 && (!strcmp(mode, "pread") || !strcmp(mode, "drain")))) {
-		fprintf(stderr, "usage: pktread FILE read BUFSIZE | drain|pread STOPFILE INTERVAL_MS | "
+	if (argc != 4 && !(argc == 5 && (!strcmp(mode, "pread") || !strcmp(mode, "drain") ||
+					  !strcmp(mode, "follow")))) {
+		fprintf(stderr, "usage: pktread FILE read BUFSIZE | drain|pread|follow STOPFILE INTERVAL_MS | "
 			"poll TIMEOUT_MS | hold WAITFILE\n");
 		return 2;
 	}
@@ -101,7 +104,7 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		read_to_eof(fd, bs);
-	} else if (!strcmp(mode, "drain") || !strcmp(mode, "pread")) {
+	} else if (!strcmp(mode, "drain") || !strcmp(mode, "pread") || !strcmp(mode, "follow")) {
 		long interval = num(argv[4]), rounds = 0;
 		int last = 0;
 
@@ -109,6 +112,8 @@ int main(int argc, char **argv)
 			last = access(argv[3], F_OK) == 0;
 			if (mode[0] == 'p')
 				pread_to_eof(fd);
+			else if (mode[0] == 'f')
+				read_to_eof(fd, sizeof(buf));
 			else if (lseek(fd, 0, SEEK_SET) < 0)
 				fail("lseek");
 			else
