@@ -119,7 +119,7 @@ test_stream_poll() {
 	sleep 0.05
 	"$VM_HELPERS/pktread" "$d/stream" poll 500 2>idle
 	check_eq "poll at the end of the stream, data unread" timeout "$(tail -n1 idle)"
-	check_eq "data has a sample waiting" 1 "$(kv "$d/stats" queued)"
+	(($(kv "$d/stats" queued) >= 1)) || fail "data has no sample waiting"
 	"$VM_HELPERS/pktread" "$d/stream" poll 20000 >/dev/null 2>status &
 	local pid=$!
 	wait_for 10 grep -q polling status || fail "the reader did not start polling"
