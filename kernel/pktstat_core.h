@@ -87,7 +87,8 @@ struct pktstat_pos {
 };
 
 struct pktstat_core {
-	spinlock_t lock;		/* ring, positions, totals, floor, harvest, taken, window switches */
+	/* ring, positions, totals, floor, harvest, taken, window switches */
+	spinlock_t lock;
 	u64 period;
 	u64 floor;			/* start of the first window not yet closed */
 	u64 frames, bytes;		/* cumulative totals of closed windows */
