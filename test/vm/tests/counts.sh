@@ -101,7 +101,8 @@ test_overflow() {
 	sleep 0.02
 	read_data of data
 	check_stream data 1000000
-	check_eq "lost in all" $((samples - 2)) "$LOST"
+	# a send may straddle windows: more than two new samples would lose the oldest again
+	((LOST >= samples - 2)) || fail "lost in all: $LOST, fewer than the first read's $((samples - 2))"
 	check_eq "frames" 55 "$F"
 	check_eq "bytes" $((55 * 128)) "$B"
 	check_eq "stats lost" "$LOST" "$(kv "$PS_DIR/of/stats" lost)"
