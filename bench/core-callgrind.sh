@@ -22,10 +22,11 @@ u64 pktstat_pkt_now(void) { return clock_ns; }
 
 int main(int argc, char **argv)
 {
-	static struct pktstat_sample fifo[4], harvest[1];
+	static struct pktstat_rec ring[4];
+	static struct pktstat_sample harvest[1];
 	static struct pktstat_taken taken[1];
 	static struct pktstat_pcpu pcpu[1];
-	struct pktstat_core c = { .capacity = 4, .fifo = fifo, .harvest = harvest,
+	struct pktstat_core c = { .capacity = 4, .ring = ring, .harvest = harvest,
 				  .taken = taken, .pcpu = pcpu, .ncpu = 1 };
 	unsigned long i, n = strtoul(argv[1], NULL, 10);
 
