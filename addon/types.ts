@@ -1,7 +1,7 @@
 // The contract between the native drain thread (addon/) and its users (tui/).
 // Counters and timestamps are bigint end to end: nanosecond timestamps exceed 2^53.
 
-/** Samples taken from one counter set since the previous take(), oldest first. */
+/** Samples read from one counter set's `stream` since the previous take(), oldest first. */
 export interface SampleBatch {
   /** Counter-set name, the directory under the proc dir. */
   readonly name: string;
@@ -32,29 +32,39 @@ export interface SetStatus {
    */
   readonly totalFrames: bigint;
   readonly totalBytes: bigint;
-  /** From `stats`: samples the readers of `data` missed, and have not read yet. Not this drain's
-   * view: its own losses are kernelLost and ringDropped. */
-  readonly dataReadersLost: bigint;
-  readonly dataReadersQueued: bigint;
-  /** Samples the kernel reported lost (`# lost K` lines), summed since watching began. */
+  /**
+   * Samples this drain missed because the kernel overwrote them before it read them (`# lost K`
+   * lines on its own `stream`), summed since watching began. Other readers' losses are not in it.
+   */
   readonly kernelLost: bigint;
   /** Samples discarded by the native ring because take() was not called in time. */
   readonly ringDropped: bigint;
+  /**
+   * Of those, the ones no queued sample announces yet: they go into the next sample's
+   * lostBefore. While it is non-zero, windows up to lastReadStartNs without a sample may be
+   * dropped ones, not idle ones.
+   */
+  readonly ringOwedLost: bigint;
   /** Samples waiting in the native ring for take(). */
   readonly ringQueued: number;
   /** Samples parsed from the kernel since watching began. */
   readonly samplesRead: bigint;
-  /** Successful reads of `data` since watching began. */
+  /** Rounds of reading `stream` to its end since watching began. */
   readonly reads: bigint;
   /**
-   * CLOCK_REALTIME (ns) taken just before the latest read of `data` began. Every window that
+   * Samples the latest round read: how far behind the set's newest sample this drain was. A
+   * drain more than `capacity` behind loses samples (kernelLost).
+   */
+  readonly lastReadSamples: number;
+  /**
+   * CLOCK_REALTIME (ns) taken just before the latest round of reading `stream` began. Every window that
    * ended at or before this instant has been delivered (a read closes ended windows), so
    * consumers may treat windows up to here without a sample as idle.
    */
   readonly lastReadStartNs: bigint;
   /** Interval the drain thread currently uses for this set, in ns (≤ period × capacity / 4). */
   readonly drainIntervalNs: bigint;
-  /** Set while the set cannot be read (removed, unreadable, malformed data); cleared on recovery. */
+  /** Set while the set cannot be read (removed, unreadable, malformed text); cleared on recovery. */
   readonly error: string | null;
 }
 

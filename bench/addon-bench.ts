@@ -30,7 +30,11 @@ function makeSet(root: string, name: string, periodNs: bigint, capacity: number,
     bytes += BigInt(64 + (i % 1400));
     lines.push(`${T0 + BigInt(i) * periodNs} ${frames} ${bytes}`);
   }
-  writeFileSync(join(root, name, 'data'), lines.join('\n') + '\n');
+  writeFileSync(join(root, name, 'stream'), lines.join('\n') + '\n');
+  writeFileSync(
+    join(root, name, 'stats'),
+    `frames: ${frames}\nbytes: ${bytes}\nsamples: ${count}\nlost: 0\nqueued: 0\n`,
+  );
 }
 
 async function addonRun(root: string, expected: number): Promise<number> {
@@ -51,7 +55,7 @@ function tsRun(root: string, names: string[], expected: number): number {
   const t = process.hrtime.bigint();
   let got = 0;
   for (const name of names) {
-    const reader = new TsDataReader(join(root, name, 'data'));
+    const reader = new TsDataReader(join(root, name, 'stream'));
     got += reader.read().timestamps.length;
     reader.close();
   }

@@ -1,4 +1,4 @@
-// Plain-TypeScript reader of a counter set's `data` file with the parser semantics of
+// Plain-TypeScript reader of a counter set's `stream` file with the parser semantics of
 // addon/src/parser.cc; the benchmark measures the native drain thread against it.
 import { closeSync, openSync, readSync } from 'node:fs';
 
@@ -11,7 +11,7 @@ const U64_MAX = (1n << 64n) - 1n;
 const E15 = 10n ** 15n;
 const READ_CHUNK = 64 * 1024;
 
-/** One round: every new sample read from offset 0 to EOF, as columns. */
+/** One round: every sample read since the previous round, up to EOF, as columns. */
 export interface TsRound {
   readonly timestamps: BigUint64Array;
   readonly frames: BigUint64Array;
@@ -82,12 +82,11 @@ class Column {
   }
 }
 
-/** Parses a set's rounds; keeps the last timestamp across rounds like the native parser. */
-export class TsDataParser {
+/** Parses the text of one open file, round by round, like the native parser. */
+class TsDataParser {
   #headerSeen = false;
   #pendingLost = 0n;
   #roundLost = 0n;
-  #lastTs: bigint | undefined;
   #error: string | null = null;
   #partial: Uint8Array | undefined;
   readonly #ts = new Column();
@@ -96,11 +95,8 @@ export class TsDataParser {
   readonly #lost = new Column();
 
   beginRound(): void {
-    this.#headerSeen = false;
-    this.#pendingLost = 0n;
     this.#roundLost = 0n;
     this.#error = null;
-    this.#partial = undefined;
   }
 
   feed(chunk: Uint8Array): void {
@@ -122,9 +118,8 @@ export class TsDataParser {
     }
   }
 
-  /** Ends the round; text after the last newline is left for the next round to read whole. */
+  /** Ends the round; text after the last newline waits for the rest of its line. */
   endRound(): TsRound {
-    this.#partial = undefined;
     return {
       timestamps: this.#ts.take(),
       frames: this.#frames.take(),
@@ -164,11 +159,6 @@ export class TsDataParser {
       this.#fail('malformed sample line', buf, start, end);
       return;
     }
-    if (this.#lastTs !== undefined && ts <= this.#lastTs) {
-      this.#pendingLost = 0n;
-      return;
-    }
-    this.#lastTs = ts;
     this.#ts.push(ts);
     this.#frames.push(frames);
     this.#bytes.push(bytes);
@@ -178,7 +168,7 @@ export class TsDataParser {
   }
 }
 
-/** Keeps one descriptor on a `data` file and reads it from offset 0 to EOF per round. */
+/** Keeps one descriptor on a `stream` file and reads on to EOF per round. */
 export class TsDataReader {
   readonly #fd: number;
   readonly #buf = Buffer.allocUnsafe(READ_CHUNK);
@@ -190,11 +180,10 @@ export class TsDataReader {
 
   read(): TsRound {
     this.#parser.beginRound();
-    for (let off = 0; ;) {
-      const n = readSync(this.#fd, this.#buf, 0, this.#buf.length, off);
+    for (;;) {
+      const n = readSync(this.#fd, this.#buf, 0, this.#buf.length, null);
       if (n === 0) break;
       this.#parser.feed(this.#buf.subarray(0, n));
-      off += n;
     }
     return this.#parser.endRound();
   }

@@ -116,11 +116,11 @@ private:
 			o.Set("rules", Napi::Number::New(env, s.rules));
 			o.Set("totalFrames", big(env, s.totalFrames));
 			o.Set("totalBytes", big(env, s.totalBytes));
-			o.Set("dataReadersLost", big(env, s.dataReadersLost));
-			o.Set("dataReadersQueued", big(env, s.dataReadersQueued));
 			o.Set("kernelLost", big(env, s.kernelLost));
 			o.Set("ringDropped", big(env, s.ringDropped));
+			o.Set("ringOwedLost", big(env, s.ringOwedLost));
 			o.Set("ringQueued", Napi::Number::New(env, static_cast<double>(s.ringQueued)));
+			o.Set("lastReadSamples", Napi::Number::New(env, static_cast<double>(s.lastReadSamples)));
 			o.Set("samplesRead", big(env, s.samplesRead));
 			o.Set("reads", big(env, s.reads));
 			o.Set("lastReadStartNs", big(env, s.lastReadStartNs));

@@ -301,8 +301,6 @@ void DrainThread::readStatsOf(Watched &w, std::string *problem)
 	SetStatus &st = shared_[w.name].st;
 	st.totalFrames = stats.frames;
 	st.totalBytes = stats.bytes;
-	st.dataReadersLost = stats.dataLost;
-	st.dataReadersQueued = stats.dataQueued;
 }
 
 void DrainThread::drain(Watched &w)
@@ -312,22 +310,20 @@ void DrainThread::drain(Watched &w)
 	const uint64_t startNs = clockNs(CLOCK_REALTIME);
 	scratch_.clear();
 	int err = readSamples(w.fd, buf_, w.parser, scratch_);
-	if (err) {
-		struct stat sb;
-		if (stat(w.dir.c_str(), &sb) < 0 && errno == ENOENT)
-			remove(w.name);
-		else
-			setError(w, fileError(w.dir + "/" + kSampleFile, err));
-		return;
-	}
-	// After the samples, so the totals include every sample this round delivered.
+	// Samples read are taken from this reader's position: they are queued even when the
+	// round ends in an error. Only a round that reached EOF has delivered every window that
+	// ended before it began, and only then are stats read for totals that cover them.
 	std::string problem;
-	readStatsOf(w, &problem);
+	if (!err)
+		readStatsOf(w, &problem);
 	{
 		std::lock_guard<std::mutex> lock(mu_);
 		Shared &s = shared_[w.name];
-		s.st.reads++;
-		s.st.lastReadStartNs = startNs;
+		if (!err) {
+			s.st.reads++;
+			s.st.lastReadStartNs = startNs;
+			s.st.lastReadSamples = scratch_.size();
+		}
 		s.st.samplesRead += scratch_.size();
 		s.st.kernelLost = satAdd(s.st.kernelLost, w.parser.roundKernelLost());
 		for (Record r : scratch_) {
@@ -341,6 +337,14 @@ void DrainThread::drain(Watched &w)
 			s.owedLost = 0;
 			s.ring.push_back(r);
 		}
+	}
+	if (err) {
+		struct stat sb;
+		if (stat(w.dir.c_str(), &sb) < 0 && errno == ENOENT)
+			remove(w.name);
+		else
+			setError(w, fileError(w.dir + "/" + kSampleFile, err));
+		return;
 	}
 	if (!w.parser.roundError().empty())
 		setError(w, std::string(kSampleFile) + ": " + w.parser.roundError());
@@ -398,6 +402,7 @@ std::vector<SetStatus> DrainThread::status()
 	for (auto &kv : shared_) {
 		out.push_back(kv.second.st);
 		out.back().ringQueued = kv.second.ring.size();
+		out.back().ringOwedLost = kv.second.owedLost;
 	}
 	return out;
 }

@@ -32,14 +32,14 @@ struct SetStatus {
 	uint64_t periodNs = 0;
 	uint32_t capacity = 0;
 	uint32_t rules = 0;
-	// From `stats`, read after each round: running totals, and `data`'s readers' view.
+	// From `stats`, read after each round: running totals.
 	uint64_t totalFrames = 0;
 	uint64_t totalBytes = 0;
-	uint64_t dataReadersLost = 0;
-	uint64_t dataReadersQueued = 0;
 	uint64_t kernelLost = 0;
 	uint64_t ringDropped = 0;
+	uint64_t ringOwedLost = 0;
 	size_t ringQueued = 0;
+	uint64_t lastReadSamples = 0;
 	uint64_t samplesRead = 0;
 	uint64_t reads = 0;
 	uint64_t lastReadStartNs = 0;

@@ -26,16 +26,8 @@ bool parseU64(const char *s, size_t len, uint64_t *out)
 
 void DataParser::beginRound()
 {
-	partial_.clear();
-	headerSeen_ = false;
-	pendingLost_ = 0;
 	roundLost_ = 0;
 	error_.clear();
-}
-
-void DataParser::endRound()
-{
-	partial_.clear();
 }
 
 void DataParser::fail(const char *why, const char *s, size_t len)
@@ -80,13 +72,6 @@ void DataParser::line(const char *s, size_t len, std::vector<Record> &out)
 		fail("malformed sample line", s, len);
 		return;
 	}
-	if (haveLastTs_ && r.ts <= lastTs_) {
-		// Already delivered: its `# lost` lines were counted with it.
-		pendingLost_ = 0;
-		return;
-	}
-	haveLastTs_ = true;
-	lastTs_ = r.ts;
 	r.lostBefore = pendingLost_;
 	roundLost_ = satAdd(roundLost_, pendingLost_);
 	pendingLost_ = 0;

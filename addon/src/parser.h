@@ -1,4 +1,4 @@
-// Parser for the text of /proc/net/xt_pktstat/NAME/data (SPEC 2).
+// Parser for the text of /proc/net/xt_pktstat/NAME/stream (SPEC 2; the same text as `data`).
 #ifndef PKTSTAT_PARSER_H
 #define PKTSTAT_PARSER_H
 
@@ -16,16 +16,15 @@ struct Record {
 	uint64_t lostBefore;
 };
 
-// Parses one set's reads round by round. A round is the text of one read from offset 0 up to
-// EOF, fed in pieces of any size; lines may be split across pieces.
+// Parses the text of one open file, read sequentially: the header once, then sample and
+// `# lost K` lines, fed in pieces of any size. A line split across pieces, or across rounds
+// (a file still being written), is parsed once it is whole.
 class DataParser {
 public:
+	// Starts a round (the reads up to one EOF): the round's lost count and error start afresh.
 	void beginRound();
 	// Appends every whole sample line in [buf, buf+len) to out.
 	void feed(const char *buf, size_t len, std::vector<Record> &out);
-	// Finishes the round. Text after the last newline is ignored: the kernel writes whole
-	// lines only, so it can only be a file that is being written, to be read again next round.
-	void endRound();
 
 	// Samples reported lost by `# lost K` lines in this round that reached out.
 	uint64_t roundKernelLost() const { return roundLost_; }
@@ -40,9 +39,6 @@ private:
 	bool headerSeen_ = false;
 	uint64_t pendingLost_ = 0;
 	uint64_t roundLost_ = 0;
-	// Timestamps strictly increase (SPEC 2): a sample not newer than this is text read before.
-	uint64_t lastTs_ = 0;
-	bool haveLastTs_ = false;
 	std::string error_;
 };
 

@@ -15,7 +15,9 @@
 
 namespace pktstat {
 
-const char kSampleFile[] = "data";
+// Every reader of `stream` has its own position: other readers (dashboards, exports, `cat
+// data`) neither take samples from this one nor lose any to it.
+const char kSampleFile[] = "stream";
 
 namespace {
 
@@ -188,8 +190,6 @@ std::string readStats(const std::string &dir, int *fd, SetStats *out)
 	SetStats st;
 	if (!keyValue(text, "frames", &st.frames) || !keyValue(text, "bytes", &st.bytes))
 		return "stats has no valid frames and bytes";
-	if (!keyValue(text, "lost", &st.dataLost) || !keyValue(text, "queued", &st.dataQueued))
-		return "stats has no valid lost and queued";
 	*out = st;
 	return "";
 }
@@ -215,10 +215,9 @@ int openSamples(const std::string &dir, int *fd, dev_t *dev, ino_t *ino)
 int readSamples(int fd, std::vector<char> &buf, DataParser &parser, std::vector<Record> &out)
 {
 	parser.beginRound();
-	off_t off = 0;
 	int err = 0;
 	for (;;) {
-		ssize_t n = pread(fd, buf.data(), buf.size(), off);
+		ssize_t n = read(fd, buf.data(), buf.size());
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -228,9 +227,7 @@ int readSamples(int fd, std::vector<char> &buf, DataParser &parser, std::vector<
 		if (n == 0)
 			break;
 		parser.feed(buf.data(), n, out);
-		off += n;
 	}
-	parser.endRound();
 	return err;
 }
 

@@ -33,12 +33,10 @@ struct SetConfig {
 	uint32_t rules = 0;
 };
 
-// `stats`: the set's running totals, and the view of `data`'s readers.
+// `stats`: the set's running totals (its `lost` and `queued` are `data`'s readers', not ours).
 struct SetStats {
 	uint64_t frames = 0;
 	uint64_t bytes = 0;
-	uint64_t dataLost = 0;
-	uint64_t dataQueued = 0;
 };
 
 // Reads `config` in dir; returns "" or a one-line problem.
@@ -54,7 +52,8 @@ extern const char kSampleFile[];
 // Opens a set's sample file; returns errno or 0.
 int openSamples(const std::string &dir, int *fd, dev_t *dev, ino_t *ino);
 
-// One round: everything from offset 0 to EOF, through buf, into parser and out; errno or 0.
+// One round: reads on from where the previous round stopped up to EOF, through buf, into
+// parser and out; errno or 0.
 int readSamples(int fd, std::vector<char> &buf, DataParser &parser, std::vector<Record> &out);
 
 } // namespace pktstat

@@ -154,23 +154,24 @@ T send-keys -t tui C-c
 expect 'Ctrl-C exits' '^EXIT=0'
 if screen | grep -q '^SHELL-SCREEN$' && ! screen | grep -q '^> lab'; then ok 'Ctrl-C restores the shell screen'; else bad 'Ctrl-C restores the shell screen' "$(screen)"; fi
 
-# Live: the real drain addon over a directory that plays /proc/net/xt_pktstat (a regular file
-# that only grows: the drain skips samples it has delivered). 100 past windows of 1 ms with
-# 10 frames and 100000 bytes each; stats says 3 samples are queued in the kernel FIFO of 256.
+# Live: the real drain addon over a directory that plays /proc/net/xt_pktstat (`stream` is a
+# regular file that only grows, read on from where the drain stopped). 100 past windows of 1 ms
+# with 10 frames and 100000 bytes each, all read by the first round: the FIFO column (how far
+# behind the latest read was, of 256) is 0 from the next round on.
 proc=$work/proc
 for s in web db; do
 	mkdir -p "$proc/$s"
 	printf 'name: %s\nperiod_ns: 1000000\ncapacity: 256\nrules: 1\n' "$s" >"$proc/$s/config"
 	printf 'frames: 1000\nbytes: 10000000\nsamples: 100\nlost: 0\nqueued: 3\n' >"$proc/$s/stats"
-	echo '# timestamp frames bytes' >"$proc/$s/data"
+	echo '# timestamp frames bytes' >"$proc/$s/stream"
 done
 w=$(( $(date +%s%N) / 1000000 * 1000000 - 200000000 ))
-for i in $(seq 1 100); do echo "$((w + i * 1000000)) $((i * 10)) $((i * 100000))"; done >>"$proc/web/data"
+for i in $(seq 1 100); do echo "$((w + i * 1000000)) $((i * 10)) $((i * 100000))"; done >>"$proc/web/stream"
 T resize-window -t tui -x 132 -y 30
 T send-keys -t tui "clear; node $CLI --proc-dir $proc; echo EXIT=\$?" Enter
-expect 'live: every set listed, the first selected' '^> db +1ms +3/256 '
+expect 'live: every set listed, the first selected' '^> db +1ms +0/256 '
 # (The traffic is older than the sparkline's 1.6 s by the time node is up: only totals are sure.)
-expect 'live: web with its FIFO fill and totals' '^  web +1ms +3/256 .* +1\.00k +10\.0M +- +0$'
+expect 'live: web with its FIFO fill and totals' '^  web +1ms +0/256 .* +1\.00k +10\.0M +- +0$'
 T send-keys -t tui Down
 expect 'live: ↓ selects web and charts it' 'frames per 1ms window  web  span'
 T send-keys -t tui p
@@ -218,9 +219,9 @@ check_error 'missing replay file' 'cannot read replay file .*/nope\.csv: ENOENT'
 check_error 'module not loaded' 'is missing: .*modprobe xt_pktstat' --proc-dir "$work/no-such-dir"
 check_error 'unknown rule' "unknown rule 'dns': no .*/proc/dns \(counter sets here: db, web\)" --proc-dir "$proc" --rule dns --export csv
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
-	chmod 755 "$work" "$proc" "$proc/web" && chmod 400 "$proc/web/data"
+	chmod 755 "$work" "$proc" "$proc/web" && chmod 400 "$proc/web/stream"
 	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups node "$CLI" --proc-dir "$proc" --rule web --export csv 2>&1 </dev/null); rc=$?
-	if [ "$rc" -ne 0 ] && [ "$out" = "pktstat-top: cannot read $proc/web/data: not permitted, run pktstat-top as root" ]; then
+	if [ "$rc" -ne 0 ] && [ "$out" = "pktstat-top: cannot read $proc/web/stream: not permitted, run pktstat-top as root" ]; then
 		ok 'not permitted as nobody'
 	else
 		bad "not permitted as nobody (exit $rc)" "$out"

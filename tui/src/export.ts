@@ -152,26 +152,18 @@ export async function runExport(o: ExportOptions): Promise<void> {
   let line: ((row: Row) => string) | null = null;
   const find = (): SetStatus | undefined => o.feed.status().find((s) => s.name === o.name);
 
-  let drops: { dropped: bigint; announced: bigint } | null = null;
-  /**
-   * Whether the kernel dropped samples it has not announced yet. The kernel announces drops
-   * only with the next sample that gets in; until then the windows involved look idle, so zero
-   * rows are held back while `stats` (read after the samples, in the same status) counts more
-   * drops than the samples announced.
-   */
-  const dropsPending = (st: SetStatus): boolean => {
-    drops ??= { dropped: st.dataReadersLost, announced: st.kernelLost };
-    return st.dataReadersLost - drops.dropped > st.kernelLost - drops.announced;
-  };
-
   const step = (st: SetStatus): string => {
     tiler ??= new Tiler(st.periodNs, o.origin);
     line ??= format.start(st.periodNs);
     let text = '';
     // Status before take: every window ending by lastReadStartNs is then either in the
-    // batch taken below, or idle, or dropped (and then announced by a later sample).
+    // batch taken below, or idle, or dropped (and announced: `# lost K`, or ringOwedLost).
     for (const b of o.feed.take()) if (b.name === o.name) for (const r of tiler.feed(b)) text += line(r);
-    if (!dropsPending(st)) for (const r of tiler.idleUntil(st.lastReadStartNs)) text += line(r);
+    // Samples the native ring dropped are announced only by the next sample it queues, so
+    // until then their windows would pass for idle: zero rows wait. The kernel needs no such
+    // wait: a reader of `stream` that was lapped gets `# lost K` in the same read as the
+    // samples after the loss, so no dropped window ends before lastReadStartNs unannounced.
+    if (st.ringOwedLost === 0n) for (const r of tiler.idleUntil(st.lastReadStartNs)) text += line(r);
     return text;
   };
 

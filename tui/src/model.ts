@@ -14,8 +14,8 @@ import { type Row, Tiler } from './tiler.js';
 export interface SetView {
   readonly name: string;
   readonly periodNs: bigint;
-  /** Samples queued / capacity, e.g. "3/1024": the kernel FIFO's (`stats`, as the drain read
-   * it); "-" when unknown. */
+  /** How far behind the drain was at its latest read / capacity, e.g. "3/1024" (at capacity it
+   * loses samples); "-" for a replay. */
   readonly fifo: string;
   /** Frames and bytes of the latest window, null before the first. */
   readonly latest: { readonly frames: number; readonly bytes: number } | null;
@@ -150,7 +150,8 @@ export class LiveModel implements Model {
     for (const st of this.status) {
       const t = this.sets.get(st.name);
       if (t === undefined) continue;
-      t.track.add(t.tiler.idleUntil(st.lastReadStartNs));
+      // Windows the ring dropped pass for idle until their loss is announced: not yet.
+      if (st.ringOwedLost === 0n) t.track.add(t.tiler.idleUntil(st.lastReadStartNs));
       t.track.series.totalFrames = st.totalFrames;
       t.track.series.totalBytes = st.totalBytes;
       total += st.samplesRead;
@@ -173,7 +174,7 @@ export class LiveModel implements Model {
       series.set(st.name, freeze ? t.track.series.clone() : t.track.series);
       const setLost = st.kernelLost + st.ringDropped;
       lost += setLost;
-      const queued = st.dataReadersQueued;
+      const queued = BigInt(st.lastReadSamples);
       // Exact while it fits the table's column, in k/M beyond.
       const exact = `${queued}/${st.capacity}`;
       const fifo = exact.length <= 11 ? exact : `${si(queued)}/${si(st.capacity)}`;

@@ -1,6 +1,7 @@
 // Plays the kernel for the drain thread: a temp dir with one folder per counter set whose
-// `data` only grows (a regular file does not drain when read, and the drain skips samples
-// it has delivered already because timestamps strictly increase).
+// `stream` is a regular file that only grows. The drain reads it sequentially, so each round
+// continues where the last one stopped, as a reader of the kernel's `stream` does; a test
+// writes `# lost K` itself where the kernel would.
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ export class FakeProc {
     mkdirSync(join(this.dir, name));
     this.config(name, periodNs, capacity);
     writeFileSync(join(this.dir, name, 'stats'), 'frames: 0\nbytes: 0\nsamples: 0\nlost: 0\nqueued: 0\n');
-    writeFileSync(join(this.dir, name, 'data'), HEADER + data);
+    writeFileSync(join(this.dir, name, 'stream'), HEADER + data);
   }
 
   config(name: string, periodNs: bigint, capacity: number): void {
@@ -26,7 +27,7 @@ export class FakeProc {
   }
 
   append(name: string, text: string): void {
-    appendFileSync(join(this.dir, name, 'data'), text);
+    appendFileSync(join(this.dir, name, 'stream'), text);
   }
 
   removeSet(name: string): void {

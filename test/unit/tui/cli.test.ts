@@ -17,15 +17,15 @@ const P = 10_000_000n; // 10 ms windows
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-/** A proc dir with set `web`: stats say 100 frames / 10000 bytes so far; data grows on demand. */
+/** A proc dir with set `web`: stats say 100 frames / 10000 bytes so far; stream grows on demand. */
 function fakeProc(): { dir: string; data: string } {
   const dir = mkdtempSync(join(tmpdir(), 'pktstat-cli-'));
   dirs.push(dir);
   mkdirSync(join(dir, 'web'));
   writeFileSync(join(dir, 'web', 'config'), `name: web\nperiod_ns: ${P}\ncapacity: 64\nrules: 1\n`);
   writeFileSync(join(dir, 'web', 'stats'), 'frames: 100\nbytes: 10000\nsamples: 0\nlost: 0\nqueued: 0\n');
-  writeFileSync(join(dir, 'web', 'data'), '# timestamp frames bytes\n');
-  return { dir, data: join(dir, 'web', 'data') };
+  writeFileSync(join(dir, 'web', 'stream'), '# timestamp frames bytes\n');
+  return { dir, data: join(dir, 'web', 'stream') };
 }
 
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;

@@ -38,11 +38,11 @@ export class ScriptedFeed implements Feed {
         rules: 1,
         totalFrames: 0n,
         totalBytes: 0n,
-        dataReadersLost: 0n,
-        dataReadersQueued: 0n,
         kernelLost: 0n,
         ringDropped: 0n,
+        ringOwedLost: 0n,
         ringQueued: 0,
+        lastReadSamples: 0,
         samplesRead: 0n,
         reads: 0n,
         lastReadStartNs: 0n,
@@ -55,16 +55,11 @@ export class ScriptedFeed implements Feed {
   }
 
   /**
-   * One read of the set's samples that began at `startNs` and returned `samples`; `stats` as
-   * read after it has the latest sample's totals and `dataReadersLost` (unchanged when omitted).
+   * One round of reading the set's samples that began at `startNs` and returned `samples`;
+   * `stats` as read after it has the latest sample's totals. `ringOwedLost`: samples the native
+   * ring dropped that no queued sample announces yet (unchanged when omitted).
    */
-  read(
-    name: string,
-    startNs: bigint,
-    samples: readonly Sample[] = [],
-    kernelLost = 0n,
-    dataReadersLost?: bigint,
-  ): void {
+  read(name: string, startNs: bigint, samples: readonly Sample[] = [], kernelLost = 0n, ringOwedLost?: bigint): void {
     const s = this.sets.get(name);
     if (s === undefined) throw new Error(`no set ${name}`);
     s.queued.push(...samples);
@@ -73,7 +68,8 @@ export class ScriptedFeed implements Feed {
       reads: s.status.reads + 1n,
       samplesRead: s.status.samplesRead + BigInt(samples.length),
       kernelLost: s.status.kernelLost + kernelLost,
-      dataReadersLost: dataReadersLost ?? s.status.dataReadersLost,
+      ringOwedLost: ringOwedLost ?? s.status.ringOwedLost,
+      lastReadSamples: samples.length,
       // `stats` read after the samples: at least the latest one's totals (idle since).
       totalFrames: samples.at(-1)?.frames ?? s.status.totalFrames,
       totalBytes: samples.at(-1)?.bytes ?? s.status.totalBytes,
