@@ -29,3 +29,72 @@ test_tui_export() {
 	check_eq "CSV lost" 0 "$lost"
 	check_eq "rule counters" "$f $b" "$(rule_counters iptables INPUT 1)"
 }
+
+# Two exports of one set side by side, and a `cat data` loop: every reader sees every sample.
+# One export is stopped (SIGSTOP) while more windows pass than the set holds: it loses samples,
+# and says so in its own rows; the other export and the data reader lose none. Both CSVs sum
+# exactly to the counters' growth (stats, and iptables' own rule counters).
+test_tui_two_exports() {
+	local cli=$REPO/dist/tui/src/cli.js i
+	[ -e "$cli" ] || fail "$cli is missing (npx tsc -p tsconfig.json)"
+	# 100 windows of 10 ms: a reader stopped for more than a second is lapped.
+	iptables -A INPUT -p udp --dport 5556 -m pktstat --period 10ms --samples 100 --name pair ||
+		fail "rule refused"
+	(while :; do cat $PS_DIR/pair/data >>data.txt || exit; sleep 0.05; done) &
+	local reader=$!
+	node "$cli" --rule pair --export csv --output a.csv 2>a.err &
+	local pid_a=$!
+	node "$cli" --rule pair --export csv --output b.csv 2>b.err &
+	local pid_b=$!
+	wait_for 60 grep -q . a.csv 2>/dev/null || fail "no CSV header from a within 60 s: $(cat a.err)"
+	wait_for 60 grep -q . b.csv 2>/dev/null || fail "no CSV header from b within 60 s: $(cat b.err)"
+	local f0 b0
+	f0=$(kv $PS_DIR/pair/stats frames) b0=$(kv $PS_DIR/pair/stats bytes)
+	send 127.0.0.1 5556 20 100
+	sleep 0.5
+	kill -STOP $pid_a
+	# One datagram at a time: about one window with traffic each, far more than 100.
+	for i in $(seq 1 160); do send 127.0.0.1 5556 1 100; done
+	sleep 0.1
+	kill -CONT $pid_a
+	send 127.0.0.1 5556 5 1000
+	sleep 1.5
+	kill -TERM $pid_a $pid_b
+	wait $pid_a || fail "export a exited non-zero: $(tail -n1 a.err)"
+	wait $pid_b || fail "export b exited non-zero: $(tail -n1 b.err)"
+	kill $reader
+	wait $reader 2>/dev/null
+	cat $PS_DIR/pair/data >>data.txt
+	local sent_f=185 sent_b=$((180 * 128 + 5 * 1028))
+	check_eq "stats growth" "$sent_f $sent_b" \
+		"$(($(kv $PS_DIR/pair/stats frames) - f0)) $(($(kv $PS_DIR/pair/stats bytes) - b0))"
+	check_eq "rule counters" "$sent_f $sent_b" "$(rule_counters iptables INPUT 1)"
+	# Each CSV: rows tile time; sums; samples it accounts for (exact rows with traffic, plus
+	# for each lost row its lost samples and the sample that announced them).
+	local x f b lost samples lostrows
+	for x in a b; do
+		check_eq "$x: CSV header" "start_ns,end_ns,frames,bytes,lost" "$(head -n1 $x.csv)"
+		awk -F, 'NR > 1 {
+				if (NF != 5 || $0 !~ /^[0-9]+,[0-9]+,[0-9]+,[0-9]+,[0-9]+$/) { print "bad row " NR ": " $0; exit 1 }
+				if (NR > 2 && ("" $1) != ("" end)) { print "row " NR " starts at " $1 ", previous ended at " end; exit 1 }
+				end = $2; f += $3; b += $4; lost += $5
+				if ($5 > 0) { samples += $5 + 1; lostrows++ } else if ($3 > 0) samples++
+			}
+			END { printf "%d %d %d %d %d\n", f, b, lost, samples, lostrows }' $x.csv >$x.sums ||
+			fail "$x.csv: $(cat $x.sums)"
+		read -r f b lost samples lostrows <$x.sums
+		check_eq "$x: CSV frames, bytes" "$sent_f $sent_b" "$f $b"
+		eval "${x}_lost=$lost ${x}_samples=$samples ${x}_lostrows=$lostrows"
+	done
+	# The data reader, every sample, none lost: the same count of samples as each export.
+	check_stream data.txt 10000000
+	check_eq "data reader lost" 0 "$LOST"
+	check_eq "data reader samples = stats samples" "$(kv $PS_DIR/pair/stats samples)" "$N"
+	check_eq "stats lost (data's readers)" 0 "$(kv $PS_DIR/pair/stats lost)"
+	check_eq "b lost" 0 "$b_lost"
+	check_eq "b samples = data's" "$N" "$b_samples"
+	[ "$a_lost" -gt 0 ] && [ "$a_lostrows" -ge 1 ] ||
+		fail "a was stopped past 100 windows with traffic but lost $a_lost samples"
+	check_eq "a samples (with its losses) = data's" "$N" "$a_samples"
+	echo "a: lost $a_lost in $a_lostrows rows; b: lost 0; data: $N samples"
+}
