@@ -33,7 +33,7 @@ function addSet(name: string, periodNs: bigint, frames: bigint, bytes: bigint): 
   writeFileSync(join(procDir, name, 'config'), `name: ${name}\nperiod_ns: ${periodNs}\ncapacity: 1048576\nrules: 1\n`);
   writeFileSync(join(procDir, name, 'stats'), `frames: ${frames}\nbytes: ${bytes}\nsamples: 0\nlost: 0\nqueued: 0\n`);
   const old = ((nowNs() - 60_000n * MS) / periodNs) * periodNs;
-  writeFileSync(join(procDir, name, 'data'), HEADER + line(old, frames, bytes));
+  writeFileSync(join(procDir, name, 'stream'), HEADER + line(old, frames, bytes));
 }
 
 /** Set a: 100 windows of 1 ms with traffic, an idle window after each. */
@@ -109,7 +109,7 @@ test('totals, sums, buckets and quantiles in Prometheus equal the traffic writte
     text += line(t, frames, bytes);
     t += 2n * MS;
   }
-  appendFileSync(join(procDir, 'a', 'data'), text);
+  appendFileSync(join(procDir, 'a', 'stream'), text);
   const aFrames = Number(A_BASE.frames + sum(A_FRAMES));
   const aBytesTotal = Number(A_BASE.bytes + sum(A_FRAMES.map(aBytes)));
 
@@ -162,7 +162,7 @@ test('a scrape during heavy traffic is whole and consistent; the totals end exac
       text += line(t, frames, frames * 64n);
       t += US100;
     }
-    appendFileSync(join(procDir, 'b', 'data'), text);
+    appendFileSync(join(procDir, 'b', 'stream'), text);
     scrapes.push(await scrape());
   }
   let previous = -1;

@@ -72,7 +72,7 @@ function addSet(name: string, periodNs: bigint, frames: bigint, bytes: bigint): 
   writeFileSync(join(procDir, name, 'stats'), `frames: ${frames}\nbytes: ${bytes}\nsamples: 0\nlost: 0\nqueued: 0\n`);
   // History from before the exporter watched: it only sets the baseline.
   const old = ((nowNs() - 10_000n * MS) / periodNs) * periodNs;
-  writeFileSync(join(procDir, name, 'data'), HEADER + line(old, frames, bytes));
+  writeFileSync(join(procDir, name, 'stream'), HEADER + line(old, frames, bytes));
 }
 
 test('module missing at start, then loaded: exact counts; unloaded while serving, then back', async () => {
