@@ -57,7 +57,7 @@ async function scrapeLatency(): Promise<void> {
         frames += BigInt(1 + ((i * 7 + s) % 40));
         lines.push(`${start + BigInt(i) * P} ${frames} ${frames * 300n}`);
       }
-      writeFileSync(join(dir, name, 'data'), lines.join('\n') + '\n');
+      writeFileSync(join(dir, name, 'stream'), lines.join('\n') + '\n');
     }
     const url = /serving (http:\S+)/.exec(log)![1];
     // Until every set's histogram holds its traffic.
@@ -101,11 +101,11 @@ class ReplayFeed {
       rules: 1,
       totalFrames: 0n,
       totalBytes: 0n,
-      dataReadersLost: 0n,
-      dataReadersQueued: 0n,
       kernelLost: 0n,
       ringDropped: 0n,
+      ringOwedLost: 0n,
       ringQueued: 0,
+      lastReadSamples: 0,
       samplesRead: 0n,
       reads: 0n,
       lastReadStartNs: 0n,
@@ -155,7 +155,7 @@ async function drainProcessCpu(): Promise<void> {
     writeFileSync(join(dir, name, 'stats'), 'frames: 0\nbytes: 0\nsamples: 0\nlost: 0\nqueued: 0\n');
     const lines = ['# timestamp frames bytes'];
     for (let i = 1; i <= perRead; i++) lines.push(`${t0 + BigInt(i) * P} ${i * 9} ${i * 2700}`);
-    writeFileSync(join(dir, name, 'data'), lines.join('\n') + '\n');
+    writeFileSync(join(dir, name, 'stream'), lines.join('\n') + '\n');
   }
   const child = spawn(process.execPath, [CLI, '--serve', '127.0.0.1:0', '--proc-dir', dir], {
     stdio: ['ignore', 'ignore', 'ignore'],

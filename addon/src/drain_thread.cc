@@ -37,14 +37,10 @@ uint64_t drainInterval(uint64_t periodNs, uint32_t capacity)
 {
 	if (!periodNs || !capacity)
 		return kMaxIntervalNs;
-	// Four reads per period x capacity: the FIFO is never more than a quarter full between reads.
+	// Four reads per period x capacity: this reader is never more than a quarter of the set's
+	// ring behind between reads, far from being lapped.
 	uint64_t quarter = periodNs > UINT64_MAX / capacity ? UINT64_MAX : periodNs * capacity / 4;
 	return std::max(kMinIntervalNs, std::min(kMaxIntervalNs, quarter));
-}
-
-std::string errnoText(int err)
-{
-	return std::strerror(err);
 }
 
 } // namespace
@@ -64,7 +60,7 @@ void DrainThread::start()
 
 	wakeFd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (wakeFd_ < 0)
-		throw std::runtime_error(std::string("cannot create the drain thread's eventfd: ") + errnoText(errno));
+		throw std::runtime_error(std::string("cannot create the drain thread's eventfd: ") + std::strerror(errno));
 	buf_.resize(kReadChunk);
 	stopping_.store(false);
 	dirError_ = false;
@@ -179,7 +175,7 @@ std::vector<std::string> DrainThread::listWanted()
 	std::vector<std::string> names;
 	int err = listSets(opts_.procDir, opts_.names, &names);
 	if (err && !dirError_)
-		pushEvent(Event::Error, "", opts_.procDir + ": " + errnoText(err));
+		pushEvent(Event::Error, "", opts_.procDir + ": " + std::strerror(err));
 	dirError_ = err != 0;
 	return names;
 }

@@ -120,8 +120,9 @@ int listSets(const std::string &procDir, const std::vector<std::string> &wanted,
 void checkProcDir(const std::string &procDir, const std::vector<std::string> &names)
 {
 	struct stat sb;
-	if (stat(procDir.c_str(), &sb) < 0 || !S_ISDIR(sb.st_mode)) {
-		if (errno != ENOENT && permissionError(errno))
+	const int statErr = stat(procDir.c_str(), &sb) < 0 ? errno : S_ISDIR(sb.st_mode) ? 0 : ENOTDIR;
+	if (statErr) {
+		if (permissionError(statErr))
 			throw std::runtime_error("cannot list " + procDir + ": not permitted, run pktstat-top as root");
 		throw std::runtime_error(
 			procDir == XT_PKTSTAT_PROC_DIR
