@@ -52,6 +52,9 @@ function useTerminalSize(): { columns: number; rows: number } {
   return size;
 }
 
+/** The view refreshes ten times a second; the drain thread reads on its own schedule. */
+const TICK_MS = 100;
+
 function lastBurst(s: Snapshot): LastBurst | null {
   let last: LastBurst | null = null;
   for (const set of s.sets)
@@ -85,7 +88,7 @@ export function App(props: AppProps) {
       setSnap(model.snapshot());
     };
     tick();
-    const timer = setInterval(tick, props.tickMs ?? 50);
+    const timer = setInterval(tick, props.tickMs ?? TICK_MS);
     return () => clearInterval(timer);
   }, [model, live, props.tickMs]);
 

@@ -40,22 +40,21 @@ export class Columns {
     this.windows[c]++;
   }
 
+  /** `k` exact windows of `frames` and `bytes` each (an idle run: zeros). */
+  addWindows(c: number, k: number, frames: number, bytes: number): void {
+    if (frames > this.peakFrames[c]) this.peakFrames[c] = frames;
+    if (bytes > this.peakBytes[c]) this.peakBytes[c] = bytes;
+    this.sumFrames[c] += frames * k;
+    this.sumBytes[c] += bytes * k;
+    this.windows[c] += k;
+  }
+
   /** `windows` windows of a lost stretch into column c, with their share of its totals. */
   addLost(c: number, windows: number, frames: number, bytes: number): void {
     this.sumFrames[c] += frames;
     this.sumBytes[c] += bytes;
     this.windows[c] += windows;
     this.lostWindows[c] += windows;
-  }
-
-  /** Column `from` takes in column `c` of another set of columns. */
-  merge(c: number, from: Columns, k: number): void {
-    this.peakFrames[c] = Math.max(this.peakFrames[c], from.peakFrames[k]);
-    this.peakBytes[c] = Math.max(this.peakBytes[c], from.peakBytes[k]);
-    this.sumFrames[c] += from.sumFrames[k];
-    this.sumBytes[c] += from.sumBytes[k];
-    this.windows[c] += from.windows[k];
-    this.lostWindows[c] += from.lostWindows[k];
   }
 
   clone(): Columns {
@@ -141,7 +140,7 @@ export function buildColumns(s: SetSeries, zoom: number, width: number, offset =
       cols.addWindow(n - 1 - Math.floor(lo / zoom), s.frames(i), s.bytes(i));
       continue;
     }
-    // A row of several windows (a lost stretch): each column gets its share of the row.
+    // A row of several windows (a lost stretch or an idle run): each column gets its share.
     const frames = s.frames(i) / span;
     const bytes = s.bytes(i) / span;
     const end = Math.min(lo + span, shown);
@@ -149,7 +148,7 @@ export function buildColumns(s: SetSeries, zoom: number, width: number, offset =
       const c = Math.floor(w / zoom);
       const upto = Math.min(end, (c + 1) * zoom);
       const k = upto - w;
-      if (s.lost(i) === 0) for (let j = 0; j < k; j++) cols.addWindow(n - 1 - c, frames, bytes);
+      if (s.lost(i) === 0) cols.addWindows(n - 1 - c, k, frames, bytes);
       else cols.addLost(n - 1 - c, k, frames * k, bytes * k);
       w = upto;
     }

@@ -23,7 +23,7 @@ export async function runDashboard(o: {
   };
   process.stdout.write(ENTER_ALTERNATE_SCREEN);
   const ink = render(<App source={o.source} focus={o.focus} color={o.color} thresholds={o.thresholds} />, {
-    maxFps: 20,
+    maxFps: 10,
   });
   const timer = o.durationMs !== null ? setTimeout(() => ink.unmount(), o.durationMs) : null;
   // Leave through Ink, which restores the terminal's modes, rather than dying in raw mode.

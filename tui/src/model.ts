@@ -3,7 +3,7 @@
 import type { SetStatus } from '../../addon/types.js';
 import type { Feed } from './feed.js';
 import { si } from './units.js';
-import { RING_WINDOWS, type SetSeries } from './series.js';
+import type { SetSeries } from './series.js';
 import type { Burst } from './bursts.js';
 import type { Columns, Limits } from './columns.js';
 import { SetTrack } from './settrack.js';
@@ -137,7 +137,7 @@ export class LiveModel implements Model {
       if (t === undefined || t.track.series.periodNs !== st.periodNs) {
         t = {
           track: new SetTrack(st.name, st.periodNs, this.thresholds.get(st.name) ?? this.defaultThresholds),
-          tiler: new Tiler(st.periodNs, null, RING_WINDOWS),
+          tiler: new Tiler(st.periodNs, null, 'bulk'),
         };
         this.sets.set(st.name, t);
       }

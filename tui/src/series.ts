@@ -33,24 +33,33 @@ export class SetSeries {
   }
 
   add(rows: readonly Row[]): void {
-    for (const r of rows) {
-      let k: number;
-      if (this.count === this.capacity) {
-        k = this.head;
-        this.windows -= this.spans[k];
-        this.head = (this.head + 1) % this.capacity;
-      } else {
-        k = (this.head + this.count) % this.capacity;
-        this.count++;
-      }
-      const span = Number((r.endNs - r.startNs) / this.periodNs) || 1;
-      this.spans[k] = span;
-      this.framesA[k] = Number(r.frames);
-      this.bytesA[k] = Number(r.bytes);
-      this.lostA[k] = Number(r.lost);
-      this.windows += span;
-      this.endNs = r.endNs;
+    for (const r of rows)
+      this.push(
+        Number((r.endNs - r.startNs) / this.periodNs) || 1,
+        Number(r.frames),
+        Number(r.bytes),
+        Number(r.lost),
+        r.endNs,
+      );
+  }
+
+  /** One row as numbers: its width in windows, figures, and end. */
+  push(span: number, frames: number, bytes: number, lost: number, endNs: bigint): void {
+    let k: number;
+    if (this.count === this.capacity) {
+      k = this.head;
+      this.windows -= this.spans[k];
+      this.head = this.head + 1 === this.capacity ? 0 : this.head + 1;
+    } else {
+      k = (this.head + this.count) % this.capacity;
+      this.count++;
     }
+    this.spans[k] = span;
+    this.framesA[k] = frames;
+    this.bytesA[k] = bytes;
+    this.lostA[k] = lost;
+    this.windows += span;
+    this.endNs = endNs;
   }
 
   get length(): number {

@@ -32,16 +32,23 @@ export class SetTrack {
     return this.thresholdsSet;
   }
 
+  /** Rows of a tiling in time order (idle runs may come in bulk). */
   add(rows: readonly Row[]): void {
-    if (rows.length === 0) return;
-    this.series.add(rows);
-    this.spark.add(rows);
+    const P = this.series.periodNs;
     const d = this.detector;
-    if (d !== null)
-      for (const r of rows) {
-        const b = d.push(r);
+    for (const r of rows) {
+      // Each row's figures become numbers once; only a row of several windows needs a division.
+      const frames = Number(r.frames);
+      const bytes = Number(r.bytes);
+      const lost = r.lost === 0n ? 0 : Number(r.lost);
+      const span = lost === 0 && frames > 0 ? 1 : Number((r.endNs - r.startNs) / P) || 1;
+      this.series.push(span, frames, bytes, lost, r.endNs);
+      this.spark.push(r.startNs, span, frames, bytes, lost);
+      if (d !== null) {
+        const b = d.pushWindow(r.startNs, span, frames, bytes, lost);
         if (b !== null) this.keep(b);
       }
+    }
   }
 
   /** New thresholds: the bursts are found again in the windows the ring still holds. */

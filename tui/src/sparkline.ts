@@ -3,7 +3,6 @@
 // without rescanning its windows. Columns are aligned to absolute window numbers, so a finished
 // column never changes. The same reduction as the charts (Columns): peak, sums, lost.
 import { Columns, type Limits } from './columns.js';
-import type { Row } from './tiler.js';
 
 export const SPARK_WIDTH = 16;
 /** Time a sparkline character covers, about. */
@@ -16,52 +15,58 @@ export class SparkTrack {
   readonly columns = new Columns(SPARK_WIDTH);
   /** Windows per column. */
   readonly zoom: number;
-  private readonly columnNs: bigint;
-  /** Where the next row should start, and where the newest column ends; null before a row. */
-  private next: bigint | null = null;
-  private newestEnd = 0n;
+  /** Windows the newest column still takes; null before the first row. */
+  private left: number | null = null;
 
   constructor(readonly periodNs: bigint) {
     const z = COLUMN_NS / periodNs;
     this.zoom = z > 0n ? Number(z) : 1;
-    this.columnNs = periodNs * BigInt(this.zoom);
   }
 
-  add(rows: readonly Row[]): void {
-    const last = SPARK_WIDTH - 1;
-    for (const r of rows) {
-      // The common case, the next window inside the newest column, takes two comparisons.
-      if (r.lost === 0n && r.startNs === this.next && r.endNs <= this.newestEnd) {
-        this.columns.addWindow(last, Number(r.frames), Number(r.bytes));
-        this.next = r.endNs;
-        continue;
+  /**
+   * One row of a tiling, as numbers; rows follow each other without gaps (as the Tiler gives
+   * them), so only the first one's start is looked at, to align the columns.
+   */
+  push(startNs: bigint, span: number, frames: number, bytes: number, lost: number): void {
+    if (this.left === null) {
+      const columnNs = this.periodNs * BigInt(this.zoom);
+      this.left = Number((columnNs - (startNs % columnNs)) / this.periodNs);
+    }
+    let remaining = span;
+    // Columns this row would fill and scroll out again are skipped: an idle hour is one step.
+    const beyond = Math.ceil((remaining - this.left) / this.zoom);
+    if (beyond >= SPARK_WIDTH) {
+      this.shift(SPARK_WIDTH);
+      remaining -= this.left + (beyond - SPARK_WIDTH) * this.zoom;
+      this.left = 0;
+    }
+    while (remaining > 0) {
+      if (this.left === 0) {
+        this.shift(1);
+        this.left = this.zoom;
       }
-      const windows = Number((r.endNs - r.startNs) / this.periodNs) || 1;
-      for (let w = r.startNs; w < r.endNs;) {
-        this.shiftTo(w);
-        const upto = r.endNs < this.newestEnd ? r.endNs : this.newestEnd;
-        const k = Number((upto - w) / this.periodNs) || 1;
-        if (r.lost === 0n)
-          for (let j = 0; j < k; j++)
-            this.columns.addWindow(last, j === 0 ? Number(r.frames) : 0, j === 0 ? Number(r.bytes) : 0);
-        else this.columns.addLost(last, k, (Number(r.frames) * k) / windows, (Number(r.bytes) * k) / windows);
-        w = upto;
-      }
-      this.next = r.endNs;
+      const k = Math.min(this.left, remaining);
+      this.into(SPARK_WIDTH - 1, k, span, frames, bytes, lost);
+      this.left -= k;
+      remaining -= k;
     }
   }
 
-  /** Makes the column holding the instant `t` the newest (a later row never goes back). */
-  private shiftTo(t: bigint): void {
-    if (this.next !== null && t < this.newestEnd) return;
-    const end = t - (t % this.columnNs) + this.columnNs;
-    const steps = this.next === null ? SPARK_WIDTH : Number((end - this.newestEnd) / this.columnNs);
-    const keep = Math.max(0, SPARK_WIDTH - steps);
+  /** `k` of a row's `span` windows into column c. */
+  private into(c: number, k: number, span: number, frames: number, bytes: number, lost: number): void {
+    if (k === 0) return;
+    if (lost > 0) this.columns.addLost(c, k, (frames * k) / span, (bytes * k) / span);
+    else if (span === 1) this.columns.addWindow(c, frames, bytes);
+    else this.columns.addWindows(c, k, frames / span, bytes / span);
+  }
+
+  /** Moves the columns `steps` to the left, the new ones empty. */
+  private shift(steps: number): void {
     const cols = this.columns;
+    const keep = Math.max(0, SPARK_WIDTH - steps);
     for (const a of [cols.peakFrames, cols.peakBytes, cols.sumFrames, cols.sumBytes, cols.windows, cols.lostWindows])
       a.copyWithin(0, SPARK_WIDTH - keep);
     for (let c = keep; c < SPARK_WIDTH; c++) cols.clear(c);
-    this.newestEnd = end;
   }
 }
 

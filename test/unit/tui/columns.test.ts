@@ -104,6 +104,18 @@ test('the chart: top is the biggest window, threshold line, hot and lost marks o
   assert.ok(colored[4].includes('\x1b[31m▲'), 'the hot mark is red');
 });
 
+/** Rows into a sparkline as SetTrack gives them. */
+function feed(track: SparkTrack, rows: readonly Row[]): void {
+  for (const r of rows)
+    track.push(
+      r.startNs,
+      Number((r.endNs - r.startNs) / track.periodNs),
+      Number(r.frames),
+      Number(r.bytes),
+      Number(r.lost),
+    );
+}
+
 test('the sparkline: one character per ~100 ms column, peak-preserving, lost as ?', () => {
   const p = 10_000_000n; // 10 ms: 10 windows per character
   const track = new SparkTrack(p);
@@ -117,7 +129,7 @@ test('the sparkline: one character per ~100 ms column, peak-preserving, lost as 
     lost,
   });
   // Columns: [0..9] one window of 80, [10..19] idle, [20..29] lost, [30..31] 10 and 40.
-  track.add([
+  feed(track, [
     w(0, 1),
     w(1, 80),
     ...Array.from({ length: 18 }, (_, i) => w(i + 2, 0)),
@@ -132,29 +144,30 @@ test('the sparkline: one character per ~100 ms column, peak-preserving, lost as 
     cells.map((c) => c.hot),
     [...Array(12).fill(false), true, false, false, true],
   );
-  // A gap of idle windows the tiler left out moves the line on; old columns leave on the left.
-  track.add([w(31 + 150, 8)]);
+  // An idle run in bulk moves the line on; old columns leave on the left.
+  feed(track, [w(32, 0, 0n, 149), w(181, 8)]);
   assert.equal(
     sparkCells(track.columns, NO_LIMITS)
       .map((c) => c.char)
       .join(''),
     '█              ▂',
   );
-  track.add([w(31 + 160, 8)]);
+  feed(track, [w(182, 0, 0n, 9), w(191, 8)]);
   assert.equal(
     sparkCells(track.columns, NO_LIMITS)
       .map((c) => c.char)
       .join(''),
     '              ██',
   );
-  track.add([w(31 + 400, 8)]);
+  // An idle run longer than the whole line: only its end is kept.
+  feed(track, [w(192, 0, 0n, 100_000), w(100_192, 8)]);
   assert.equal(
     sparkCells(track.columns, NO_LIMITS)
       .map((c) => c.char)
       .join(''),
     '               █',
   );
-  assert.equal(track.columns.windows[SPARK_WIDTH - 1], 1);
+  assert.deepEqual([...track.columns.windows], [...Array(15).fill(10), 3], 'the newest column: windows 100190-100192');
 });
 
 test('the histogram counts windows by frames in powers of two, lost windows apart', () => {

@@ -52,18 +52,15 @@ export function fitColumns(width: number): Column[] {
 const fit = (text: string, width: number, left: boolean) =>
   text.length > width ? text.slice(0, width - 1) + '…' : left ? text.padEnd(width) : text.padStart(width);
 
+const RED = '\x1b[31m';
+const CYAN = '\x1b[36m';
+const DEFAULT = '\x1b[39m';
+
+/** The sparkline as one string, hot columns in red: one Ink node per row, not one per column. */
 function Spark(props: { set: SetView; color: boolean }) {
   const cells = sparkCells(props.set.spark, props.set.limits);
   if (!props.color) return <>{cells.map((c) => c.char).join('')}</>;
-  return (
-    <>
-      {cells.map((c, i) => (
-        <Text key={i} color={c.hot ? 'red' : 'cyan'}>
-          {c.char}
-        </Text>
-      ))}
-    </>
-  );
+  return <>{cells.map((c) => `${c.hot ? RED : CYAN}${c.char}`).join('') + DEFAULT}</>;
 }
 
 export function Table(props: {
