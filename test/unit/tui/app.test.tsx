@@ -4,7 +4,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { App } from '../../../tui/src/app.js';
 import type { Exec } from '../../../tui/src/iptables.js';
 import { ReplayModel } from '../../../tui/src/model.js';
-import { NO_THRESHOLDS } from '../../../tui/src/threshold.js';
+import { NO_THRESHOLDS, parseThresholds } from '../../../tui/src/threshold.js';
 import { ScriptedFeed, sleep, until } from './helpers.js';
 
 const T = 1_764_288_000_000_000_000n;
@@ -271,4 +271,80 @@ test('replay: ←/→ page through the file, rules cannot change', async () => {
   await press(r, 'a');
   await until(() => frame(r).includes('rules cannot be changed while replaying a file'), 'refused');
   assert.match(frame(r), /replay lab\.csv \| rules cannot be changed while replaying a file \| lost 0/);
+});
+
+// alpha's windows after the baseline: 3, 7, idle, 40, 4 frames (100 bytes a frame). At 50 kpps
+// a 100 µs window of more than 5 frames is hot: two bursts of one window, 7 and 40 frames.
+test("t sets the selected set's threshold: bursts counted, marked on the chart, the last one on the status line", async () => {
+  const r = start(twoSets());
+  await until(() => frame(r).includes('span 500µs'), 'chart');
+  assert.match(frame(r), /^> alpha .* - +0$/m, 'no threshold: no burst count');
+  await press(r, 't');
+  await until(() => frame(r).includes('threshold of alpha'), 'the prompt');
+  await press(r, 'x');
+  await until(() => frame(r).includes('> x'), 'typed x');
+  await press(r, KEY.enter);
+  await until(() => frame(r).includes("threshold 'x': expected a rate"), 'refused');
+  await press(r, '\u007F');
+  await until(() => /^│ > +│/m.test(frame(r)) || !/> x/.test(frame(r)), 'x erased');
+  await press(r, '50kpps');
+  await until(() => frame(r).includes('> 50kpps'), 'typed');
+  await press(r, KEY.enter);
+  await until(() => frame(r).includes('alpha: threshold 50kpps'), 'set');
+  assert.match(frame(r), /^> alpha .* 2 +0$/m, 'two bursts');
+  assert.match(frame(r), /^ {2}beta .* - +0$/m, 'beta keeps no threshold');
+  assert.match(frame(r), /╌ 50kpps ▲ hot/);
+  // Columns 1 and 3 of the 5 are hot; the threshold line crosses the empty cells of its row.
+  assert.match(frame(r), /^ {5}0 ┼─▲─▲─$/m);
+  // The status line ends truncated at 100 columns.
+  assert.match(frame(r), /last burst alpha \d\d:\d\d:\d\d\.000400/);
+});
+
+test('b lists the bursts biggest first; Enter moves the charts to one; Esc closes', async () => {
+  const r = render(
+    <App
+      source={{ kind: 'live', feed: twoSets() }}
+      color={false}
+      tickMs={10}
+      thresholds={parseThresholds(['50kpps'])}
+    />,
+  );
+  await until(() => /^> alpha .* 2 +0$/m.test(frame(r)), 'bursts counted from --threshold');
+  await press(r, 'b');
+  await until(() => frame(r).includes('bursts of alpha above 50kpps: 2, biggest peak first'), 'the list');
+  const lines = frame(r).split('\n');
+  const first = lines.findIndex((l) => l.startsWith('> '));
+  // 40 frames in 100 µs: 400k pkt/s; 4000 bytes: 320 Mb/s. Then the burst of 7 frames.
+  assert.match(lines[first], /^> \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.000400 +100µs +1 +40 +4\.00kB +400k +320M$/);
+  assert.match(lines[first + 1], /^ {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.000200 +100µs +1 +7 +700B +70\.0k +56\.0M$/);
+  await press(r, KEY.down);
+  await until(() => /^> .*\.000200 /m.test(frame(r)), 'the second selected');
+  await press(r, KEY.enter);
+  await until(() => frame(r).includes('frames per 100µs window'), 'back to the charts');
+  await press(r, 'b');
+  await until(() => frame(r).includes('bursts of alpha'), 'the list again');
+  await press(r, KEY.esc);
+  await until(() => !frame(r).includes('bursts of alpha'), 'closed by Esc');
+});
+
+test('h shows how often windows of each size occur, buckets above the threshold marked', async () => {
+  const r = render(
+    <App
+      source={{ kind: 'live', feed: twoSets() }}
+      color={false}
+      tickMs={10}
+      thresholds={parseThresholds(['50kpps'])}
+    />,
+  );
+  await until(() => frame(r).includes('span 500µs'), 'chart');
+  await press(r, 'h');
+  await until(() => frame(r).includes('windows of alpha by frames (5 windows of 100µs)'), 'the histogram');
+  const f = frame(r);
+  assert.match(f, /^ {10}0  │█+ 1$/m);
+  assert.match(f, /^ {10}1  │ 0$/m);
+  assert.match(f, /^ {8}2-3  │█+ 1$/m);
+  assert.match(f, /^ {8}4-7 ▲│█+ 2$/m);
+  assert.match(f, /^ {6}32-63 ▲│█+ 1$/m);
+  await press(r, 'x');
+  await until(() => !frame(r).includes('windows of alpha by frames'), 'closed');
 });
