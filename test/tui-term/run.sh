@@ -146,6 +146,7 @@ keys BSpace 2 . 5 M p p s Enter
 expect 't: a threshold above every window: no bursts' '^> lab .* 0 +0$'
 expect 't: the status line says so' 'lab: threshold 2\.5Mpps'
 T send-keys -t tui t
+expect 't again shows the threshold set' '^│ > 2\.5Mpps'
 keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace Enter
 expect 't with nothing clears it' '^> lab .* - +0$'
 # Ink turns raw mode on just after its first frame: give it a moment before the key.

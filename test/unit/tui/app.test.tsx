@@ -340,9 +340,9 @@ test('h shows how often windows of each size occur, buckets above the threshold 
   await press(r, 'h');
   await until(() => frame(r).includes('windows of alpha by frames (5 windows of 100µs)'), 'the histogram');
   const f = frame(r);
-  assert.match(f, /^ {10}0  │█+ 1$/m);
-  assert.match(f, /^ {10}1  │ 0$/m);
-  assert.match(f, /^ {8}2-3  │█+ 1$/m);
+  assert.match(f, /^ {10}0 {2}│█+ 1$/m);
+  assert.match(f, /^ {10}1 {2}│ 0$/m);
+  assert.match(f, /^ {8}2-3 {2}│█+ 1$/m);
   assert.match(f, /^ {8}4-7 ▲│█+ 2$/m);
   assert.match(f, /^ {6}32-63 ▲│█+ 1$/m);
   await press(r, 'x');
