@@ -1,12 +1,11 @@
 // Plays the kernel for the dashboard benchmark: SETS counter sets with 100 µs windows, traffic in
-// a share of the windows and a burst now and then, written in real time into a fake proc dir.
-// A real `data` file drains when read; a regular file does not, so every tick rewrites each
-// set's file in place with the samples of the last two ticks (a read missed loses nothing; the
-// drain skips those it has delivered) and cuts it to that length. Files stay under the drain's
-// 64 KiB read, so a read is one pread, and samples take 64 bytes each, 64-byte aligned, so a
-// read racing a rewrite sees whole lines. Samples take 64 bytes each, 64-byte aligned, so that a read racing a
-// rewrite sees whole lines. Usage: node dist/bench/dashboard-feed.js DIR [sets=64] [busy=0.5] [seconds=60]
-import { closeSync, ftruncateSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
+// a share of the windows and a burst now and then, appended in real time to each set's `stream`
+// in a fake proc dir (a regular file the drain reads on from where it stopped, as from the
+// kernel's). What the drain has surely read is punched out of the files now and then, so a long
+// run does not fill memory (/dev/shm).
+// Usage: node dist/bench/dashboard-feed.js DIR [sets=64] [busy=0.5] [seconds=60]
+import { execFile } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 const [dir, setsArg = '64', busyArg = '0.5', secondsArg = '60'] = process.argv.slice(2);
@@ -21,15 +20,12 @@ const TICK_MS = 25;
 const AHEAD_NS = 200_000_000n;
 /** Windows written in one tick at most: a generator that fell behind skips ahead (idle time). */
 const MOST_WINDOWS = 400n;
-/** Room for two ticks of samples, all windows busy, under 64 KiB with the header. */
-const KEPT = 1000;
 const HEADER = '# timestamp frames bytes\n';
-const LINE = 64;
-
-const pad = (v: bigint | number, width: number) => v.toString().padStart(width, '0');
-/** One sample in 64 bytes: a `# lost 0` line (nothing lost) and the sample, zero-padded. */
-const sampleLine = (t: string, frames: number, bytes: number) =>
-  `# lost 0\n${t} ${pad(frames, 16)} ${pad(bytes, 17)}\n`;
+/** A sample as written: 19-digit time, 16- and 17-digit counters, zero-padded (55 bytes). */
+const RECORD = 55;
+/** Bytes of each file kept behind what is written: seconds of samples, read long ago. */
+const KEEP_BYTES = 4 << 20;
+const PUNCH_MS = 5000;
 
 /** Writes `v` as `width` zero-padded digits ending before `end` (no strings: no garbage). */
 function digits(buf: Buffer, end: number, width: number, v: number): void {
@@ -40,20 +36,18 @@ function digits(buf: Buffer, end: number, width: number, v: number): void {
 }
 
 interface FakeSet {
+  path: string;
   fd: number;
   frames: number;
   bytes: number;
-  /** The samples of the last two ticks, as lines, and their lengths. */
-  previous: Buffer;
-  previousLength: number;
-  current: Buffer;
-  currentLength: number;
+  /** This tick's samples, and the bytes written to the file so far. */
+  buf: Buffer;
+  length: number;
+  written: number;
   /** Windows left in the current burst. */
   burst: number;
 }
 
-/** A record's layout; each sample's digits are written over a copy. */
-const RECORD = sampleLine(pad(0, 19), 0, 0);
 const nowNs = () => BigInt(Date.now()) * 1_000_000n;
 let next = (nowNs() / P) * P;
 const sets: FakeSet[] = [];
@@ -62,22 +56,13 @@ for (let i = 0; i < SETS; i++) {
   mkdirSync(join(dir, name), { recursive: true });
   writeFileSync(join(dir, name, 'config'), `name: ${name}\nperiod_ns: ${P}\ncapacity: ${CAPACITY}\nrules: 1\n`);
   writeFileSync(join(dir, name, 'stats'), 'frames: 0\nbytes: 0\nsamples: 0\nlost: 0\nqueued: 0\n');
-  const path = join(dir, name, 'data');
-  // The first line fills the header's line up to 64 bytes: a window before the run, counters 0.
-  const first = `${next - P} ${pad(0n, 8)} ${pad(0n, 9)}\n`;
-  if (HEADER.length + first.length !== LINE) throw new Error('dashboard-feed: misaligned first line');
-  writeFileSync(path, HEADER + first);
-  const room = () => Buffer.from(RECORD.repeat(KEPT), 'latin1');
-  sets.push({
-    fd: openSync(path, 'r+'),
-    frames: 0,
-    bytes: 0,
-    previous: room(),
-    previousLength: 0,
-    current: room(),
-    currentLength: 0,
-    burst: 0,
-  });
+  const path = join(dir, name, 'stream');
+  writeFileSync(path, HEADER);
+  const buf = Buffer.from(
+    `${'0'.repeat(19)} ${'0'.repeat(16)} ${'0'.repeat(17)}\n`.repeat(Number(MOST_WINDOWS)),
+    'latin1',
+  );
+  sets.push({ path, fd: openSync(path, 'a'), frames: 0, bytes: 0, buf, length: 0, written: HEADER.length, burst: 0 });
 }
 
 let windows = 0;
@@ -88,7 +73,7 @@ const timer = setInterval(() => {
   if (upto - next > MOST_WINDOWS * P) next = upto - MOST_WINDOWS * P;
   for (; next < upto; next += P) {
     windows++;
-    const t = pad(next, 19);
+    const t = next.toString();
     for (const s of sets) {
       if (s.burst === 0 && Math.random() < 0.0005) s.burst = 3 + Math.floor(Math.random() * 8);
       let frames = 0;
@@ -99,26 +84,33 @@ const timer = setInterval(() => {
       if (frames === 0) continue;
       s.frames += frames;
       s.bytes += frames * (64 + Math.floor(Math.random() * 1400));
-      // The 64-byte record: "# lost 0\n" (9), the time (19), " ", 16 digits, " ", 17 digits, "\n".
-      const at = s.currentLength;
-      s.current.write(t, at + 9, 'latin1');
-      digits(s.current, at + 45, 16, s.frames);
-      digits(s.current, at + 63, 17, s.bytes);
-      s.currentLength += LINE;
+      const at = s.length;
+      s.buf.write(t, at, 'latin1');
+      digits(s.buf, at + 36, 16, s.frames);
+      digits(s.buf, at + 54, 17, s.bytes);
+      s.length += RECORD;
       samples++;
     }
   }
   for (const s of sets) {
-    writeSync(s.fd, s.previous, 0, s.previousLength, LINE);
-    writeSync(s.fd, s.current, 0, s.currentLength, LINE + s.previousLength);
-    ftruncateSync(s.fd, LINE + s.previousLength + s.currentLength);
-    [s.previous, s.current] = [s.current, s.previous];
-    s.previousLength = s.currentLength;
-    s.currentLength = 0;
+    writeSync(s.fd, s.buf, 0, s.length);
+    s.written += s.length;
+    s.length = 0;
   }
   if (Date.now() >= end) {
     clearInterval(timer);
+    clearInterval(punch);
     for (const s of sets) closeSync(s.fd);
     process.stdout.write(`dashboard-feed: ${windows} windows of 100µs, ${samples} samples in ${SECONDS} s\n`);
   }
 }, TICK_MS);
+
+// Frees what the drain read long ago (a hole reads as zeros, but nobody reads there again).
+const punch = setInterval(() => {
+  const args: string[] = [];
+  for (const s of sets) {
+    const len = Math.floor((s.written - KEEP_BYTES) / 4096) * 4096;
+    if (len > 0) args.push(`fallocate -p -o 0 -l ${len} '${s.path}'`);
+  }
+  if (args.length > 0) execFile('sh', ['-c', args.join('; ')]);
+}, PUNCH_MS);
