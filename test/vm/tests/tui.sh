@@ -98,3 +98,61 @@ test_tui_two_exports() {
 	check_eq "a samples (with its losses) = data's" "$N" "$a_samples"
 	echo "a: lost $a_lost in $a_lostrows rows; b: lost 0; data: $N samples"
 }
+
+# --export bursts and --export csv of one set side by side (each has its own position in
+# `stream`): the bursts written are exactly SPEC section 4 worked out again from the windows,
+# and the windows add up to what was sent (the rule counters).
+test_tui_bursts_export() {
+	local cli=$REPO/dist/tui/src/cli.js i
+	[ -e "$cli" ] || fail "$cli is missing (npx tsc -p tsconfig.json)"
+	iptables -A INPUT -p udp --dport 5557 -m pktstat --period 1ms --samples 4096 --name hot ||
+		fail "rule refused"
+	node "$cli" --rule hot --export csv --output w.csv 2>w.err &
+	local pid_w=$!
+	# 2 kpps and 2 Mbps at 1 ms: hot above 2 frames or above 250 bytes (two 128-byte datagrams).
+	node "$cli" --rule hot --export bursts --threshold 2kpps --threshold 2Mbps --output b.csv 2>b.err &
+	local pid_b=$!
+	wait_for 60 grep -q . w.csv 2>/dev/null || fail "no CSV header from the windows export: $(cat w.err)"
+	wait_for 60 grep -q . b.csv 2>/dev/null || fail "no CSV header from the bursts export: $(cat b.err)"
+	sleep 1
+	# Single datagrams (mostly cool windows) around back-to-back runs (hot windows).
+	for i in 1 2 3; do
+		send 127.0.0.1 5557 1 100
+		sleep 0.2
+		send 127.0.0.1 5557 $((100 * i)) 100
+		sleep 0.2
+		send 127.0.0.1 5557 1 100
+	done
+	# Idle windows end the last burst before both exports stop.
+	sleep 1.5
+	kill -TERM $pid_w $pid_b
+	wait $pid_w || fail "windows export exited non-zero: $(tail -n1 w.err)"
+	wait $pid_b || fail "bursts export exited non-zero: $(tail -n1 b.err)"
+	check_eq "bursts CSV header" "start_ns,end_ns,windows,frames,bytes,peak_frames,peak_bytes" "$(head -n1 b.csv)"
+	local sent_f=606 sent_b=$((606 * 128))
+	check_eq "rule counters" "$sent_f $sent_b" "$(rule_counters iptables INPUT 1)"
+	awk -F, 'NR > 1 { f += $3; b += $4 } END { printf "%d %d\n", f, b }' w.csv >w.sums
+	check_eq "windows CSV frames, bytes" "$sent_f $sent_b" "$(cat w.sums)"
+	# SPEC section 4 from the windows: a window (one period, nothing lost) is hot above a limit;
+	# a burst is a run of hot windows, ended by any other row; a run still going is not written.
+	# (Times exceed 2^53: compared as strings, widths from their last 9 digits.)
+	awk -F, 'NR > 1 {
+			d = substr($2, 11) - substr($1, 11)
+			if (substr($1, 1, 10) != substr($2, 1, 10)) d += 1000000000
+			hot = $5 == 0 && d == 1000000 && ($3 > 2 || $4 > 250)
+			if (hot && run && ("" $1) == ("" e)) { e = $2; w++; f += $3; b += $4; if ($3 > pf) pf = $3; if ($4 > pb) pb = $4; next }
+			if (run) printf "%s,%s,%d,%d,%d,%d,%d\n", s, e, w, f, b, pf, pb
+			run = 0
+			if (hot) { run = 1; s = $1; e = $2; w = 1; f = $3; b = $4; pf = $3; pb = $4 }
+		}' w.csv >expected
+	tail -n +2 b.csv >got
+	local n
+	n=$(wc -l <got)
+	[ "$n" -ge 3 ] || fail "only $n bursts from three runs of 100+ datagrams: $(cat got)"
+	# The windows export started first or last: compare the bursts both saw whole.
+	local from to
+	from=$(awk -F, 'NR == 2 { print $1 }' w.csv) to=$(tail -n1 w.csv | cut -d, -f2)
+	awk -F, -v from="$from" -v to="$to" '("" $1) >= ("" from) && ("" $2) <= ("" to)' got >got.common
+	check_eq "bursts = SPEC section 4 from the windows" "$(cat expected)" "$(cat got.common)"
+	echo "$n bursts: $(cut -d, -f3,4 got | tr '\n' ' ')"
+}
