@@ -4,8 +4,8 @@
 # identical rules with one match; per-rule cost = (1/pps - 1/pps_without_rules) / 200.
 # Then the flood: pktstat (and comment) rules with one pktgen thread, and with two on two
 # vCPUs at once (each thread's own pps), so per-packet cost under two CPUs is compared with one.
-# --readers N: pktstat is measured once more with N readers of the set's stream file
-# draining it (read to EOF every 10 ms, as pktstat-top does) during the run.
+# --readers N: instead, pktstat alone, without readers and with N readers of a stream file
+# draining it (read to EOF every 10 ms, as pktstat-top does); see readers_measure.
 set -euo pipefail
 COUNT=${COUNT:-300000}
 RULES=${RULES:-200}
@@ -70,106 +70,74 @@ check_hits() {
 	[ "$hits" = "$want" ] || { echo "rule 1 saw $hits packets, not $want" >&2; exit 1; }
 }
 
-# READERS pktread processes following the set's stream, each its own position; on the last
+# READERS pktread processes following set $1's stream, each its own position; on the last
 # CPU, away from pktgen's kpktgend_0, so that they cost the packet path only what they do
 # to the set (its lock, its cache lines), not CPU time taken from the sender.
 start_readers() {
-	local i cpu=$(($(nproc) - 1))
+	local i cpu=$(($(nproc) - 1)) set=$1
 	rm -rf /tmp/readers && mkdir /tmp/readers
 	READER_PIDS=()
 	for ((i = 0; i < READERS; i++)); do
-		taskset -c $cpu "$VM_HELPERS/pktread" /proc/net/xt_pktstat/rulecost/stream follow /tmp/readers/stop 10 \
+		taskset -c $cpu "$VM_HELPERS/pktread" /proc/net/xt_pktstat/$set/stream follow /tmp/readers/stop 10 \
 			>/tmp/readers/$i 2>/dev/null &
 		READER_PIDS+=($!)
 	done
 }
 
-# every reader saw the same samples: READ_SAMPLES is how many
+# every reader ended at the same last sample (they opened at slightly different times, so
+# their first samples differ); READ_SAMPLES read and READ_LOST lost over all readers
 stop_readers() {
-	local i n
+	local i last= mine
 	touch /tmp/readers/stop
 	wait "${READER_PIDS[@]}"
-	READ_SAMPLES=$(grep -c '^[0-9]' /tmp/readers/0)
-	for ((i = 1; i < READERS; i++)); do
-		n=$(grep -c '^[0-9]' /tmp/readers/$i)
-		[ "$n" = "$READ_SAMPLES" ] || { echo "reader $i read $n samples, reader 0 $READ_SAMPLES" >&2; exit 1; }
+	read -r READ_SAMPLES READ_LOST < <(cat /tmp/readers/* |
+		awk '/^[0-9]/ { n++ } /^# lost / { lost += $3 } END { printf "%d %d\n", n, lost }')
+	for ((i = 0; i < READERS; i++)); do
+		mine=$(grep '^[0-9]' /tmp/readers/$i | tail -n1)
+		: "${last:=$mine}"
+		[ -n "$mine" ] && [ "$mine" = "$last" ] ||
+			{ echo "reader $i ended at '$mine', reader 0 at '$last'" >&2; exit 1; }
 	done
-	((READ_SAMPLES > 0)) || { echo "the readers read no sample" >&2; exit 1; }
 }
 
-# measure MATCHES under the current clocksource and print the per-rule costs
-measure() {
-	local base base2 m
-	declare -A pps
+# --readers N: the pktstat rules plus one more rule of a second set, "ctl", that sees the same
+# packets; ROUNDS times, alternating so that drift in the shared host hits all alike: no
+# readers, N readers of ctl's stream (the same reading work, away from the measured set: what
+# the readers' CPU use costs under emulation), N readers of the measured set's stream (that,
+# plus whatever they do to the set the packet path counts into). Medians of each.
+median() {
+	printf '%s\n' "$@" | sort -n | sed -n "$((($# + 1) / 2))p"
+}
+
+readers_measure() {
+	local i base base2 none=() ctl=() set=() rounds=${ROUNDS:-3}
+	COUNT=${READERS_COUNT:-60000}
 	$IPT -t raw -F
 	base=$(run_pktgen)
-	local methods="pktstat nfacct comment"
-	((READERS > 0)) && methods="pktstat readers $methods"
-	for m in $methods; do
-		case $m in
-		pktstat | readers) load_rules -m pktstat --period 1ms --samples 1000 --name rulecost ;;
-		nfacct) load_rules -m nfacct --nfacct-name rulecost ;;
-		comment) load_rules -m comment --comment rulecost ;;
-		esac
-		[ $m = readers ] && start_readers
-		pps[$m]=$(run_pktgen)
-		[ $m = readers ] && stop_readers
-		check_hits
-		$IPT -t raw -F
-	done
-	base2=$(run_pktgen)
-	echo "clocksource $(cat $cs/current_clocksource): pktgen netif_receive, $COUNT packets, $RULES rules in raw PREROUTING ($IPT)"
-	echo "no rules: $base pps (again at the end: $base2 pps)"
-	awk -v b="$base" -v r="$RULES" -v p="${pps[pktstat]}" -v n="${pps[nfacct]}" -v c="${pps[comment]}" 'BEGIN {
-		cp = (1e9 / p - 1e9 / b) / r; cn = (1e9 / n - 1e9 / b) / r; cc = (1e9 / c - 1e9 / b) / r
-		printf "pktstat: %d pps, %.2f ns/rule\n", p, cp
-		printf "nfacct:  %d pps, %.2f ns/rule\n", n, cn
-		printf "comment: %d pps, %.2f ns/rule\n", c, cc
-		printf "ratio pktstat/nfacct: %.2f  pktstat/comment: %.2f\n", cp / cn, cp / cc
-	}'
-	((READERS > 0)) || return 0
-	awk -v b="$base" -v r="$RULES" -v p="${pps[pktstat]}" -v q="${pps[readers]}" -v n="$READERS" \
-		-v s="$READ_SAMPLES" 'BEGIN {
-		cp = (1e9 / p - 1e9 / b) / r; cq = (1e9 / q - 1e9 / b) / r
-		printf "pktstat, no reader:          %d pps, %.2f ns/rule\n", p, cp
-		printf "pktstat, %d stream readers:   %d pps, %.2f ns/rule (they read %d samples)\n", n, q, cq, s
-		printf "ratio with/without readers: %.2f\n", cq / cp
-	}'
-}
-
-# Per-rule cost with one sender, then with two senders on two vCPUs at once (mean of the
-# threads' own per-packet costs), for pktstat and for comment, which shares nothing between
-# CPUs: the host's two cores are shared, so the comment rule's own rise is the emulation's,
-# and pktstat's rise beyond it is what two CPUs cost pktstat. The set must hold every packet.
-flood() {
-	local b1 b2 p1 p2 c1 c2 frames
-	$IPT -t raw -F
-	b1=$(run_pktgen 1)
-	b2=$(run_pktgen 2)
 	load_rules -m pktstat --period 1ms --samples 1000 --name rulecost
-	p1=$(run_pktgen 1)
-	check_hits
-	p2=$(run_pktgen 2)
-	check_hits $((3 * COUNT))
-	frames=$(awk '$1 == "frames:" { print $2 }' /proc/net/xt_pktstat/rulecost/stats)
-	[ "$frames" = $((3 * RULES * COUNT)) ] ||
-		{ echo "stats: frames $frames, not $((3 * RULES * COUNT))" >&2; exit 1; }
+	$IPT -t raw -A PREROUTING -p udp --dport 6000 -m pktstat --period 1ms --samples 1000 --name ctl
+	for ((i = 0; i < rounds; i++)); do
+		none+=("$(run_pktgen)")
+		start_readers ctl
+		ctl+=("$(run_pktgen)")
+		stop_readers
+		start_readers rulecost
+		set+=("$(run_pktgen)")
+		stop_readers
+	done
+	check_hits $((3 * rounds * COUNT))
 	$IPT -t raw -F
-	load_rules -m comment --comment rulecost
-	c1=$(run_pktgen 1)
-	c2=$(run_pktgen 2)
-	$IPT -t raw -F
-	echo "flood: 1 sender vs 2 senders on 2 vCPUs (pps of each sender; no rules: $b1 / $b2)"
-	awk -v b1="$b1" -v b2="$b2" -v p1="$p1" -v p2="$p2" -v c1="$c1" -v c2="$c2" -v r="$RULES" '
-	function cost(p, b) { return (1e9 / p - 1e9 / b) / r }
-	function cost2(p, b) { split(p, pp, " "); split(b, bb, " ")
-		return (cost(pp[1], bb[1]) + cost(pp[2], bb[2])) / 2 }
-	BEGIN {
-		pc1 = cost(p1, b1); pc2 = cost2(p2, b2); cc1 = cost(c1, b1); cc2 = cost2(c2, b2)
-		printf "pktstat: 1 cpu %s pps, %.2f ns/rule; 2 cpus %s pps, %.2f ns/rule\n", p1, pc1, p2, pc2
-		printf "comment: 1 cpu %s pps, %.2f ns/rule; 2 cpus %s pps, %.2f ns/rule\n", c1, cc1, c2, cc2
-		printf "ratio 2 cpus/1 cpu: pktstat %.2f, comment %.2f, pktstat beyond comment %.2f\n",
-		       pc2 / pc1, cc2 / cc1, (pc2 / pc1) / (cc2 / cc1)
+	base2=$(run_pktgen)
+	echo "clocksource $(cat $cs/current_clocksource): pktgen netif_receive, $COUNT packets, $RULES pktstat rules + 1 (ctl) in raw PREROUTING ($IPT)"
+	echo "no rules: $base pps (again at the end: $base2 pps)"
+	echo "pps, no readers: ${none[*]}; $READERS readers of ctl: ${ctl[*]}; $READERS readers of the set: ${set[*]}"
+	awk -v b="$base" -v r="$RULES" -v n="$READERS" -v s="$READ_SAMPLES" -v l="$READ_LOST" \
+		-v m0="$(median "${none[@]}")" -v m1="$(median "${ctl[@]}")" -v m2="$(median "${set[@]}")" 'BEGIN {
+		c0 = (1e9 / m0 - 1e9 / b) / r; c1 = (1e9 / m1 - 1e9 / b) / r; c2 = (1e9 / m2 - 1e9 / b) / r
+		printf "pktstat, no reader:                  median %d pps, %.2f ns/rule\n", m0, c0
+		printf "pktstat, %d readers of another set:   median %d pps, %.2f ns/rule\n", n, m1, c1
+		printf "pktstat, %d readers of its own set:   median %d pps, %.2f ns/rule (last round: %d samples read, %d lost)\n", n, m2, c2, s, l
+		printf "ratio own-set readers / no reader: %.2f; own-set readers / other-set readers: %.2f\n", c2 / c0, c2 / c1
 	}'
 }
 
@@ -177,6 +145,10 @@ flood() {
 # under emulation may be an emulated device; measure again with tsc when it is offered.
 cs=/sys/devices/system/clocksource/clocksource0
 echo "clocksources available: $(cat $cs/available_clocksource)"
+if ((READERS > 0)); then
+	readers_measure
+	exit 0
+fi
 measure
 if [ "$(cat $cs/current_clocksource)" != tsc ] && grep -qw tsc $cs/available_clocksource; then
 	echo tsc >$cs/current_clocksource
