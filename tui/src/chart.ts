@@ -26,7 +26,7 @@ export const COLORS = {
 const DIM = '\x1b[2m';
 const RESET = '\x1b[0m';
 
-export interface ChartOptions {
+interface ChartOptions {
   /** Rows of bars; the axis adds one. */
   readonly height: number;
   readonly unit: string;

@@ -2,7 +2,7 @@
 // (0, 1, 2-3, 4-7, ...). Lost stretches are counted apart: their windows have no size one by one.
 import type { SetSeries } from './series.js';
 
-export interface Bucket {
+interface Bucket {
   /** Frames of the bucket's windows: lo ≤ frames ≤ hi. */
   readonly lo: number;
   readonly hi: number;

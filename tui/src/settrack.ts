@@ -9,7 +9,7 @@ import { hasThresholds, type Thresholds, windowLimitsNumber } from './threshold.
 import type { Row } from './tiler.js';
 
 /** Bursts listed per set (`b`); older ones are only counted. */
-export const KEPT_BURSTS = 1000;
+const KEPT_BURSTS = 1000;
 
 export class SetTrack {
   readonly series: SetSeries;

@@ -7,7 +7,7 @@ import { Columns, type Limits } from './columns.js';
 export const SPARK_WIDTH = 16;
 /** Time a sparkline character covers, about. */
 const COLUMN_NS = 100_000_000n;
-export const BLOCKS = '▁▂▃▄▅▆▇█';
+const BLOCKS = '▁▂▃▄▅▆▇█';
 /** A column whose windows were all lost: nothing is known of them one by one. */
 export const LOST_MARK = '?';
 
@@ -70,7 +70,7 @@ export class SparkTrack {
   }
 }
 
-export interface SparkCell {
+interface SparkCell {
   readonly char: string;
   readonly hot: boolean;
 }

@@ -1,9 +1,9 @@
 // Thresholds as SPEC section 4 defines them: a rate in pps or bps, compared with each window
 // exactly, in integers. One definition for the dashboard, both exports and the exporter.
 
-export type RateUnit = 'pps' | 'bps';
+type RateUnit = 'pps' | 'bps';
 
-export interface Threshold {
+interface Threshold {
   readonly unit: RateUnit;
   /** The rate in units per second, times 10^9, so up to nine decimals stay exact. */
   readonly rateNano: bigint;
@@ -63,7 +63,7 @@ export function hasThresholds(t: Thresholds): boolean {
  * limits.bytes. Exact, since for integers frames × 10⁹ > rate × P ⇔ frames > ⌊rate × P / 10⁹⌋
  * (and for bps, 8 × bytes × 10⁹ > rate × P ⇔ bytes > ⌊rate × P / (8 × 10⁹)⌋).
  */
-export interface WindowLimits {
+interface WindowLimits {
   readonly frames: bigint | null;
   readonly bytes: bigint | null;
 }

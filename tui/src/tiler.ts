@@ -33,7 +33,7 @@ export interface Origin {
  * (a bounded view does not need the rest), or 'bulk': one zero row spanning the whole run, for
  * consumers that count windows rather than draw them (at 100 us, 10,000 idle windows a second).
  */
-export type IdleRows = number | 'bulk' | null;
+type IdleRows = number | 'bulk' | null;
 
 export class Tiler {
   /** Start of the next row; null until the first sample when there is no origin. */

@@ -9,7 +9,7 @@ import { formatLocalNs, formatNs, si } from '../units.js';
 const HEADER = ['start', 'duration', 'windows', 'frames', 'bytes', 'peak pps', 'peak bps'];
 const WIDTHS = [26, 8, 7, 6, 7, 8, 8];
 
-export function burstCells(b: Burst, periodNs: bigint): string[] {
+function burstCells(b: Burst, periodNs: bigint): string[] {
   const perSecond = 1e9 / Number(periodNs);
   return [
     formatLocalNs(b.startNs),

@@ -5,7 +5,7 @@ import TextInput from 'ink-text-input';
 import { useState } from 'react';
 import { NO_THRESHOLDS, parseThresholds, type Thresholds } from '../threshold.js';
 
-export function parseThresholdInput(text: string): Thresholds {
+function parseThresholdInput(text: string): Thresholds {
   const words = text.split(/[\s,]+/).filter((w) => w !== '');
   return words.length === 0 ? NO_THRESHOLDS : parseThresholds(words);
 }

@@ -14,7 +14,7 @@ export interface Health {
   readonly setsFailing: number;
 }
 
-export interface ExporterView {
+interface ExporterView {
   sets(): Iterable<WatchedSet>;
   health(): Health;
   /** CLOCK_REALTIME in ns, for the trailing peaks. */

@@ -7,7 +7,7 @@ export interface ListenAddress {
   readonly port: number;
 }
 
-export const DEFAULT_HOST = '127.0.0.1';
+const DEFAULT_HOST = '127.0.0.1';
 /** In Prometheus's exporter range 9100-9999 (see contrib/prometheus/README.md). */
 export const DEFAULT_PORT = 9858;
 

@@ -11,7 +11,7 @@ import { formatListenAddress, type ListenAddress } from './listen-address.js';
 import { type MetricsServer, serveMetrics } from './metrics-server.js';
 import { SetFollower } from './set-follower.js';
 
-export interface ServeOptions {
+interface ServeOptions {
   readonly listen: ListenAddress;
   readonly procDir: string;
   /** Only this set (--rule). */

@@ -6,7 +6,7 @@ import { UsageError } from '../usage.js';
 import { parseListenAddress } from './listen-address.js';
 import { runServe } from './run-serve.js';
 
-export interface ServeFlags {
+interface ServeFlags {
   readonly serve: string;
   readonly procDir: string;
   readonly rule: string | undefined;
@@ -17,7 +17,7 @@ export const DEFAULT_PEAK_INTERVAL = '60s';
 const MAX_PEAK_INTERVAL_S = 86_400;
 
 /** --peak-interval: whole seconds, 1s to 24h (the trailing maxima are kept per second). */
-export function parsePeakInterval(text: string): number {
+function parsePeakInterval(text: string): number {
   const ns = parseDuration(text, { bareUnit: 's' });
   if (ns % 1_000_000_000n !== 0n || ns === 0n || ns > BigInt(MAX_PEAK_INTERVAL_S) * 1_000_000_000n)
     throw new Error(`'${text}' is not a whole number of seconds from 1s to 24h`);

@@ -6,7 +6,7 @@ import type { Thresholds } from '../threshold.js';
 import type { Counters } from '../tiler.js';
 import { WatchedSet } from './watched-set.js';
 
-export interface FollowOptions {
+interface FollowOptions {
   readonly thresholds: Thresholds | null;
   readonly peakIntervalSeconds: number;
   /** A set's cumulative counters now (its `stats`), or null when they cannot be read. */

@@ -8,7 +8,7 @@ import { type Counters, type Origin, type Row, Tiler } from '../tiler.js';
 import { TrailingPeak } from './trailing-peak.js';
 import { BYTE_BUCKETS, FRAME_BUCKETS, WindowCounts } from './window-counts.js';
 
-export interface WatchOptions {
+interface WatchOptions {
   readonly name: string;
   readonly periodNs: bigint;
   /** When watching began and the counters then (from `stats`); null: the first sample sets them. */
