@@ -144,14 +144,14 @@ export class LiveModel implements Model {
     }
     for (const b of batches) {
       const t = this.sets.get(b.name);
-      if (t !== undefined) t.track.add(t.tiler.feed(b));
+      if (t !== undefined) t.tiler.tile(b, t.track.sink);
     }
     let total = 0n;
     for (const st of this.status) {
       const t = this.sets.get(st.name);
       if (t === undefined) continue;
       // Windows the ring dropped pass for idle until their loss is announced: not yet.
-      if (st.ringOwedLost === 0n) t.track.add(t.tiler.idleUntil(st.lastReadStartNs));
+      if (st.ringOwedLost === 0n) t.tiler.idleInto(st.lastReadStartNs, t.track.sink);
       t.track.series.totalFrames = st.totalFrames;
       t.track.series.totalBytes = st.totalBytes;
       total += st.samplesRead;

@@ -6,7 +6,7 @@ import type { Limits } from './columns.js';
 import { RING_WINDOWS, SetSeries } from './series.js';
 import { SparkTrack } from './sparkline.js';
 import { hasThresholds, type Thresholds, windowLimitsNumber } from './threshold.js';
-import type { Row } from './tiler.js';
+import { partsNumber, type Row, type RowSink } from './tiler.js';
 
 /** Bursts listed per set (`b`); older ones are only counted. */
 const KEPT_BURSTS = 1000;
@@ -34,20 +34,23 @@ export class SetTrack {
 
   /** Rows of a tiling in time order (idle runs may come in bulk). */
   add(rows: readonly Row[]): void {
-    const P = this.series.periodNs;
+    for (const r of rows) this.push(r.startNs, r.endNs, Number(r.frames), Number(r.bytes), Number(r.lost));
+  }
+
+  /** A Tiler's rows straight in, without Row objects (the live dashboard's path). */
+  readonly sink: RowSink = (startNs, endNs, fHi, fLo, bHi, bLo, lost) =>
+    this.push(startNs, endNs, partsNumber(fHi, fLo), partsNumber(bHi, bLo), lost === 0n ? 0 : Number(lost));
+
+  /** One row as numbers (a row's figures are far below 2^53). */
+  private push(startNs: bigint, endNs: bigint, frames: number, bytes: number, lost: number): void {
+    // Only a row of several windows needs a division.
+    const span = lost === 0 && frames > 0 ? 1 : Number((endNs - startNs) / this.series.periodNs) || 1;
+    this.series.push(span, frames, bytes, lost, endNs);
+    this.spark.push(startNs, span, frames, bytes, lost);
     const d = this.detector;
-    for (const r of rows) {
-      // Each row's figures become numbers once; only a row of several windows needs a division.
-      const frames = Number(r.frames);
-      const bytes = Number(r.bytes);
-      const lost = r.lost === 0n ? 0 : Number(r.lost);
-      const span = lost === 0 && frames > 0 ? 1 : Number((r.endNs - r.startNs) / P) || 1;
-      this.series.push(span, frames, bytes, lost, r.endNs);
-      this.spark.push(r.startNs, span, frames, bytes, lost);
-      if (d !== null) {
-        const b = d.pushWindow(r.startNs, span, frames, bytes, lost);
-        if (b !== null) this.keep(b);
-      }
+    if (d !== null) {
+      const b = d.pushWindow(startNs, span, frames, bytes, lost);
+      if (b !== null) this.keep(b);
     }
   }
 

@@ -1,7 +1,7 @@
 // Turns a counter set's samples (cumulative counters at the end of windows that saw traffic)
 // into rows that tile time: one per window, zero rows for idle windows (or one zero row per
-// idle run), one row spanning a stretch whose detail was lost. Everything is bigint:
-// timestamps exceed 2^53.
+// idle run), one row spanning a stretch whose detail was lost. Times are bigint (they exceed
+// 2^53); a sink takes the rows without objects or bigint counters, for the live dashboard.
 import type { SampleBatch } from '../../addon/types.js';
 
 export interface Row {
@@ -35,10 +35,38 @@ export interface Origin {
  */
 type IdleRows = number | 'bulk' | null;
 
+/**
+ * Where a tiling's rows go without being made into objects: each row's start and end, and its
+ * growth as the high and low 32 bits of the 64-bit difference (exact across a wrap, no bigint
+ * made per sample), and the samples lost inside it.
+ */
+export type RowSink = (
+  startNs: bigint,
+  endNs: bigint,
+  framesHi: number,
+  framesLo: number,
+  bytesHi: number,
+  bytesLo: number,
+  lost: bigint,
+) => void;
+
+const TWO32 = 4294967296;
+/** A growth's parts as a number: exact below 2^53, which a row's growth never nears. */
+export const partsNumber = (hi: number, lo: number): number => hi * TWO32 + lo;
+const partsBigint = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigInt(lo);
+
+/** A BigUint64Array's values as 32-bit halves, low first (the addon runs little-endian only). */
+const halves = (a: BigUint64Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
+
 export class Tiler {
   /** Start of the next row; null until the first sample when there is no origin. */
   private next: bigint | null;
-  private base: Counters | null;
+  /** Latest cumulative counters as 32-bit halves; `known` false until there are any. */
+  private known: boolean;
+  private framesHi = 0;
+  private framesLo = 0;
+  private bytesHi = 0;
+  private bytesLo = 0;
   private started = false;
 
   /**
@@ -53,7 +81,13 @@ export class Tiler {
     private readonly keepIdle: IdleRows = null,
   ) {
     this.next = origin === null ? null : ((origin.startNs + periodNs - 1n) / periodNs) * periodNs;
-    this.base = origin === null ? null : origin.base;
+    this.known = origin !== null;
+    if (origin !== null) {
+      this.framesHi = Number(origin.base.frames >> 32n);
+      this.framesLo = Number(origin.base.frames & 0xffffffffn);
+      this.bytesHi = Number(origin.base.bytes >> 32n);
+      this.bytesLo = Number(origin.base.bytes & 0xffffffffn);
+    }
   }
 
   get nextStartNs(): bigint | null {
@@ -62,69 +96,105 @@ export class Tiler {
 
   /** Latest cumulative counters known. */
   get counters(): Counters | null {
-    return this.base;
+    if (!this.known) return null;
+    return { frames: partsBigint(this.framesHi, this.framesLo), bytes: partsBigint(this.bytesHi, this.bytesLo) };
   }
 
   /** Rows completed by one batch of samples, oldest first. */
   feed(batch: SampleBatch): Row[] {
     const rows: Row[] = [];
+    this.tile(batch, rowsInto(rows));
+    return rows;
+  }
+
+  /** The rows completed by one batch of samples, oldest first, into `sink`. */
+  tile(batch: SampleBatch, sink: RowSink): void {
     const P = this.periodNs;
+    const f = halves(batch.frames);
+    const b = halves(batch.bytes);
+    const l = halves(batch.lostBefore);
     for (let i = 0; i < batch.timestamps.length; i++) {
       const start = batch.timestamps[i];
       const end = start + P;
-      const now = { frames: batch.frames[i], bytes: batch.bytes[i] };
-      const lost = batch.lostBefore[i];
-      if (this.next === null || this.base === null) {
+      const j = 2 * i;
+      if (this.next === null || !this.known) {
         this.next = end;
-        this.base = now;
+        this.setBase(f, b, j);
         continue;
       }
       if (start < this.next) {
         // A window before the first row only sets the baseline. After rows began, a drain
         // that keeps its promise never delivers a window already closed as idle; if one did,
         // its growth goes into the next row (the baseline stays) so sums remain exact.
-        if (!this.started) this.base = now;
+        if (!this.started) this.setBase(f, b, j);
         continue;
       }
-      const frames = delta(now.frames, this.base.frames);
-      const bytes = delta(now.bytes, this.base.bytes);
-      if (lost > 0n) {
-        rows.push({ startNs: this.next, endNs: end, frames, bytes, lost });
+      // Growth modulo 2^64 in halves: a borrow from the low half comes off the high one.
+      let fLo = f[j] - this.framesLo;
+      let fHi = f[j + 1] - this.framesHi;
+      if (fLo < 0) {
+        fLo += TWO32;
+        fHi -= 1;
+      }
+      let bLo = b[j] - this.bytesLo;
+      let bHi = b[j + 1] - this.bytesHi;
+      if (bLo < 0) {
+        bLo += TWO32;
+        bHi -= 1;
+      }
+      fHi >>>= 0;
+      bHi >>>= 0;
+      if (l[j] !== 0 || l[j + 1] !== 0) {
+        sink(this.next, end, fHi, fLo, bHi, bLo, batch.lostBefore[i]);
       } else {
-        this.idleTo(start, rows);
-        rows.push({ startNs: start, endNs: end, frames, bytes, lost: 0n });
+        this.idleTo(start, sink);
+        sink(start, end, fHi, fLo, bHi, bLo, 0n);
       }
       this.next = end;
-      this.base = now;
+      this.setBase(f, b, j);
       this.started = true;
     }
-    return rows;
+  }
+
+  private setBase(f: Uint32Array, b: Uint32Array, j: number): void {
+    this.framesLo = f[j];
+    this.framesHi = f[j + 1];
+    this.bytesLo = b[j];
+    this.bytesHi = b[j + 1];
+    this.known = true;
   }
 
   /** Zero rows for windows that ended at or before `knownNs` without a sample (in bulk: one). */
   idleUntil(knownNs: bigint): Row[] {
     const rows: Row[] = [];
-    if (this.next === null) return rows;
-    this.idleTo(this.next + ((knownNs - this.next) / this.periodNs) * this.periodNs, rows);
+    this.idleInto(knownNs, rowsInto(rows));
     return rows;
   }
 
-  /** Appends zero rows from the next row's start up to `to` (a window boundary). */
-  private idleTo(to: bigint, rows: Row[]): void {
+  /** idleUntil's rows into `sink`. */
+  idleInto(knownNs: bigint, sink: RowSink): void {
+    if (this.next === null) return;
+    this.idleTo(this.next + ((knownNs - this.next) / this.periodNs) * this.periodNs, sink);
+  }
+
+  /** Zero rows from the next row's start up to `to` (a window boundary). */
+  private idleTo(to: bigint, sink: RowSink): void {
     const P = this.periodNs;
     let t = this.next;
     if (t === null || to <= t) return;
     if (this.keepIdle === 'bulk') {
-      rows.push({ startNs: t, endNs: to, frames: 0n, bytes: 0n, lost: 0n });
+      sink(t, to, 0, 0, 0, 0, 0n);
     } else {
       if (this.keepIdle !== null && (to - t) / P > BigInt(this.keepIdle)) t = to - BigInt(this.keepIdle) * P;
-      for (; t < to; t += P) rows.push(idle(t, P));
+      for (; t < to; t += P) sink(t, t + P, 0, 0, 0, 0, 0n);
     }
     this.next = to;
     this.started = true;
   }
 }
 
-function idle(start: bigint, P: bigint): Row {
-  return { startNs: start, endNs: start + P, frames: 0n, bytes: 0n, lost: 0n };
+/** A sink that makes Row objects, exact bigints, into `rows`. */
+function rowsInto(rows: Row[]): RowSink {
+  return (startNs, endNs, fHi, fLo, bHi, bLo, lost) =>
+    rows.push({ startNs, endNs, frames: partsBigint(fHi, fLo), bytes: partsBigint(bHi, bLo), lost });
 }
