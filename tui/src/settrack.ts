@@ -15,7 +15,7 @@ export class SetTrack {
   readonly series: SetSeries;
   readonly spark: SparkTrack;
   private detector: BurstDetector | null = null;
-  /** Ended bursts, oldest first; trimmed to KEPT_BURSTS now and then (amortised O(1)). */
+  /** Ended bursts, oldest first, at most KEPT_BURSTS (the oldest leaves as one ends). */
   private ended: Burst[] = [];
   private thresholdsSet: Thresholds;
   limits: Limits;
@@ -74,7 +74,7 @@ export class SetTrack {
 
   private keep(b: Burst): void {
     this.ended.push(b);
-    if (this.ended.length >= 2 * KEPT_BURSTS) this.ended = this.ended.slice(-KEPT_BURSTS);
+    if (this.ended.length > KEPT_BURSTS) this.ended.shift();
   }
 
   /** Bursts ended, plus the one running; null without thresholds. */

@@ -5,6 +5,7 @@ import { AXIS_WIDTH, COLORS, HOT_MARK, LOST_MARK, renderChart } from '../chart.j
 import { buildColumns, type Limits } from '../columns.js';
 import type { SetSeries } from '../series.js';
 import { formatNs, si } from '../units.js';
+import { Lines } from './Lines.js';
 
 export function Charts(props: {
   series: SetSeries;
@@ -65,9 +66,9 @@ export function Charts(props: {
         bold
         wrap="truncate-end"
       >{`frames${per}  ${series.name}  span ${formatNs(view.toNs - view.fromNs)}${where}`}</Text>
-      <Text>{framesChart.join('\n')}</Text>
+      <Lines lines={framesChart} width={props.width} />
       <Text bold wrap="truncate-end">{`bytes  ${avg(frames, ' fr')} ${avg(bytes, 'B')}  ${marks}`}</Text>
-      <Text>{bytesChart.join('\n')}</Text>
+      <Lines lines={bytesChart} width={props.width} />
     </Box>
   );
 }

@@ -1,9 +1,10 @@
 // The table of counter sets: as many columns as the width allows, most important first.
+import chalk from 'chalk';
 import { Box, Text } from 'ink';
-import { Fragment } from 'react';
 import type { SetView } from '../model.js';
 import { SPARK_WIDTH, sparkCells } from '../sparkline.js';
 import { formatNs, si } from '../units.js';
+import { Lines } from './Lines.js';
 
 interface Column {
   readonly header: string;
@@ -56,11 +57,11 @@ const RED = '\x1b[31m';
 const CYAN = '\x1b[36m';
 const DEFAULT = '\x1b[39m';
 
-/** The sparkline as one string, hot columns in red: one Ink node per row, not one per column. */
-function Spark(props: { set: SetView; color: boolean }) {
-  const cells = sparkCells(props.set.spark, props.set.limits);
-  if (!props.color) return <>{cells.map((c) => c.char).join('')}</>;
-  return <>{cells.map((c) => `${c.hot ? RED : CYAN}${c.char}`).join('') + DEFAULT}</>;
+/** The sparkline as one string, hot columns in red. */
+function spark(s: SetView, color: boolean): string {
+  const cells = sparkCells(s.spark, s.limits);
+  if (!color) return cells.map((c) => c.char).join('');
+  return cells.map((c) => `${c.hot ? RED : CYAN}${c.char}`).join('') + DEFAULT;
 }
 
 export function Table(props: {
@@ -75,24 +76,21 @@ export function Table(props: {
   // Keep the selected row visible when there are more sets than rows.
   const first = Math.max(0, Math.min(props.selected - props.rows + 1, props.sets.length - props.rows));
   const shown = props.sets.slice(first, first + props.rows);
+  // The rows change at every redraw: drawn as Lines (not measured by Ink), styled here.
+  const lines = shown.map((s, i) => {
+    // The sparkline is SPARK_WIDTH wide already, its colour codes take no room.
+    const text = cols.map((c, k) => (c.spark ? spark(s, props.color) : fit(c.cell(s), c.width, k === 0))).join(' ');
+    const sel = first + i === props.selected;
+    // A set in error is red throughout: the sparkline's own colours give way back to red.
+    const styled = props.color && s.error !== null ? RED + text.replaceAll(DEFAULT, DEFAULT + RED) + DEFAULT : text;
+    // Inverse through chalk, as Ink's <Text inverse> does (none where the output has no colours).
+    return sel ? chalk.inverse(`> ${styled}`) : `  ${styled}`;
+  });
   return (
     <Box flexDirection="column">
       <Text bold>{'  ' + line((c) => c.header)}</Text>
       {props.sets.length === 0 ? <Text dimColor> no counter sets yet: press a to add a rule</Text> : null}
-      {shown.map((s, i) => {
-        const sel = first + i === props.selected;
-        return (
-          <Text key={s.name} inverse={sel} color={props.color && s.error !== null ? 'red' : undefined}>
-            {sel ? '> ' : '  '}
-            {cols.map((c, k) => (
-              <Fragment key={c.header}>
-                {k > 0 ? ' ' : ''}
-                {c.spark ? <Spark set={s} color={props.color} /> : fit(c.cell(s), c.width, k === 0)}
-              </Fragment>
-            ))}
-          </Text>
-        );
-      })}
+      <Lines lines={lines} width={props.width} />
     </Box>
   );
 }
