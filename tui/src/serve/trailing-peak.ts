@@ -23,7 +23,7 @@ export class TrailingPeak {
   }
 
   /** One window that ended at endNs (CLOCK_REALTIME). Idle windows need no call: 0 is the floor. */
-  record(endNs: bigint, frames: bigint, bytes: bigint): void {
+  record(endNs: bigint, frames: number, bytes: number): void {
     if (endNs < this.#slotStartNs || endNs >= this.#slotEndNs) {
       const second = endNs / NS_PER_S;
       const s = Number(second);
@@ -39,10 +39,8 @@ export class TrailingPeak {
       this.#slotStartNs = second * NS_PER_S;
       this.#slotEndNs = this.#slotStartNs + NS_PER_S;
     }
-    const f = Number(frames);
-    const b = Number(bytes);
-    if (f > this.#frames[this.#slot]) this.#frames[this.#slot] = f;
-    if (b > this.#bytes[this.#slot]) this.#bytes[this.#slot] = b;
+    if (frames > this.#frames[this.#slot]) this.#frames[this.#slot] = frames;
+    if (bytes > this.#bytes[this.#slot]) this.#bytes[this.#slot] = bytes;
   }
 
   /** Largest frames and bytes (each on its own) of windows that ended in the interval before nowNs. */

@@ -4,7 +4,7 @@
 import type { SampleBatch } from '../../../addon/types.js';
 import { BurstDetector } from '../bursts.js';
 import type { Thresholds } from '../threshold.js';
-import { type Counters, type Origin, type Row, Tiler } from '../tiler.js';
+import { type Counters, type Origin, partsNumber, type RowSink, Tiler } from '../tiler.js';
 import { TrailingPeak } from './trailing-peak.js';
 import { BYTE_BUCKETS, FRAME_BUCKETS, WindowCounts } from './window-counts.js';
 
@@ -17,6 +17,9 @@ interface WatchOptions {
   readonly thresholds: Thresholds | null;
   readonly peakIntervalSeconds: number;
 }
+
+/** A high half below this: the 64-bit value is below 2^52 (WindowCounts.addWindow's bound). */
+const HI_EXACT = 2 ** 20;
 
 export class WatchedSet {
   readonly name: string;
@@ -51,33 +54,48 @@ export class WatchedSet {
 
   /** Samples the drain took from the set. */
   ingest(batch: SampleBatch): void {
-    for (const r of this.#tiler.feed(batch)) this.#count(r);
+    this.#tiler.tile(batch, this.#count);
   }
 
   /** Windows that ended by `knownNs` without a sample were idle (see SetStatus.lastReadStartNs). */
   idleUntil(knownNs: bigint): void {
-    for (const r of this.#tiler.idleUntil(knownNs)) this.#count(r);
+    this.#tiler.idleInto(knownNs, this.#count);
   }
 
-  #count(r: Row): void {
-    if (r.lost > 0n) {
+  /** One row of the tiling, its growth in 32-bit halves (no Row object, no bigint per window). */
+  readonly #count: RowSink = (startNs, endNs, fHi, fLo, bHi, bLo, lost) => {
+    if (lost > 0n) {
       // Samples missed once watching began; the stretch they leave has no per-window detail.
-      this.lostSamples += r.lost;
-      this.unobservedWindows += this.#windows(r);
-    } else if (r.frames !== 0n || r.bytes !== 0n) {
-      // A row with traffic and nothing lost is one window (only idle runs come in bulk).
-      this.frames.add(r.frames, 1);
-      this.bytes.add(r.bytes, 1);
-      this.peak.record(r.endNs, r.frames, r.bytes);
-    } else {
-      const windows = this.#windows(r);
+      this.lostSamples += lost;
+      const windows = this.#windows(startNs, endNs);
+      this.unobservedWindows += windows;
+      this.bursts?.pushWindow(startNs, windows, 0, 0, Number(lost));
+    } else if (fHi === 0 && fLo === 0 && bHi === 0 && bLo === 0) {
+      const windows = this.#windows(startNs, endNs);
       this.frames.add(0n, windows);
       this.bytes.add(0n, windows);
+      this.bursts?.pushWindow(startNs, windows, 0, 0, 0);
+    } else if (fHi < HI_EXACT && bHi < HI_EXACT) {
+      // A row with traffic and nothing lost is one window (only idle runs come in bulk); its
+      // growth is far below 2^52, so numbers hold it exactly.
+      const frames = partsNumber(fHi, fLo);
+      const bytes = partsNumber(bHi, bLo);
+      this.frames.addWindow(frames);
+      this.bytes.addWindow(bytes);
+      this.peak.record(endNs, frames, bytes);
+      this.bursts?.pushWindow(startNs, 1, frames, bytes, 0);
+    } else {
+      // A growth of 2^52 or more in one window (never from real traffic): exact in bigints.
+      const frames = (BigInt(fHi) << 32n) | BigInt(fLo);
+      const bytes = (BigInt(bHi) << 32n) | BigInt(bLo);
+      this.frames.add(frames, 1);
+      this.bytes.add(bytes, 1);
+      this.peak.record(endNs, Number(frames), Number(bytes));
+      this.bursts?.push({ startNs, endNs, frames, bytes, lost: 0n });
     }
-    this.bursts?.push(r);
-  }
+  };
 
-  #windows(r: Row): number {
-    return Number((r.endNs - r.startNs) / this.periodNs);
+  #windows(startNs: bigint, endNs: bigint): number {
+    return Number((endNs - startNs) / this.periodNs);
   }
 }

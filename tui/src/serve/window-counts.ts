@@ -52,6 +52,18 @@ export class WindowCounts {
     return this.#sum + BigInt(this.#recent);
   }
 
+  /** One window of `value`, a number below 2^52 (a window's growth): no bigint made. */
+  addWindow(value: number): void {
+    this.perBucket[this.buckets.index(value)]++;
+    this.count++;
+    if (this.#recent >= EXACT) {
+      this.#sum += BigInt(this.#recent);
+      this.#recent = 0;
+    }
+    // Both below 2^52: the sum is below 2^53, exact.
+    this.#recent += value;
+  }
+
   /** `windows` windows of `value` each. */
   add(value: bigint, windows: number): void {
     const n = Number(value);
