@@ -22,8 +22,11 @@ interface Run {
   startNs: bigint;
   endNs: bigint;
   windows: number;
+  /** The sums are frames + framesRecent: numbers added since the last fold, a safe integer. */
   frames: bigint;
   bytes: bigint;
+  framesRecent: number;
+  bytesRecent: number;
   peakFrames: bigint;
   peakBytes: bigint;
 }
@@ -63,7 +66,7 @@ export class BurstDetector {
 
   /** The burst still running (its hot windows so far), or null. */
   get running(): Burst | null {
-    return this.#run === null ? null : { ...this.#run };
+    return this.#run === null ? null : burstOf(this.#run);
   }
 
   /**
@@ -73,15 +76,40 @@ export class BurstDetector {
    */
   push(row: Row): Burst | null {
     if (row.lost === 0n && (row.frames > this.#framesLimit || row.bytes > this.#bytesLimit)) {
-      return this.#hot(row.startNs, row.endNs, row.frames, row.bytes);
+      const ended = this.#gapBefore(row.startNs);
+      const r = this.#hot(row.startNs, row.endNs);
+      r.frames += row.frames;
+      r.bytes += row.bytes;
+      if (row.frames > r.peakFrames) r.peakFrames = row.frames;
+      if (row.bytes > r.peakBytes) r.peakBytes = row.bytes;
+      return ended;
     }
     return this.#end();
   }
 
-  /** The same for a window held as numbers (the dashboard's series); span in windows. */
+  /**
+   * The same for a window held as numbers (safe integers: the dashboard's series, the
+   * exporter's sink); span in windows. Sums grow as numbers: no bigint per hot window.
+   */
   pushWindow(startNs: bigint, span: number, frames: number, bytes: number, lost: number): Burst | null {
     if (lost === 0 && span === 1 && (frames > this.#framesLimitNumber || bytes > this.#bytesLimitNumber)) {
-      return this.#hot(startNs, startNs + this.#periodNs, BigInt(frames), BigInt(bytes));
+      const ended = this.#gapBefore(startNs);
+      const r = this.#hot(startNs, startNs + this.#periodNs);
+      // Fold into the bigint before a sum could pass 2^53 (the subtraction is exact).
+      if (r.framesRecent > Number.MAX_SAFE_INTEGER - frames) {
+        r.frames += BigInt(r.framesRecent);
+        r.framesRecent = 0;
+      }
+      if (r.bytesRecent > Number.MAX_SAFE_INTEGER - bytes) {
+        r.bytes += BigInt(r.bytesRecent);
+        r.bytesRecent = 0;
+      }
+      r.framesRecent += frames;
+      r.bytesRecent += bytes;
+      // A number and a bigint compare exactly; a bigint is made only when a peak rises.
+      if (frames > r.peakFrames) r.peakFrames = BigInt(frames);
+      if (bytes > r.peakBytes) r.peakBytes = BigInt(bytes);
+      return ended;
     }
     return this.#end();
   }
@@ -91,23 +119,34 @@ export class BurstDetector {
     return this.#end();
   }
 
-  /** Returns the burst that a gap before this window ended, or null. */
-  #hot(startNs: bigint, endNs: bigint, frames: bigint, bytes: bigint): Burst | null {
+  /** Ends the run if a gap (windows that came as no row at all: idle time) lies before startNs. */
+  #gapBefore(startNs: bigint): Burst | null {
+    return this.#run !== null && this.#run.endNs !== startNs ? this.#end() : null;
+  }
+
+  /** A hot window from startNs to endNs joins the run (a new one if none runs); the caller adds its counts. */
+  #hot(startNs: bigint, endNs: bigint): Run {
     this.#hotWindows++;
-    // A gap (windows that came as no row at all) is idle time: it ends a run.
-    const ended = this.#run !== null && this.#run.endNs !== startNs ? this.#end() : null;
     const r = this.#run;
-    if (r === null) {
-      this.#run = { startNs, endNs, windows: 1, frames, bytes, peakFrames: frames, peakBytes: bytes };
-      return ended;
+    if (r !== null) {
+      r.endNs = endNs;
+      r.windows++;
+      return r;
     }
-    r.endNs = endNs;
-    r.windows++;
-    r.frames += frames;
-    r.bytes += bytes;
-    if (frames > r.peakFrames) r.peakFrames = frames;
-    if (bytes > r.peakBytes) r.peakBytes = bytes;
-    return null;
+    // Sums and peaks from 0: a window's frames and bytes are never below.
+    const run = {
+      startNs,
+      endNs,
+      windows: 1,
+      frames: 0n,
+      bytes: 0n,
+      framesRecent: 0,
+      bytesRecent: 0,
+      peakFrames: 0n,
+      peakBytes: 0n,
+    };
+    this.#run = run;
+    return run;
   }
 
   #end(): Burst | null {
@@ -115,8 +154,20 @@ export class BurstDetector {
     if (r === null) return null;
     this.#run = null;
     this.#bursts++;
-    return r;
+    return burstOf(r);
   }
+}
+
+function burstOf(r: Run): Burst {
+  return {
+    startNs: r.startNs,
+    endNs: r.endNs,
+    windows: r.windows,
+    frames: r.frames + BigInt(r.framesRecent),
+    bytes: r.bytes + BigInt(r.bytesRecent),
+    peakFrames: r.peakFrames,
+    peakBytes: r.peakBytes,
+  };
 }
 
 /** Biggest peak_frames first; equal peaks, earliest first. For Array.prototype.sort. */
