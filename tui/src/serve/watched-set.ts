@@ -76,8 +76,8 @@ export class WatchedSet {
       this.bytes.add(0n, windows);
       this.bursts?.pushWindow(startNs, windows, 0, 0, 0);
     } else if (fHi < HI_EXACT && bHi < HI_EXACT) {
-      // A row with traffic and nothing lost is one window (only idle runs come in bulk); its
-      // growth is far below 2^52, so numbers hold it exactly.
+      // A row with traffic and nothing lost is one window (only idle runs come in bulk); both
+      // growths are below 2^52 (high halves below 2^20), so numbers hold them exactly.
       const frames = partsNumber(fHi, fLo);
       const bytes = partsNumber(bHi, bLo);
       this.frames.addWindow(frames);
@@ -85,7 +85,7 @@ export class WatchedSet {
       this.peak.record(endNs, frames, bytes);
       this.bursts?.pushWindow(startNs, 1, frames, bytes, 0);
     } else {
-      // A growth of 2^52 or more in one window (never from real traffic): exact in bigints.
+      // A growth of 2^52 or more in one window (no real link gets near): exact in bigints.
       const frames = (BigInt(fHi) << 32n) | BigInt(fLo);
       const bytes = (BigInt(bHi) << 32n) | BigInt(bLo);
       this.frames.add(frames, 1);
