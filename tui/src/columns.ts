@@ -108,6 +108,19 @@ export class Columns {
     for (let c = 0; c < this.count; c++) if (this.peakBytes[c] > m) m = this.peakBytes[c];
     return m;
   }
+
+  /** Windows, frames and bytes summed over all columns (for averages and rates). */
+  totals(): { windows: number; frames: number; bytes: number } {
+    let windows = 0;
+    let frames = 0;
+    let bytes = 0;
+    for (let c = 0; c < this.count; c++) {
+      windows += this.windows[c];
+      frames += this.sumFrames[c];
+      bytes += this.sumBytes[c];
+    }
+    return { windows, frames, bytes };
+  }
 }
 
 export interface ColumnView {

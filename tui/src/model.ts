@@ -44,14 +44,7 @@ export interface SetView {
 function summarize(t: SetTrack, extra: { fifo: string; lost: bigint; error: string | null }, freeze = false): SetView {
   const s = t.series;
   const spark = freeze ? t.spark.columns.clone() : t.spark.columns;
-  let windows = 0;
-  let frames = 0;
-  let bytes = 0;
-  for (let c = 0; c < spark.count; c++) {
-    windows += spark.windows[c];
-    frames += spark.sumFrames[c];
-    bytes += spark.sumBytes[c];
-  }
+  const { windows, frames, bytes } = spark.totals();
   const secs = (windows * Number(s.periodNs)) / 1e9;
   const last = s.length - 1;
   const frozen = freeze ? t.bursts() : null;

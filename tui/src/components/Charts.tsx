@@ -22,15 +22,10 @@ export function Charts(props: {
   const { series, zoom } = props;
   const view = buildColumns(series, zoom, Math.max(1, props.width - AXIS_WIDTH - 1), props.offset);
   const cols = view.columns;
-  let windows = 0;
-  let frames = 0;
-  let bytes = 0;
+  const { windows, frames, bytes } = cols.totals();
   let hot = 0;
   let lost = 0;
   for (let c = 0; c < cols.count; c++) {
-    windows += cols.windows[c];
-    frames += cols.sumFrames[c];
-    bytes += cols.sumBytes[c];
     if (cols.hot(c, props.limits)) hot++;
     if (cols.lostWindows[c] > 0) lost++;
   }
