@@ -27,8 +27,13 @@ export interface SetStatus {
   /** From `config`: how many rules use the set. */
   readonly rules: number;
   /**
-   * From `stats`, read by the drain thread in start() and after every read of the samples:
-   * everything the set matched since it was created (what an export's baseline is).
+   * Everything the set matched since it was created, as a pair of one instant (what an export's
+   * baseline is); never decreasing. When the set is (re)opened (start(), a rescan that finds it,
+   * a retry after `stats` could not be read) they are `stats`, which includes the windows still
+   * open then. From then on they are the cumulative counters of the newest sample read, once it
+   * is as new as that `stats` or newer (as many frames or more): everything up to the end of the
+   * latest window that had traffic, so after a round every window that ended by lastReadStartNs,
+   * but nothing of a window still open. `stats` is not read again after each round.
    */
   readonly totalFrames: bigint;
   readonly totalBytes: bigint;

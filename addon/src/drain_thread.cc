@@ -235,8 +235,6 @@ void DrainThread::remove(std::string name)
 		return;
 	if (it->second->fd >= 0)
 		close(it->second->fd);
-	if (it->second->statsFd >= 0)
-		close(it->second->statsFd);
 	watched_.erase(it);
 	{
 		std::lock_guard<std::mutex> lock(mu_);
@@ -252,7 +250,8 @@ void DrainThread::remove(std::string name)
 		pushEvent(Event::Removed, name, "");
 }
 
-// Re-reads config, (re)opens the sample file and reads stats; errors land in the set's status.
+// Re-reads config, opens the sample file unless it is open, and reads stats when the set was
+// just (re)opened or its last read of stats failed; errors land in the set's status.
 void DrainThread::refresh(Watched &w, uint64_t now)
 {
 	SetConfig config;
@@ -277,8 +276,13 @@ void DrainThread::refresh(Watched &w, uint64_t now)
 		w.openErr = openSamples(w.dir, &w.fd, &w.dev, &w.ino);
 		if (w.openErr && problem.empty())
 			problem = fileError(w.dir + "/" + kSampleFile, w.openErr);
+		if (!w.openErr)
+			w.statsRead = false;
 	}
-	readStatsOf(w, &problem);
+	// Only here: the samples carry the totals from now on (drain()), and each read of
+	// `stats` would cost syscalls and a close of the set's windows.
+	if (!w.statsRead)
+		readStatsOf(w, &problem);
 	if (!problem.empty())
 		setError(w, problem);
 }
@@ -287,16 +291,32 @@ void DrainThread::refresh(Watched &w, uint64_t now)
 void DrainThread::readStatsOf(Watched &w, std::string *problem)
 {
 	SetStats stats;
-	std::string err = readStats(w.dir, &w.statsFd, &stats);
+	std::string err = readStats(w.dir, &stats);
 	if (!err.empty()) {
 		if (problem->empty())
 			*problem = err;
 		return;
 	}
+	w.statsRead = true;
 	std::lock_guard<std::mutex> lock(mu_);
 	SetStatus &st = shared_[w.name].st;
-	st.totalFrames = stats.frames;
-	st.totalBytes = stats.bytes;
+	// Samples read before (a retry after an error) may be older or newer than `stats`; the
+	// totals keep the newer, as they do for samples read after.
+	if (stats.frames > st.totalFrames) {
+		st.totalFrames = stats.frames;
+		st.totalBytes = stats.bytes;
+	}
+}
+
+// Called with mu_ held. The counters only grow, so more frames means newer; equal frames are the
+// same instant of the count. The samples a new reader gets first are older than the `stats`
+// read at open: those leave the totals alone.
+void DrainThread::totalsFromSample(SetStatus &st, const Record &newest)
+{
+	if (newest.frames < st.totalFrames)
+		return;
+	st.totalFrames = newest.frames;
+	st.totalBytes = newest.bytes;
 }
 
 void DrainThread::drain(Watched &w)
@@ -307,11 +327,8 @@ void DrainThread::drain(Watched &w)
 	scratch_.clear();
 	int err = readSamples(w.fd, buf_, w.parser, scratch_);
 	// Samples read are taken from this reader's position: they are queued even when the
-	// round ends in an error. Only a round that reached EOF has delivered every window that
-	// ended before it began, and only then are stats read for totals that cover them.
-	std::string problem;
-	if (!err)
-		readStatsOf(w, &problem);
+	// round ends in an error. Only a round that reached the end has delivered every window
+	// that ended before it began: the kernel's `stream` read closes ended windows itself.
 	{
 		std::lock_guard<std::mutex> lock(mu_);
 		Shared &s = shared_[w.name];
@@ -320,6 +337,8 @@ void DrainThread::drain(Watched &w)
 			s.st.lastReadStartNs = startNs;
 			s.st.lastReadSamples = scratch_.size();
 		}
+		if (!scratch_.empty())
+			totalsFromSample(s.st, scratch_.back());
 		s.st.samplesRead += scratch_.size();
 		s.st.kernelLost = satAdd(s.st.kernelLost, w.parser.roundKernelLost());
 		for (Record r : scratch_) {
@@ -344,9 +363,7 @@ void DrainThread::drain(Watched &w)
 	}
 	if (!w.parser.roundError().empty())
 		setError(w, std::string(kSampleFile) + ": " + w.parser.roundError());
-	else if (!problem.empty())
-		setError(w, problem);
-	else if (w.configOk)
+	else if (w.configOk && w.statsRead)
 		setError(w, "");
 }
 

@@ -32,7 +32,8 @@ struct SetStatus {
 	uint64_t periodNs = 0;
 	uint32_t capacity = 0;
 	uint32_t rules = 0;
-	// From `stats`, read after each round: running totals.
+	// Running totals: `stats` as read when the set was (re)opened, then the cumulative counters
+	// of the newest sample read whenever they are as new or newer (see addon/types.ts).
 	uint64_t totalFrames = 0;
 	uint64_t totalBytes = 0;
 	uint64_t kernelLost = 0;
@@ -87,7 +88,7 @@ private:
 		std::string dir;
 		int fd = -1;
 		int openErr = 0; // errno of the latest failed open of the sample file
-		int statsFd = -1;
+		bool statsRead = false; // `stats` read since the sample file was (re)opened
 		dev_t dev = 0;
 		ino_t ino = 0;
 		bool configOk = false;
@@ -108,6 +109,7 @@ private:
 	void refresh(Watched &w, uint64_t now);
 	void drain(Watched &w);
 	void readStatsOf(Watched &w, std::string *problem);
+	void totalsFromSample(SetStatus &st, const Record &newest);
 	void setError(Watched &w, const std::string &msg);
 	void pushEvent(Event::Type type, const std::string &name, const std::string &msg);
 	void closeAll();

@@ -21,7 +21,7 @@ struct Record {
 // (a file still being written), is parsed once it is whole.
 class DataParser {
 public:
-	// Starts a round (the reads up to one EOF): the round's lost count and error start afresh.
+	// Starts a round (the reads up to the end of what the file has): the round's lost count and error start afresh.
 	void beginRound();
 	// Appends every whole sample line in [buf, buf+len) to out.
 	void feed(const char *buf, size_t len, std::vector<Record> &out);

@@ -43,9 +43,11 @@ int preadAll(int fd, std::string *out)
 			continue;
 		if (n < 0)
 			return errno;
-		if (n == 0)
-			break;
 		out->append(buf, n);
+		// A short read is the end (seq_file hands out all it has; so does a regular file):
+		// asking again for the 0 would cost a syscall per file.
+		if (static_cast<size_t>(n) < sizeof(buf))
+			break;
 	}
 	return 0;
 }
@@ -176,16 +178,11 @@ std::string readConfig(const std::string &dir, SetConfig *out)
 	return "";
 }
 
-std::string readStats(const std::string &dir, int *fd, SetStats *out)
+std::string readStats(const std::string &dir, SetStats *out)
 {
 	const std::string path = dir + "/stats";
-	if (*fd < 0) {
-		*fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-		if (*fd < 0)
-			return fileError(path, errno);
-	}
 	std::string text;
-	int err = preadAll(*fd, &text);
+	int err = readSmallFile(path, &text);
 	if (err)
 		return fileError(path, err);
 	SetStats st;
@@ -225,9 +222,12 @@ int readSamples(int fd, std::vector<char> &buf, DataParser &parser, std::vector<
 			err = errno;
 			break;
 		}
-		if (n == 0)
-			break;
 		parser.feed(buf.data(), n, out);
+		// A short read is the end for now: the kernel's `stream` read fills the buffer while
+		// it has samples (so does a regular file), and asking again for the 0 would double
+		// the syscalls of a round.
+		if (static_cast<size_t>(n) < buf.size())
+			break;
 	}
 	return err;
 }

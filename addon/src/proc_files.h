@@ -42,9 +42,8 @@ struct SetStats {
 // Reads `config` in dir; returns "" or a one-line problem.
 std::string readConfig(const std::string &dir, SetConfig *out);
 
-// Reads `stats` through a descriptor kept open on it (*fd, opened when < 0): each pread from
-// offset 0 gives fresh text. Returns "" or a one-line problem.
-std::string readStats(const std::string &dir, int *fd, SetStats *out);
+// Reads `stats` in dir; returns "" or a one-line problem.
+std::string readStats(const std::string &dir, SetStats *out);
 
 // The file of samples the drain reads in a set's directory.
 extern const char kSampleFile[];
@@ -52,8 +51,8 @@ extern const char kSampleFile[];
 // Opens a set's sample file; returns errno or 0.
 int openSamples(const std::string &dir, int *fd, dev_t *dev, ino_t *ino);
 
-// One round: reads on from where the previous round stopped up to EOF, through buf, into
-// parser and out; errno or 0.
+// One round: reads on from where the previous round stopped up to the end (a short read),
+// through buf, into parser and out; errno or 0.
 int readSamples(int fd, std::vector<char> &buf, DataParser &parser, std::vector<Record> &out);
 
 } // namespace pktstat

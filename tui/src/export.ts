@@ -73,8 +73,8 @@ async function withExport(req: ExportRequest, body: (s: ExportSession) => Promis
   const { name, procDir, output } = req;
   const drain = openDrain({ procDir, names: [name] });
   try {
-    // Baseline first (`stats` as start() read it), then the start instant rounded up, so no
-    // packet of an exported window is in the baseline.
+    // Baseline first (the drain's totals: `stats` at open or a newer sample), then the start
+    // instant rounded up, so no packet of an exported window is in the baseline.
     const st = drain.status().find((s) => s.name === name);
     if (st === undefined || st.error !== null)
       throw new Error(st?.error ?? `counter set ${name} went away as the export started`);
@@ -127,7 +127,7 @@ interface ExportOptions {
   readonly name: string;
   readonly out: Writable;
   /** CLOCK_REALTIME (ns) when the export started, rows begin with the next window; and the
-   * cumulative counters then (from `stats`). */
+   * cumulative counters then (SetStatus.totalFrames). */
   readonly origin: Origin;
   /** Aborted by SIGINT/SIGTERM or when --duration is over. */
   readonly stop: AbortSignal;

@@ -2,27 +2,40 @@
 // `stream` is a regular file that only grows. The drain reads it sequentially, so each round
 // continues where the last one stopped, as a reader of the kernel's `stream` does; a test
 // writes `# lost K` itself where the kernel would.
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DrainApi, SampleBatch } from '../../../addon/index.js';
 
 export const HEADER = '# timestamp frames bytes\n';
 
+/** `stats` text with the given totals. */
+export function statsText(frames: bigint, bytes: bigint): string {
+  return `frames: ${frames}\nbytes: ${bytes}\nsamples: 0\nlost: 0\nqueued: 0\n`;
+}
+
+const stats0 = statsText(0n, 0n);
+
 export class FakeProc {
   readonly dir = mkdtempSync(join(tmpdir(), 'pktstat-addon-'));
 
-  addSet(name: string, periodNs: bigint, capacity: number, data = ''): void {
-    mkdirSync(join(this.dir, name));
-    this.config(name, periodNs, capacity);
-    writeFileSync(join(this.dir, name, 'stats'), 'frames: 0\nbytes: 0\nsamples: 0\nlost: 0\nqueued: 0\n');
-    writeFileSync(join(this.dir, name, 'stream'), HEADER + data);
+  /**
+   * A set appears whole, as the kernel's do: its folder is filled under a name the drain skips
+   * (a leading dot), then renamed. `stats` null: the set has no readable `stats`.
+   */
+  addSet(name: string, periodNs: bigint, capacity: number, data = '', stats: string | null = stats0): void {
+    const aside = join(this.dir, `.${name}`);
+    mkdirSync(aside);
+    this.config(`.${name}`, periodNs, capacity, name);
+    if (stats !== null) writeFileSync(join(aside, 'stats'), stats);
+    writeFileSync(join(aside, 'stream'), HEADER + data);
+    renameSync(aside, join(this.dir, name));
   }
 
-  config(name: string, periodNs: bigint, capacity: number): void {
+  config(name: string, periodNs: bigint, capacity: number, setName = name): void {
     writeFileSync(
       join(this.dir, name, 'config'),
-      `name: ${name}\nperiod_ns: ${periodNs}\ncapacity: ${capacity}\nrules: 1\n`,
+      `name: ${setName}\nperiod_ns: ${periodNs}\ncapacity: ${capacity}\nrules: 1\n`,
     );
   }
 

@@ -7,7 +7,7 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { Drain, type DrainEvent } from '../../../addon/index.js';
-import { Collector, FakeProc, line, openFds, sleep, waitFor } from './fixture.js';
+import { Collector, FakeProc, line, openFds, sleep, statsText, waitFor } from './fixture.js';
 
 const T0 = 1764288000000000000n;
 const MS = 1_000_000n;
@@ -29,8 +29,9 @@ test('64 sets at once each deliver their own samples', async () => {
   const before = openFds();
   drain.start();
   try {
-    // Two descriptors per set (its samples and `stats`), plus the thread's wake-up eventfd.
-    assert.equal(openFds(), before + 2 * names.length + 1);
+    // One descriptor per set (its samples; `stats` is read at open and closed), plus the
+    // thread's wake-up eventfd.
+    assert.equal(openFds(), before + names.length + 1);
     for (const n of names) await got.until(n, perSet);
     for (const [k, n] of names.entries()) {
       const s = got.sets.get(n)!;
@@ -67,7 +68,7 @@ test('sets that appear and go are followed; a removed set closes its descriptor'
     dyn.addSet('x', MS, 100, line(T0, 1n, 10n));
     await got.until('x', 1);
     assert.deepEqual(drain.events(), [{ type: 'added', name: 'x' }]);
-    assert.equal(openFds(), before + 3);
+    assert.equal(openFds(), before + 2);
     dyn.removeSet('x');
     const ev = await waitFor('removed', () => drain.events().find((e) => e.type === 'removed'));
     assert.deepEqual(ev, { type: 'removed', name: 'x' });
@@ -220,26 +221,85 @@ test('unreadable data and broken config are reported in status and events', asyn
   }
 });
 
-test('status carries config and stats: at once after start(), then as read after each round', async () => {
-  fake.addSet('tot', MS, 100);
+test('status carries config and stats at once after start(); then totals come from the samples', async () => {
+  // The ring's oldest samples, older than `stats` at open: a new reader gets them first.
+  fake.addSet('tot', MS, 100, line(T0, 1200n, 98000n) + line(T0 + MS, 1230n, 99000n));
   writeFileSync(join(fake.dir, 'tot', 'config'), `name: tot\nperiod_ns: ${MS}\ncapacity: 100\nrules: 3\n`);
   const stats = join(fake.dir, 'tot', 'stats');
-  writeFileSync(stats, 'frames: 1234\nbytes: 99999\nsamples: 7\nlost: 2\nqueued: 5\n');
+  writeFileSync(stats, statsText(1234n, 99999n));
   // No rescan during the test: what changes later comes from the reads of the samples.
   const drain = new Drain({ procDir: fake.dir, names: ['tot'], rescanMs: 60_000 });
+  const got = new Collector(drain);
   drain.start();
   try {
     const st = drain.status()[0]!;
     assert.deepEqual([st.rules, st.totalFrames, st.totalBytes, st.error], [3, 1234n, 99999n, null]);
-    writeFileSync(stats, 'frames: 1240\nbytes: 100599\nsamples: 8\nlost: 2\nqueued: 6\n');
-    fake.append('tot', line(T0, 1240n, 100599n));
-    // `stats` changed first, as the kernel's totals run ahead of its samples: the round that
-    // read the sample read `stats` after it.
-    await waitFor('a read of the sample', () => drain.status()[0]!.samplesRead === 1n);
+    await got.until('tot', 2);
+    const old = drain.status()[0]!;
+    assert.deepEqual([old.totalFrames, old.totalBytes, old.samplesRead], [1234n, 99999n, 2n]);
+    // `stats` runs ahead (the window still open); it is not read again: the sample sets the totals.
+    writeFileSync(stats, statsText(1250n, 101000n));
+    fake.append('tot', line(T0 + 2n * MS, 1240n, 100599n));
+    await got.until('tot', 3);
     const later = drain.status()[0]!;
     assert.deepEqual([later.totalFrames, later.totalBytes, later.lastReadSamples], [1240n, 100599n, 1]);
+    // Rounds without traffic: nothing read, totals stay where the newest sample put them.
+    const reads = later.reads;
+    await waitFor('two more rounds', () => drain.status()[0]!.reads >= reads + 2n);
+    const idle = drain.status()[0]!;
+    assert.deepEqual([idle.totalFrames, idle.totalBytes, idle.lastReadSamples], [1240n, 100599n, 0]);
+    // A sample with as many frames as the totals is the same instant: it keeps them exact.
+    fake.append('tot', line(T0 + 3n * MS, 1240n, 100599n) + line(T0 + 4n * MS, 1251n, 101100n));
+    await got.until('tot', 5);
+    const two = drain.status()[0]!;
+    assert.deepEqual([two.totalFrames, two.totalBytes, two.lastReadSamples], [1251n, 101100n, 2]);
   } finally {
     drain.stop();
+  }
+});
+
+test('a recreated set starts again from its own `stats`; one whose `stats` failed reads it on recovery', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pktstat-addon-tot-'));
+  const dyn = Object.assign(Object.create(FakeProc.prototype) as FakeProc, { dir });
+  dyn.addSet('re', MS, 100, line(T0, 10n, 1000n), statsText(12n, 1100n));
+  const drain = new Drain({ procDir: dir, rescanMs: 20 });
+  const got = new Collector(drain);
+  const totals = () => {
+    const st = drain.status().find((s) => s.name === 're');
+    return st && [st.totalFrames, st.totalBytes, st.error];
+  };
+  drain.start();
+  try {
+    assert.deepEqual(totals(), [12n, 1100n, null]);
+    dyn.append('re', line(T0 + MS, 15n, 1500n));
+    await got.until('re', 2);
+    assert.deepEqual(totals(), [15n, 1500n, null]);
+    // A new set of the same name counts from zero: its totals are its own, smaller ones.
+    dyn.removeSet('re');
+    await waitFor('removed', () => drain.events().some((e) => e.type === 'removed'));
+    dyn.addSet('re', MS, 100, line(T0 + 5n * MS, 2n, 200n), statsText(3n, 300n));
+    await got.until('re', 3);
+    await waitFor('the new set read', () => drain.status().find((s) => s.name === 're')?.samplesRead === 1n);
+    assert.deepEqual(totals(), [3n, 300n, null]);
+    dyn.append('re', line(T0 + 6n * MS, 4n, 410n));
+    await got.until('re', 4);
+    assert.deepEqual(totals(), [4n, 410n, null]);
+
+    // `stats` unreadable at open: the error says so, samples still set the totals, and the
+    // rescans retry `stats` until it reads; then the newer of the two holds.
+    dyn.addSet('late', MS, 100, line(T0, 5n, 500n), null);
+    const late = () => drain.status().find((s) => s.name === 'late');
+    await waitFor('late read', () => late()?.samplesRead === 1n);
+    assert.deepEqual(
+      [late()!.totalFrames, late()!.totalBytes, late()!.error],
+      [5n, 500n, `set late: cannot read ${dir}/late/stats: No such file or directory`],
+    );
+    writeFileSync(join(dir, 'late', 'stats'), statsText(9n, 900n));
+    await waitFor('late recovered', () => late()!.error === null);
+    assert.deepEqual([late()!.totalFrames, late()!.totalBytes], [9n, 900n]);
+  } finally {
+    drain.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

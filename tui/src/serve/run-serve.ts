@@ -37,7 +37,7 @@ function isDirectory(path: string): boolean {
   }
 }
 
-/** A set's running totals as the drain thread last read them from `stats`, or null. */
+/** A set's running totals as the drain has them (SetStatus.totalFrames), or null. */
 function readCounters(drain: DrainApi | null, name: string): Counters | null {
   const st = drain?.status().find((s) => s.name === name);
   return st === undefined ? null : { frames: st.totalFrames, bytes: st.totalBytes };
