@@ -1,12 +1,18 @@
 // The contract between the native drain thread (addon/) and its users (tui/).
-// Counters and timestamps are bigint end to end: nanosecond timestamps exceed 2^53.
+// Counters and nanosecond times are bigint end to end (timestamps exceed 2^53); a sample's time
+// comes as its window number, which a number holds exactly.
 
 /** Samples read from one counter set's `stream` since the previous take(), oldest first. */
 export interface SampleBatch {
   /** Counter-set name, the directory under the proc dir. */
   readonly name: string;
-  /** Window start of each sample, ns since the UNIX epoch (CLOCK_REALTIME). */
-  readonly timestamps: BigUint64Array;
+  /**
+   * Window number of each sample: its window's start (ns since the UNIX epoch, CLOCK_REALTIME)
+   * divided by the set's period, an integer below 2^53. A sample whose timestamp is not a
+   * multiple of the period, or lies 2^53 periods or more after the epoch, is malformed: it is
+   * left out and the set's status says so, like any malformed line.
+   */
+  readonly windows: Float64Array;
   /** Cumulative frames at the end of each sample's window. */
   readonly frames: BigUint64Array;
   /** Cumulative bytes at the end of each sample's window. */

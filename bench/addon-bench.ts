@@ -15,6 +15,7 @@ const [sets = 4, samples = 100_000, repeats = 5] = process.argv.slice(2).map((a)
 });
 
 const T0 = 1764288000000000000n;
+const PERIOD_NS = 100_000n;
 const dir = mkdtempSync(join(tmpdir(), 'pktstat-bench-'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -43,7 +44,7 @@ async function addonRun(root: string, expected: number): Promise<number> {
   drain.start();
   let got = 0;
   while (got < expected) {
-    for (const b of drain.take()) got += b.timestamps.length;
+    for (const b of drain.take()) got += b.windows.length;
     if (got < expected) await sleep(1);
   }
   const ns = Number(process.hrtime.bigint() - t);
@@ -55,8 +56,8 @@ function tsRun(root: string, names: string[], expected: number): number {
   const t = process.hrtime.bigint();
   let got = 0;
   for (const name of names) {
-    const reader = new TsDataReader(join(root, name, 'stream'));
-    got += reader.read().timestamps.length;
+    const reader = new TsDataReader(join(root, name, 'stream'), PERIOD_NS);
+    got += reader.read().windows.length;
     reader.close();
   }
   const ns = Number(process.hrtime.bigint() - t);
@@ -69,7 +70,7 @@ const fmt = (perS: number): string => `${(perS / 1e6).toFixed(2)} M samples/s`;
 try {
   const tput = join(dir, 'throughput');
   const names = Array.from({ length: sets }, (_, i) => `b${i}`);
-  for (const n of names) makeSet(tput, n, 100_000n, 1_048_576, samples);
+  for (const n of names) makeSet(tput, n, PERIOD_NS, 1_048_576, samples);
   const total = sets * samples;
   console.log(`throughput: ${sets} sets x ${samples} samples, best of ${repeats} runs (page cache warm)`);
   let bestAddon = Infinity;

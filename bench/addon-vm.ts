@@ -28,24 +28,24 @@ interface Acc {
   samples: number;
   lastFrames: bigint;
   lastBytes: bigint;
-  lastTs: bigint;
+  lastWindow: number;
   lost: bigint;
   backwards: number;
 }
 const newAcc = (list: string[]): Map<string, Acc> =>
-  new Map(list.map((n) => [n, { samples: 0, lastFrames: 0n, lastBytes: 0n, lastTs: 0n, lost: 0n, backwards: 0 }]));
+  new Map(list.map((n) => [n, { samples: 0, lastFrames: 0n, lastBytes: 0n, lastWindow: -1, lost: 0n, backwards: 0 }]));
 
 function takeInto(from: Drain, into: Map<string, Acc>): void {
   for (const b of from.take()) {
     const a = into.get(b.name)!;
-    for (let i = 0; i < b.timestamps.length; i++) {
-      if (b.timestamps[i]! <= a.lastTs || b.frames[i]! < a.lastFrames) a.backwards++;
-      a.lastTs = b.timestamps[i]!;
+    for (let i = 0; i < b.windows.length; i++) {
+      if (b.windows[i]! <= a.lastWindow || b.frames[i]! < a.lastFrames) a.backwards++;
+      a.lastWindow = b.windows[i]!;
       a.lastFrames = b.frames[i]!;
       a.lastBytes = b.bytes[i]!;
       a.lost += b.lostBefore[i]!;
     }
-    a.samples += b.timestamps.length;
+    a.samples += b.windows.length;
   }
 }
 

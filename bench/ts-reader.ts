@@ -9,11 +9,13 @@ const HEADER = Buffer.from('# timestamp frames bytes');
 const LOST = Buffer.from('# lost ');
 const U64_MAX = (1n << 64n) - 1n;
 const E15 = 10n ** 15n;
+const MAX_WINDOW = 1n << 53n;
 const READ_CHUNK = 64 * 1024;
 
 /** One round: every sample read since the previous round, up to EOF, as columns. */
 export interface TsRound {
-  readonly timestamps: BigUint64Array;
+  /** Window numbers (timestamp / period), as the addon's SampleBatch.windows. */
+  readonly windows: Float64Array;
   readonly frames: BigUint64Array;
   readonly bytes: BigUint64Array;
   readonly lostBefore: BigUint64Array;
@@ -82,17 +84,38 @@ class Column {
   }
 }
 
-/** Parses the text of one open file, round by round, like the native parser. */
+/** Growable column of window numbers. */
+class WindowColumn {
+  data = new Float64Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.length++] = v;
+  }
+  take(): Float64Array {
+    const out = this.data.slice(0, this.length);
+    this.length = 0;
+    return out;
+  }
+}
+
+/** Parses the text of one open file of a set with period periodNs, round by round, like the native parser. */
 class TsDataParser {
   #headerSeen = false;
   #pendingLost = 0n;
   #roundLost = 0n;
   #error: string | null = null;
   #partial: Uint8Array | undefined;
-  readonly #ts = new Column();
+  readonly #windows = new WindowColumn();
   readonly #frames = new Column();
   readonly #bytes = new Column();
   readonly #lost = new Column();
+
+  constructor(readonly periodNs: bigint) {}
 
   beginRound(): void {
     this.#roundLost = 0n;
@@ -121,7 +144,7 @@ class TsDataParser {
   /** Ends the round; text after the last newline waits for the rest of its line. */
   endRound(): TsRound {
     return {
-      timestamps: this.#ts.take(),
+      windows: this.#windows.take(),
       frames: this.#frames.take(),
       bytes: this.#bytes.take(),
       lostBefore: this.#lost.take(),
@@ -159,7 +182,16 @@ class TsDataParser {
       this.#fail('malformed sample line', buf, start, end);
       return;
     }
-    this.#ts.push(ts);
+    if (ts % this.periodNs !== 0n) {
+      this.#fail(`timestamp not a multiple of the period ${this.periodNs} ns`, buf, start, end);
+      return;
+    }
+    const window = ts / this.periodNs;
+    if (window >= MAX_WINDOW) {
+      this.#fail('timestamp beyond 2^53 periods', buf, start, end);
+      return;
+    }
+    this.#windows.push(Number(window));
     this.#frames.push(frames);
     this.#bytes.push(bytes);
     this.#lost.push(this.#pendingLost);
@@ -172,10 +204,11 @@ class TsDataParser {
 export class TsDataReader {
   readonly #fd: number;
   readonly #buf = Buffer.allocUnsafe(READ_CHUNK);
-  readonly #parser = new TsDataParser();
+  readonly #parser: TsDataParser;
 
-  constructor(path: string) {
+  constructor(path: string, periodNs: bigint) {
     this.#fd = openSync(path, 'r');
+    this.#parser = new TsDataParser(periodNs);
   }
 
   read(): TsRound {

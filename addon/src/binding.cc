@@ -25,6 +25,16 @@ Napi::BigUint64Array column(Napi::Env env, const std::vector<pktstat::Record> &r
 	return arr;
 }
 
+// Window numbers as a Float64Array: the parser keeps them below 2^53, exact in a double.
+Napi::Float64Array windows(Napi::Env env, const std::vector<pktstat::Record> &recs)
+{
+	Napi::Float64Array arr = Napi::Float64Array::New(env, recs.size());
+	double *dst = arr.Data();
+	for (size_t i = 0; i < recs.size(); i++)
+		dst[i] = static_cast<double>(recs[i].window);
+	return arr;
+}
+
 class NativeDrain : public Napi::ObjectWrap<NativeDrain> {
 public:
 	static Napi::Function Init(Napi::Env env)
@@ -93,7 +103,7 @@ private:
 			const std::vector<pktstat::Record> &r = batches[i].records;
 			Napi::Object b = Napi::Object::New(env);
 			b.Set("name", batches[i].name);
-			b.Set("timestamps", column<&pktstat::Record::ts>(env, r));
+			b.Set("windows", windows(env, r));
 			b.Set("frames", column<&pktstat::Record::frames>(env, r));
 			b.Set("bytes", column<&pktstat::Record::bytes>(env, r));
 			b.Set("lostBefore", column<&pktstat::Record::lostBefore>(env, r));

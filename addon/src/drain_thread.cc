@@ -260,6 +260,7 @@ void DrainThread::refresh(Watched &w, uint64_t now)
 	if (w.configOk && (config.periodNs != w.config.periodNs || config.capacity != w.config.capacity ||
 			   config.rules != w.config.rules)) {
 		w.config = config;
+		w.parser.setPeriod(config.periodNs);
 		const uint64_t interval = drainInterval(config.periodNs, config.capacity);
 		// A shorter interval takes effect now, not after the old, longer wait.
 		if (interval < w.intervalNs)
@@ -321,7 +322,8 @@ void DrainThread::totalsFromSample(SetStatus &st, const Record &newest)
 
 void DrainThread::drain(Watched &w)
 {
-	if (w.fd < 0)
+	// Until config gives the period that numbers the windows, samples wait in the kernel.
+	if (w.fd < 0 || !w.parser.period())
 		return;
 	const uint64_t startNs = clockNs(CLOCK_REALTIME);
 	scratch_.clear();

@@ -6,6 +6,8 @@ namespace pktstat {
 
 static const char kHeader[] = "# timestamp frames bytes";
 static const char kLost[] = "# lost ";
+// Window numbers from here on would not be exact in a JavaScript number (nor their successor).
+static const uint64_t kMaxWindow = uint64_t(1) << 53;
 
 bool parseU64(const char *s, size_t len, uint64_t *out)
 {
@@ -30,13 +32,13 @@ void DataParser::beginRound()
 	error_.clear();
 }
 
-void DataParser::fail(const char *why, const char *s, size_t len)
+void DataParser::fail(const std::string &why, const char *s, size_t len)
 {
 	if (!error_.empty())
 		return;
 	// Quote a bounded prefix so a garbage line cannot flood the message.
 	const size_t shown = len > 48 ? 48 : len;
-	error_ = std::string(why) + ": \"";
+	error_ = why + ": \"";
 	for (size_t i = 0; i < shown; i++) {
 		const unsigned char c = static_cast<unsigned char>(s[i]);
 		error_ += (c >= 0x20 && c < 0x7f) ? static_cast<char>(c) : '?';
@@ -66,10 +68,25 @@ void DataParser::line(const char *s, size_t len, std::vector<Record> &out)
 	const char *sp1 = static_cast<const char *>(memchr(s, ' ', len));
 	const char *sp2 = sp1 ? static_cast<const char *>(memchr(sp1 + 1, ' ', len - (sp1 + 1 - s))) : nullptr;
 	Record r;
-	if (!sp2 || !parseU64(s, sp1 - s, &r.ts) ||
+	uint64_t ts;
+	if (!sp2 || !parseU64(s, sp1 - s, &ts) ||
 	    !parseU64(sp1 + 1, sp2 - sp1 - 1, &r.frames) ||
 	    !parseU64(sp2 + 1, len - (sp2 + 1 - s), &r.bytes)) {
 		fail("malformed sample line", s, len);
+		return;
+	}
+	if (!periodNs_) {
+		fail("sample before the set's period is known", s, len);
+		return;
+	}
+	// A timestamp off the period's grid would land in a window it does not start.
+	if (ts % periodNs_) {
+		fail("timestamp not a multiple of the period " + std::to_string(periodNs_) + " ns", s, len);
+		return;
+	}
+	r.window = ts / periodNs_;
+	if (r.window >= kMaxWindow) {
+		fail("timestamp beyond 2^53 periods", s, len);
 		return;
 	}
 	r.lostBefore = pendingLost_;

@@ -10,17 +10,22 @@
 namespace pktstat {
 
 struct Record {
-	uint64_t ts;
+	// Window number: the sample's timestamp divided by the set's period (SPEC 2 makes it a
+	// multiple), below 2^53 so that JavaScript holds it exactly as a number.
+	uint64_t window;
 	uint64_t frames;
 	uint64_t bytes;
 	uint64_t lostBefore;
 };
 
-// Parses the text of one open file, read sequentially: the header once, then sample and
+// Parses the text of one open file of one set (setPeriod first), read sequentially: the header once, then sample and
 // `# lost K` lines, fed in pieces of any size. A line split across pieces, or across rounds
 // (a file still being written), is parsed once it is whole.
 class DataParser {
 public:
+	// The set's period (from `config`); lines are parsed only once it is known (non-zero).
+	void setPeriod(uint64_t periodNs) { periodNs_ = periodNs; }
+	uint64_t period() const { return periodNs_; }
 	// Starts a round (the reads up to the end of what the file has): the round's lost count and error start afresh.
 	void beginRound();
 	// Appends every whole sample line in [buf, buf+len) to out.
@@ -33,8 +38,9 @@ public:
 
 private:
 	void line(const char *s, size_t len, std::vector<Record> &out);
-	void fail(const char *why, const char *s, size_t len);
+	void fail(const std::string &why, const char *s, size_t len);
 
+	uint64_t periodNs_ = 0;
 	std::string partial_;
 	bool headerSeen_ = false;
 	uint64_t pendingLost_ = 0;

@@ -18,9 +18,10 @@ export interface Burst {
   readonly peakBytes: bigint;
 }
 
+/** A run in window numbers (ns / period, exact in a number); a Burst is made from it in ns. */
 interface Run {
-  startNs: bigint;
-  endNs: bigint;
+  start: number;
+  end: number;
   windows: number;
   /** The sums are frames + framesRecent: numbers added since the last fold, a safe integer. */
   frames: bigint;
@@ -66,18 +67,19 @@ export class BurstDetector {
 
   /** The burst still running (its hot windows so far), or null. */
   get running(): Burst | null {
-    return this.#run === null ? null : burstOf(this.#run);
+    return this.#run === null ? null : this.#burstOf(this.#run);
   }
 
   /**
    * One row of a tiling, in time order; returns the burst it ended, or null. Only an exact
    * window (lost 0) can be hot; a stretch of several windows is either lost or idle (zero
-   * frames and bytes, so below any limit), and both end a run.
+   * frames and bytes, so below any limit), and both end a run. The row is on the period's grid.
    */
   push(row: Row): Burst | null {
     if (row.lost === 0n && (row.frames > this.#framesLimit || row.bytes > this.#bytesLimit)) {
-      const ended = this.#gapBefore(row.startNs);
-      const r = this.#hot(row.startNs, row.endNs);
+      const start = Number(row.startNs / this.#periodNs);
+      const ended = this.#gapBefore(start);
+      const r = this.#hot(start);
       r.frames += row.frames;
       r.bytes += row.bytes;
       if (row.frames > r.peakFrames) r.peakFrames = row.frames;
@@ -88,13 +90,14 @@ export class BurstDetector {
   }
 
   /**
-   * The same for a window held as numbers (safe integers: the dashboard's series, the
-   * exporter's sink); span in windows. Sums grow as numbers: no bigint per hot window.
+   * The same for a row held as numbers (safe integers: the dashboard's series, the exporter's
+   * sink): its first window's number and its span in windows. Sums grow as numbers: no bigint
+   * per hot window.
    */
-  pushWindow(startNs: bigint, span: number, frames: number, bytes: number, lost: number): Burst | null {
+  pushWindow(startWindow: number, span: number, frames: number, bytes: number, lost: number): Burst | null {
     if (lost === 0 && span === 1 && (frames > this.#framesLimitNumber || bytes > this.#bytesLimitNumber)) {
-      const ended = this.#gapBefore(startNs);
-      const r = this.#hot(startNs, startNs + this.#periodNs);
+      const ended = this.#gapBefore(startWindow);
+      const r = this.#hot(startWindow);
       // Fold into the bigint before a sum could pass 2^53 (the subtraction is exact).
       if (r.framesRecent > Number.MAX_SAFE_INTEGER - frames) {
         r.frames += BigInt(r.framesRecent);
@@ -119,24 +122,24 @@ export class BurstDetector {
     return this.#end();
   }
 
-  /** Ends the run if a gap (windows that came as no row at all: idle time) lies before startNs. */
-  #gapBefore(startNs: bigint): Burst | null {
-    return this.#run !== null && this.#run.endNs !== startNs ? this.#end() : null;
+  /** Ends the run if a gap (windows that came as no row at all: idle time) lies before window `start`. */
+  #gapBefore(start: number): Burst | null {
+    return this.#run !== null && this.#run.end !== start ? this.#end() : null;
   }
 
-  /** A hot window from startNs to endNs joins the run (a new one if none runs); the caller adds its counts. */
-  #hot(startNs: bigint, endNs: bigint): Run {
+  /** Hot window number `start` joins the run (a new one if none runs); the caller adds its counts. */
+  #hot(start: number): Run {
     this.#hotWindows++;
     const r = this.#run;
     if (r !== null) {
-      r.endNs = endNs;
+      r.end = start + 1;
       r.windows++;
       return r;
     }
     // Sums and peaks from 0: a window's frames and bytes are never below.
     const run = {
-      startNs,
-      endNs,
+      start,
+      end: start + 1,
       windows: 1,
       frames: 0n,
       bytes: 0n,
@@ -154,20 +157,21 @@ export class BurstDetector {
     if (r === null) return null;
     this.#run = null;
     this.#bursts++;
-    return burstOf(r);
+    return this.#burstOf(r);
   }
-}
 
-function burstOf(r: Run): Burst {
-  return {
-    startNs: r.startNs,
-    endNs: r.endNs,
-    windows: r.windows,
-    frames: r.frames + BigInt(r.framesRecent),
-    bytes: r.bytes + BigInt(r.bytesRecent),
-    peakFrames: r.peakFrames,
-    peakBytes: r.peakBytes,
-  };
+  /** The run in exact ns and sums, once per burst. */
+  #burstOf(r: Run): Burst {
+    return {
+      startNs: BigInt(r.start) * this.#periodNs,
+      endNs: BigInt(r.end) * this.#periodNs,
+      windows: r.windows,
+      frames: r.frames + BigInt(r.framesRecent),
+      bytes: r.bytes + BigInt(r.bytesRecent),
+      peakFrames: r.peakFrames,
+      peakBytes: r.peakBytes,
+    };
+  }
 }
 
 /** Biggest peak_frames first; equal peaks, earliest first. For Array.prototype.sort. */

@@ -43,7 +43,14 @@ export function parseReplay(text: string, label: string): Replay {
     rows.push({ startNs, endNs, frames, bytes, lost });
   }
   if (rows.length === 0) throw new Error(`${label}: no rows after the header`);
-  return { rows, periodNs: periodNs ?? rows[0].endNs - rows[0].startNs };
+  const P = periodNs ?? rows[0].endNs - rows[0].startNs;
+  // Windows are numbered start / period: an export's rows lie on that grid, and so must these.
+  const off = rows.findIndex((r) => r.startNs % P !== 0n || r.endNs % P !== 0n);
+  if (off >= 0)
+    throw new Error(
+      `${label} line ${off + 2}: row ${rows[off].startNs}..${rows[off].endNs} is not on the ${P} ns windows' grid`,
+    );
+  return { rows, periodNs: P };
 }
 
 export function readReplay(path: string): Replay {

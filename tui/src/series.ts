@@ -1,6 +1,6 @@
 // A bounded ring of a set's recent windows for the dashboard. Per-window figures are stored as
 // numbers in typed arrays (a window's delta never nears 2^53), so a redraw scans them without
-// allocating; only the end of the latest window stays an exact bigint.
+// allocating. Time is a window number (ns / period, exact in a number); endNs gives it in ns.
 import type { Row } from './tiler.js';
 
 /** Windows kept per set: enough for a full-width chart at the largest zoom. */
@@ -15,8 +15,8 @@ export class SetSeries {
   private count = 0;
   /** Windows the kept rows cover (a lost stretch covers several). */
   windows = 0;
-  /** End of the latest row (ns). */
-  endNs = 0n;
+  /** Window number the latest row ends at (the next window's start). */
+  endWindow = 0;
   /** The set's running totals (`stats`; sums for a replay), when known. */
   totalFrames: bigint | null = null;
   totalBytes: bigint | null = null;
@@ -32,19 +32,26 @@ export class SetSeries {
     this.lostA = new Float64Array(capacity);
   }
 
+  /** End of the latest row, ns since the epoch. */
+  get endNs(): bigint {
+    return BigInt(this.endWindow) * this.periodNs;
+  }
+
+  /** Rows on the period's grid, in time order. */
   add(rows: readonly Row[]): void {
+    const P = this.periodNs;
     for (const r of rows)
       this.push(
-        Number((r.endNs - r.startNs) / this.periodNs) || 1,
+        Number((r.endNs - r.startNs) / P),
         Number(r.frames),
         Number(r.bytes),
         Number(r.lost),
-        r.endNs,
+        Number(r.endNs / P),
       );
   }
 
-  /** One row as numbers: its width in windows, figures, and end. */
-  push(span: number, frames: number, bytes: number, lost: number, endNs: bigint): void {
+  /** One row as numbers: its width in windows, figures, and the window number it ends at. */
+  push(span: number, frames: number, bytes: number, lost: number, endWindow: number): void {
     let k: number;
     if (this.count === this.capacity) {
       k = this.head;
@@ -59,7 +66,7 @@ export class SetSeries {
     this.bytesA[k] = bytes;
     this.lostA[k] = lost;
     this.windows += span;
-    this.endNs = endNs;
+    this.endWindow = endWindow;
   }
 
   get length(): number {
@@ -89,7 +96,7 @@ export class SetSeries {
     c.head = this.head;
     c.count = this.count;
     c.windows = this.windows;
-    c.endNs = this.endNs;
+    c.endWindow = this.endWindow;
     c.totalFrames = this.totalFrames;
     c.totalBytes = this.totalBytes;
     return c;

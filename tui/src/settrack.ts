@@ -32,24 +32,30 @@ export class SetTrack {
     return this.thresholdsSet;
   }
 
-  /** Rows of a tiling in time order (idle runs may come in bulk). */
+  /** Rows of a tiling in time order (idle runs may come in bulk), on the period's grid. */
   add(rows: readonly Row[]): void {
-    for (const r of rows) this.push(r.startNs, r.endNs, Number(r.frames), Number(r.bytes), Number(r.lost));
+    const P = this.series.periodNs;
+    for (const r of rows)
+      this.push(
+        Number(r.startNs / P),
+        Number((r.endNs - r.startNs) / P),
+        Number(r.frames),
+        Number(r.bytes),
+        Number(r.lost),
+      );
   }
 
   /** A Tiler's rows straight in, without Row objects (the live dashboard's path). */
-  readonly sink: RowSink = (startNs, endNs, fHi, fLo, bHi, bLo, lost) =>
-    this.push(startNs, endNs, partsNumber(fHi, fLo), partsNumber(bHi, bLo), lost === 0n ? 0 : Number(lost));
+  readonly sink: RowSink = (startWindow, windows, fHi, fLo, bHi, bLo, lost) =>
+    this.push(startWindow, windows, partsNumber(fHi, fLo), partsNumber(bHi, bLo), lost);
 
-  /** One row as numbers (a row's figures are far below 2^53). */
-  private push(startNs: bigint, endNs: bigint, frames: number, bytes: number, lost: number): void {
-    // Only a row of several windows needs a division.
-    const span = lost === 0 && frames > 0 ? 1 : Number((endNs - startNs) / this.series.periodNs) || 1;
-    this.series.push(span, frames, bytes, lost, endNs);
-    this.spark.push(startNs, span, frames, bytes, lost);
+  /** One row as numbers: its first window's number, its width in windows, its figures (far below 2^53). */
+  private push(startWindow: number, span: number, frames: number, bytes: number, lost: number): void {
+    this.series.push(span, frames, bytes, lost, startWindow + span);
+    this.spark.push(startWindow, span, frames, bytes, lost);
     const d = this.detector;
     if (d !== null) {
-      const b = d.pushWindow(startNs, span, frames, bytes, lost);
+      const b = d.pushWindow(startWindow, span, frames, bytes, lost);
       if (b !== null) this.keep(b);
     }
   }
@@ -63,12 +69,12 @@ export class SetTrack {
     this.detector = hasThresholds(t) ? new BurstDetector(s.periodNs, t) : null;
     const d = this.detector;
     if (d === null) return;
-    let start = s.endNs - s.periodNs * BigInt(s.windows);
+    let start = s.endWindow - s.windows;
     for (let i = 0; i < s.length; i++) {
       const span = s.span(i);
       const b = d.pushWindow(start, span, s.frames(i), s.bytes(i), s.lost(i));
       if (b !== null) this.keep(b);
-      start += s.periodNs * BigInt(span);
+      start += span;
     }
   }
 

@@ -18,20 +18,18 @@ export class SparkTrack {
   /** Windows the newest column still takes; null before the first row. */
   private left: number | null = null;
 
-  constructor(readonly periodNs: bigint) {
+  constructor(periodNs: bigint) {
     const z = COLUMN_NS / periodNs;
     this.zoom = z > 0n ? Number(z) : 1;
   }
 
   /**
-   * One row of a tiling, as numbers; rows follow each other without gaps (as the Tiler gives
-   * them), so only the first one's start is looked at, to align the columns.
+   * One row of a tiling, as numbers, from window number startWindow; rows follow each other
+   * without gaps (as the Tiler gives them), so only the first one's start is looked at, to
+   * align the columns.
    */
-  push(startNs: bigint, span: number, frames: number, bytes: number, lost: number): void {
-    if (this.left === null) {
-      const columnNs = this.periodNs * BigInt(this.zoom);
-      this.left = Number((columnNs - (startNs % columnNs)) / this.periodNs);
-    }
+  push(startWindow: number, span: number, frames: number, bytes: number, lost: number): void {
+    if (this.left === null) this.left = this.zoom - (startWindow % this.zoom);
     let remaining = span;
     // Columns this row would fill and scroll out again are skipped: an idle hour is one step.
     const beyond = Math.ceil((remaining - this.left) / this.zoom);

@@ -1,7 +1,8 @@
 // Turns a counter set's samples (cumulative counters at the end of windows that saw traffic)
 // into rows that tile time: one per window, zero rows for idle windows (or one zero row per
-// idle run), one row spanning a stretch whose detail was lost. Times are bigint (they exceed
-// 2^53); a sink takes the rows without objects or bigint counters, for the live dashboard.
+// idle run), one row spanning a stretch whose detail was lost. Row objects hold exact bigint
+// ns; a sink takes the rows without objects or bigints, time as window numbers (start / period,
+// exact in a number), for the live dashboard and the exporter.
 import type { SampleBatch } from '../../addon/types.js';
 
 export interface Row {
@@ -36,18 +37,19 @@ export interface Origin {
 type IdleRows = number | 'bulk' | null;
 
 /**
- * Where a tiling's rows go without being made into objects: each row's start and end, and its
- * growth as the high and low 32 bits of the 64-bit difference (exact across a wrap, no bigint
- * made per sample), and the samples lost inside it.
+ * Where a tiling's rows go without being made into objects: the window number a row starts at
+ * and how many windows it spans, its growth as the high and low 32 bits of the 64-bit
+ * difference (exact across a wrap, no bigint made per sample), and the samples lost inside it
+ * (exact below 2^53: centuries of samples).
  */
 export type RowSink = (
-  startNs: bigint,
-  endNs: bigint,
+  startWindow: number,
+  windows: number,
   framesHi: number,
   framesLo: number,
   bytesHi: number,
   bytesLo: number,
-  lost: bigint,
+  lost: number,
 ) => void;
 
 const TWO32 = 4294967296;
@@ -59,8 +61,8 @@ const partsBigint = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | Bi
 const halves = (a: BigUint64Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
 
 export class Tiler {
-  /** Start of the next row; null until the first sample when there is no origin. */
-  private next: bigint | null;
+  /** Window number the next row starts at; null until the first sample when there is no origin. */
+  private next: number | null;
   /** Latest cumulative counters as 32-bit halves; `known` false until there are any. */
   private known: boolean;
   private framesHi = 0;
@@ -80,7 +82,7 @@ export class Tiler {
     origin: Origin | null,
     private readonly keepIdle: IdleRows = null,
   ) {
-    this.next = origin === null ? null : ((origin.startNs + periodNs - 1n) / periodNs) * periodNs;
+    this.next = origin === null ? null : Number((origin.startNs + periodNs - 1n) / periodNs);
     this.known = origin !== null;
     if (origin !== null) {
       this.framesHi = Number(origin.base.frames >> 32n);
@@ -91,7 +93,7 @@ export class Tiler {
   }
 
   get nextStartNs(): bigint | null {
-    return this.next;
+    return this.next === null ? null : BigInt(this.next) * this.periodNs;
   }
 
   /** Latest cumulative counters known. */
@@ -103,19 +105,19 @@ export class Tiler {
   /** Rows completed by one batch of samples, oldest first. */
   feed(batch: SampleBatch): Row[] {
     const rows: Row[] = [];
-    this.tile(batch, rowsInto(rows));
+    this.tile(batch, rowsInto(rows, this.periodNs));
     return rows;
   }
 
   /** The rows completed by one batch of samples, oldest first, into `sink`. */
   tile(batch: SampleBatch, sink: RowSink): void {
-    const P = this.periodNs;
+    const w = batch.windows;
     const f = halves(batch.frames);
     const b = halves(batch.bytes);
     const l = halves(batch.lostBefore);
-    for (let i = 0; i < batch.timestamps.length; i++) {
-      const start = batch.timestamps[i];
-      const end = start + P;
+    for (let i = 0; i < w.length; i++) {
+      const start = w[i];
+      const end = start + 1;
       const j = 2 * i;
       if (this.next === null || !this.known) {
         this.next = end;
@@ -145,10 +147,10 @@ export class Tiler {
       fHi >>>= 0;
       bHi >>>= 0;
       if (l[j] !== 0 || l[j + 1] !== 0) {
-        sink(this.next, end, fHi, fLo, bHi, bLo, batch.lostBefore[i]);
+        sink(this.next, end - this.next, fHi, fLo, bHi, bLo, partsNumber(l[j + 1], l[j]));
       } else {
         this.idleTo(start, sink);
-        sink(start, end, fHi, fLo, bHi, bLo, 0n);
+        sink(start, 1, fHi, fLo, bHi, bLo, 0);
       }
       this.next = end;
       this.setBase(f, b, j);
@@ -167,34 +169,42 @@ export class Tiler {
   /** Zero rows for windows that ended at or before `knownNs` without a sample (in bulk: one). */
   idleUntil(knownNs: bigint): Row[] {
     const rows: Row[] = [];
-    this.idleInto(knownNs, rowsInto(rows));
+    this.idleInto(knownNs, rowsInto(rows, this.periodNs));
     return rows;
   }
 
-  /** idleUntil's rows into `sink`. */
+  /** idleUntil's rows into `sink` (one bigint division a call, none per window). */
   idleInto(knownNs: bigint, sink: RowSink): void {
     if (this.next === null) return;
-    this.idleTo(this.next + ((knownNs - this.next) / this.periodNs) * this.periodNs, sink);
+    // Windows below this number ended at or before knownNs (knownNs >= 0: no rounding up).
+    this.idleTo(Number(knownNs / this.periodNs), sink);
   }
 
-  /** Zero rows from the next row's start up to `to` (a window boundary). */
-  private idleTo(to: bigint, sink: RowSink): void {
-    const P = this.periodNs;
+  /** Zero rows from the next row's start up to window `to`. */
+  private idleTo(to: number, sink: RowSink): void {
     let t = this.next;
     if (t === null || to <= t) return;
     if (this.keepIdle === 'bulk') {
-      sink(t, to, 0, 0, 0, 0, 0n);
+      sink(t, to - t, 0, 0, 0, 0, 0);
     } else {
-      if (this.keepIdle !== null && (to - t) / P > BigInt(this.keepIdle)) t = to - BigInt(this.keepIdle) * P;
-      for (; t < to; t += P) sink(t, t + P, 0, 0, 0, 0, 0n);
+      if (this.keepIdle !== null && to - t > this.keepIdle) t = to - this.keepIdle;
+      for (; t < to; t++) sink(t, 1, 0, 0, 0, 0, 0);
     }
     this.next = to;
     this.started = true;
   }
 }
 
-/** A sink that makes Row objects, exact bigints, into `rows`. */
-function rowsInto(rows: Row[]): RowSink {
-  return (startNs, endNs, fHi, fLo, bHi, bLo, lost) =>
-    rows.push({ startNs, endNs, frames: partsBigint(fHi, fLo), bytes: partsBigint(bHi, bLo), lost });
+/** A sink that makes Row objects, exact bigint ns, into `rows`. */
+function rowsInto(rows: Row[], periodNs: bigint): RowSink {
+  return (startWindow, windows, fHi, fLo, bHi, bLo, lost) => {
+    const startNs = BigInt(startWindow) * periodNs;
+    rows.push({
+      startNs,
+      endNs: startNs + BigInt(windows) * periodNs,
+      frames: partsBigint(fHi, fLo),
+      bytes: partsBigint(bHi, bLo),
+      lost: BigInt(lost),
+    });
+  };
 }

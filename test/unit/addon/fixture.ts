@@ -72,15 +72,15 @@ export function line(ts: bigint, frames: bigint, bytes: bigint): string {
 
 /** Every sample taken so far, per set, in plain arrays for deepEqual. */
 export class Collector {
-  readonly sets = new Map<string, { ts: bigint[]; frames: bigint[]; bytes: bigint[]; lost: bigint[] }>();
+  readonly sets = new Map<string, { windows: number[]; frames: bigint[]; bytes: bigint[]; lost: bigint[] }>();
   constructor(private readonly drain: DrainApi) {}
 
   take(): SampleBatch[] {
     const batches = this.drain.take();
     for (const b of batches) {
       let s = this.sets.get(b.name);
-      if (!s) this.sets.set(b.name, (s = { ts: [], frames: [], bytes: [], lost: [] }));
-      s.ts.push(...b.timestamps);
+      if (!s) this.sets.set(b.name, (s = { windows: [], frames: [], bytes: [], lost: [] }));
+      s.windows.push(...b.windows);
       s.frames.push(...b.frames);
       s.bytes.push(...b.bytes);
       s.lost.push(...b.lostBefore);
@@ -89,7 +89,7 @@ export class Collector {
   }
 
   count(name: string): number {
-    return this.sets.get(name)?.ts.length ?? 0;
+    return this.sets.get(name)?.windows.length ?? 0;
   }
 
   /** Takes until `name` has n samples. */

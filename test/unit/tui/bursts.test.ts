@@ -104,7 +104,7 @@ test('numbers from the dashboard series give the same bursts as rows', () => {
   const fromNumbers: Burst[] = [];
   for (const r of rows) {
     const span = Number((r.endNs - r.startNs) / P);
-    const b = d.pushWindow(r.startNs, span, Number(r.frames), Number(r.bytes), Number(r.lost));
+    const b = d.pushWindow(Number(r.startNs / P), span, Number(r.frames), Number(r.bytes), Number(r.lost));
     if (b !== null) fromNumbers.push(b);
   }
   assert.deepEqual(fromNumbers, findBursts(rows, P, th('33kpps')));
@@ -122,12 +122,14 @@ test('agrees with the definition computed directly on 2000 random tilings', () =
     const bpsRate = BigInt(1 + rnd(200)) * 100_000n;
     const useBps = rnd(2) === 1;
     const rows: Row[] = [];
+    // On the period's grid, as a Tiler makes rows (SPEC 2: timestamps are multiples of the period).
+    const t0 = T - (T % period);
     let i = 0;
     while (rows.length < 40) {
       const span = rnd(8) === 0 ? 1 + rnd(4) : 1;
       const lost = span > 1 || rnd(10) === 0 ? BigInt(rnd(3)) : 0n;
       const frames = rnd(4) === 0 ? 0n : BigInt(rnd(1200));
-      const start = T + BigInt(i) * period;
+      const start = t0 + BigInt(i) * period;
       rows.push({ startNs: start, endNs: start + BigInt(span) * period, frames, bytes: frames * 64n, lost });
       i += span;
     }
@@ -158,5 +160,21 @@ test('agrees with the definition computed directly on 2000 random tilings', () =
     close();
     const texts = [`${ppsRate}pps`, ...(useBps ? [`${bpsRate}bps`] : [])];
     assert.deepEqual(findBursts(rows, period, parseThresholds(texts)), expected, `round ${round}`);
+    // The number path (window numbers, as the dashboard and the exporter feed it) agrees.
+    const d = new BurstDetector(period, parseThresholds(texts));
+    const fromNumbers: Burst[] = [];
+    for (const r of rows) {
+      const b = d.pushWindow(
+        Number(r.startNs / period),
+        Number((r.endNs - r.startNs) / period),
+        Number(r.frames),
+        Number(r.bytes),
+        Number(r.lost),
+      );
+      if (b !== null) fromNumbers.push(b);
+    }
+    const last = d.finish();
+    if (last !== null) fromNumbers.push(last);
+    assert.deepEqual(fromNumbers, expected, `round ${round}, numbers`);
   }
 });

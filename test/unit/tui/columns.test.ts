@@ -105,11 +105,11 @@ test('the chart: top is the biggest window, threshold line, hot and lost marks o
 });
 
 /** Rows into a sparkline as SetTrack gives them. */
-function feed(track: SparkTrack, rows: readonly Row[]): void {
+function feed(track: SparkTrack, p: bigint, rows: readonly Row[]): void {
   for (const r of rows)
     track.push(
-      r.startNs,
-      Number((r.endNs - r.startNs) / track.periodNs),
+      Number(r.startNs / p),
+      Number((r.endNs - r.startNs) / p),
       Number(r.frames),
       Number(r.bytes),
       Number(r.lost),
@@ -129,7 +129,7 @@ test('the sparkline: one character per ~100 ms column, peak-preserving, lost as 
     lost,
   });
   // Columns: [0..9] one window of 80, [10..19] idle, [20..29] lost, [30..31] 10 and 40.
-  feed(track, [
+  feed(track, p, [
     w(0, 1),
     w(1, 80),
     ...Array.from({ length: 18 }, (_, i) => w(i + 2, 0)),
@@ -145,14 +145,14 @@ test('the sparkline: one character per ~100 ms column, peak-preserving, lost as 
     [...Array(12).fill(false), true, false, false, true],
   );
   // An idle run in bulk moves the line on; old columns leave on the left.
-  feed(track, [w(32, 0, 0n, 149), w(181, 8)]);
+  feed(track, p, [w(32, 0, 0n, 149), w(181, 8)]);
   assert.equal(
     sparkCells(track.columns, NO_LIMITS)
       .map((c) => c.char)
       .join(''),
     '█              ▂',
   );
-  feed(track, [w(182, 0, 0n, 9), w(191, 8)]);
+  feed(track, p, [w(182, 0, 0n, 9), w(191, 8)]);
   assert.equal(
     sparkCells(track.columns, NO_LIMITS)
       .map((c) => c.char)
@@ -160,7 +160,7 @@ test('the sparkline: one character per ~100 ms column, peak-preserving, lost as 
     '              ██',
   );
   // An idle run longer than the whole line: only its end is kept.
-  feed(track, [w(192, 0, 0n, 100_000), w(100_192, 8)]);
+  feed(track, p, [w(192, 0, 0n, 100_000), w(100_192, 8)]);
   assert.equal(
     sparkCells(track.columns, NO_LIMITS)
       .map((c) => c.char)

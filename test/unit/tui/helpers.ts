@@ -9,10 +9,14 @@ export interface Sample {
   readonly lostBefore?: bigint;
 }
 
-export function batch(name: string, samples: readonly Sample[]): SampleBatch {
+/** Samples of a set with period periodNs as the drain hands them: times as window numbers. */
+export function batch(name: string, periodNs: bigint, samples: readonly Sample[]): SampleBatch {
+  const off = samples.find((s) => s.t % periodNs !== 0n);
+  // The drain refuses such a sample (it names it in the set's status); a test must not make one.
+  if (off !== undefined) throw new Error(`sample at ${off.t} is not a multiple of the period ${periodNs}`);
   return {
     name,
-    timestamps: BigUint64Array.from(samples.map((s) => s.t)),
+    windows: Float64Array.from(samples.map((s) => Number(s.t / periodNs))),
     frames: BigUint64Array.from(samples.map((s) => s.frames)),
     bytes: BigUint64Array.from(samples.map((s) => s.bytes)),
     lostBefore: BigUint64Array.from(samples.map((s) => s.lostBefore ?? 0n)),
@@ -92,7 +96,7 @@ export class ScriptedFeed implements Feed {
     const out: SampleBatch[] = [];
     for (const [name, s] of this.sets) {
       if (s.queued.length === 0) continue;
-      out.push(batch(name, s.queued));
+      out.push(batch(name, s.status.periodNs, s.queued));
       s.queued = [];
       s.status = { ...s.status, ringQueued: 0 };
     }

@@ -42,7 +42,7 @@ export class WatchedSet {
     this.labels = Object.freeze({ set: o.name });
     this.periodNs = o.periodNs;
     this.thresholds = o.thresholds;
-    this.peak = new TrailingPeak(o.peakIntervalSeconds);
+    this.peak = new TrailingPeak(o.peakIntervalSeconds, o.periodNs);
     this.bursts = o.thresholds === null ? null : new BurstDetector(o.periodNs, o.thresholds);
     this.#tiler = new Tiler(o.periodNs, o.origin, 'bulk');
   }
@@ -62,19 +62,20 @@ export class WatchedSet {
     this.#tiler.idleInto(knownNs, this.#count);
   }
 
-  /** One row of the tiling, its growth in 32-bit halves (no Row object, no bigint per window). */
-  readonly #count: RowSink = (startNs, endNs, fHi, fLo, bHi, bLo, lost) => {
-    if (lost > 0n) {
+  /**
+   * One row of the tiling: window numbers, its growth in 32-bit halves (no Row object, no
+   * bigint per window).
+   */
+  readonly #count: RowSink = (start, windows, fHi, fLo, bHi, bLo, lost) => {
+    if (lost > 0) {
       // Samples missed once watching began; the stretch they leave has no per-window detail.
-      this.lostSamples += lost;
-      const windows = this.#windows(startNs, endNs);
+      this.lostSamples += BigInt(lost);
       this.unobservedWindows += windows;
-      this.bursts?.pushWindow(startNs, windows, 0, 0, Number(lost));
+      this.bursts?.pushWindow(start, windows, 0, 0, lost);
     } else if (fHi === 0 && fLo === 0 && bHi === 0 && bLo === 0) {
-      const windows = this.#windows(startNs, endNs);
       this.frames.add(0n, windows);
       this.bytes.add(0n, windows);
-      this.bursts?.pushWindow(startNs, windows, 0, 0, 0);
+      this.bursts?.pushWindow(start, windows, 0, 0, 0);
     } else if (fHi < HI_EXACT && bHi < HI_EXACT) {
       // A row with traffic and nothing lost is one window (only idle runs come in bulk); both
       // growths are below 2^52 (high halves below 2^20), so numbers hold them exactly.
@@ -82,20 +83,17 @@ export class WatchedSet {
       const bytes = partsNumber(bHi, bLo);
       this.frames.addWindow(frames);
       this.bytes.addWindow(bytes);
-      this.peak.record(endNs, frames, bytes);
-      this.bursts?.pushWindow(startNs, 1, frames, bytes, 0);
+      this.peak.record(start + 1, frames, bytes);
+      this.bursts?.pushWindow(start, 1, frames, bytes, 0);
     } else {
       // A growth of 2^52 or more in one window (no real link gets near): exact in bigints.
       const frames = (BigInt(fHi) << 32n) | BigInt(fLo);
       const bytes = (BigInt(bHi) << 32n) | BigInt(bLo);
       this.frames.add(frames, 1);
       this.bytes.add(bytes, 1);
-      this.peak.record(endNs, Number(frames), Number(bytes));
-      this.bursts?.push({ startNs, endNs, frames, bytes, lost: 0n });
+      this.peak.record(start + 1, Number(frames), Number(bytes));
+      const startNs = BigInt(start) * this.periodNs;
+      this.bursts?.push({ startNs, endNs: startNs + this.periodNs, frames, bytes, lost: 0n });
     }
   };
-
-  #windows(startNs: bigint, endNs: bigint): number {
-    return Number((endNs - startNs) / this.periodNs);
-  }
 }
