@@ -37,6 +37,12 @@ test('malformed replay files name the line and the problem', () => {
       /line 3: window of 200 ns, earlier windows are 100 ns/,
     ],
     [`${H}${T},${T + 100n},18446744073709551616,1,0\n`, /line 2: field 3 exceeds 2\^64-1/],
+    // Windows are numbered start / period: a row off that grid has no window number.
+    [
+      `${H}${T},${T + 100n},1,1,0\n${T + 100n},${T + 250n},1,1,3\n`,
+      new RegExp(`line 3: row ${T + 100n}\\.\\.${T + 250n} is not on the 100 ns windows' grid`),
+    ],
+    [`${H}${T + 50n},${T + 150n},1,1,0\n`, /line 2: row \d+\.\.\d+ is not on the 100 ns windows' grid/],
   ];
   for (const [text, re] of bad) assert.throws(() => parseReplay(text, 'f.csv'), re);
 });
