@@ -3,6 +3,7 @@
 // is shaded (and dim in colour); the threshold is a dashed line; the bottom axis marks hot
 // columns with HOT_MARK and columns with lost windows with LOST_MARK, so both survive NO_COLOR.
 import type { ColumnView, Limits } from './columns.js';
+import { LinePainter } from './paint.js';
 import { si } from './units.js';
 
 const LABEL_WIDTH = 6;
@@ -24,7 +25,6 @@ export const COLORS = {
   lost: '\x1b[35m',
 } as const;
 const DIM = '\x1b[2m';
-const RESET = '\x1b[0m';
 
 interface ChartOptions {
   /** Rows of bars; the axis adds one. */
@@ -41,7 +41,10 @@ interface ChartOptions {
 
 const label = (v: number, unit: string) => (si(Math.round(v)) + unit).padStart(LABEL_WIDTH).slice(-LABEL_WIDTH);
 
-/** The chart's lines; its top is the largest peak in view (at least 1). */
+/**
+ * The chart's lines; its top is the largest peak in view (at least 1). A line leaves out the
+ * blank cells at its end: it is drawn over blank cells (Lines).
+ */
 export function renderChart(view: ColumnView, o: ChartOptions): string[] {
   const cols = view.columns;
   const peaks = o.of === 'frames' ? cols.peakFrames : cols.peakBytes;
@@ -50,38 +53,47 @@ export function renderChart(view: ColumnView, o: ChartOptions): string[] {
   const scale = (h * 8) / max;
   // In eighths of a cell: nothing non-zero is drawn as zero.
   const eighths = (v: number) => (v > 0 ? Math.max(1, Math.round(v * scale)) : 0);
-  const paint = (text: string, color: string | null) =>
-    o.color === null || color === null ? text : color + text + RESET;
+  // Styles of the cells: none at all without colour; the part above the average dim.
+  const styled = (color: string) => (o.color === null ? null : color);
+  const bar = o.color;
+  const hotBar = styled(COLORS.hot);
+  const dimBar = o.color === null ? null : DIM + o.color;
+  const dimHotBar = styled(DIM + COLORS.hot);
+  const thresholdStyle = styled(COLORS.threshold);
+  const lostStyle = styled(COLORS.lost);
   const limit = o.of === 'frames' ? o.limits.frames : o.limits.bytes;
   // The row holding the threshold's level; none when every window in view is below it.
   const thresholdRow = limit < max ? h - 1 - Math.floor((limit * scale) / 8) : -1;
+  const hot: boolean[] = [];
+  for (let c = 0; c < cols.count; c++) hot.push(cols.hot(c, o.limits));
+  const line = new LinePainter();
   const lines: string[] = [];
   for (let r = 0; r < h; r++) {
     const bottom = (h - 1 - r) * 8;
     const labelled = r === 0 || r === Math.floor(h / 2);
     const level = max * ((h - r) / h);
-    let line = labelled ? `${label(level, o.unit)} ┤` : `${' '.repeat(LABEL_WIDTH)} │`;
+    line.add(labelled ? `${label(level, o.unit)} ┤` : `${' '.repeat(LABEL_WIDTH)} │`, null);
     for (let c = 0; c < cols.count; c++) {
       const e = eighths(peaks[c]);
       const fill = Math.min(8, Math.max(0, e - bottom));
       if (fill === 0) {
-        line += thresholdRow === r ? paint(THRESHOLD, COLORS.threshold) : ' ';
+        if (thresholdRow === r) line.add(THRESHOLD, thresholdStyle);
+        else line.blank();
         continue;
       }
       const avg = eighths(o.of === 'frames' ? cols.avgFrames(c) : cols.avgBytes(c));
       const aboveAverage = bottom >= avg;
       const char = fill === 8 && aboveAverage ? ABOVE_AVERAGE : EIGHTHS[fill - 1];
-      const color = cols.hot(c, o.limits) ? COLORS.hot : o.color;
-      line += paint(char, color === null ? null : aboveAverage ? DIM + color : color);
+      line.add(char, hot[c] ? (aboveAverage ? dimHotBar : hotBar) : aboveAverage ? dimBar : bar);
     }
-    lines.push(line);
+    lines.push(line.done());
   }
-  let axis = `${label(0, o.unit)} ┼`;
+  line.add(`${label(0, o.unit)} ┼`, null);
   for (let c = 0; c < cols.count; c++) {
-    if (cols.hot(c, o.limits)) axis += paint(HOT_MARK, COLORS.hot);
-    else if (cols.lostWindows[c] > 0) axis += paint(LOST_MARK, COLORS.lost);
-    else axis += '─';
+    if (hot[c]) line.add(HOT_MARK, hotBar);
+    else if (cols.lostWindows[c] > 0) line.add(LOST_MARK, lostStyle);
+    else line.add('─', null);
   }
-  lines.push(axis);
+  lines.push(line.done());
   return lines;
 }

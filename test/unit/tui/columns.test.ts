@@ -88,11 +88,12 @@ test('the chart: top is the biggest window, threshold line, hot and lost marks o
     limits: { frames: 5, bytes: Infinity },
     color: null,
   });
-  assert.deepEqual(lines, ['     8 ┤ █    ', '       │╌█╌╌╌╌', '     4 ┤ ██   ', '       │███  ▄', '     0 ┼─▲─??─']);
+  // Without colour the marks still show; blank cells at a line's end are left out.
+  assert.deepEqual(lines, ['     8 ┤ █', '       │╌█╌╌╌╌', '     4 ┤ ██', '       │███  ▄', '     0 ┼─▲─??─']);
   // Zoom 2: the column of 2 and 8 frames shows 8, the cells wholly above its average 5 shaded.
   const z = buildColumns(series(rs), 2, 10);
   const zl = renderChart(z, { height: 4, unit: '', of: 'frames', limits: NO_LIMITS, color: null });
-  assert.deepEqual(zl, ['     8 ┤▒  ', '       │█  ', '     4 ┤█▒ ', '       │██▄', '     0 ┼─??']);
+  assert.deepEqual(zl, ['     8 ┤▒', '       │█', '     4 ┤█▒', '       │██▄', '     0 ┼─??']);
   const colored = renderChart(v, {
     height: 4,
     unit: '',
@@ -100,8 +101,24 @@ test('the chart: top is the biggest window, threshold line, hot and lost marks o
     limits: { frames: 5, bytes: Infinity },
     color: '\x1b[36m',
   });
-  assert.ok(colored[0].includes('\x1b[31m█'), 'the hot bar is red');
-  assert.ok(colored[4].includes('\x1b[31m▲'), 'the hot mark is red');
+  // One colour code per run of cells (blank cells join the run they fall in): the hot column
+  // red, the threshold and lost marks magenta.
+  assert.deepEqual(colored, [
+    '     8 ┤ \x1b[31m█\x1b[0m',
+    '       │\x1b[35m╌\x1b[0m\x1b[31m█\x1b[0m\x1b[35m╌╌╌╌\x1b[0m',
+    '     4 ┤ \x1b[31m█\x1b[0m\x1b[36m█\x1b[0m',
+    '       │\x1b[36m█\x1b[0m\x1b[31m█\x1b[0m\x1b[36m█  ▄\x1b[0m',
+    '     0 ┼─\x1b[31m▲\x1b[0m─\x1b[35m??\x1b[0m─',
+  ]);
+  // Cells wholly above the column's average are dim.
+  const zc = renderChart(z, { height: 4, unit: '', of: 'frames', limits: NO_LIMITS, color: '\x1b[36m' });
+  assert.deepEqual(zc, [
+    '     8 ┤\x1b[2m\x1b[36m▒\x1b[0m',
+    '       │\x1b[36m█\x1b[0m',
+    '     4 ┤\x1b[36m█\x1b[0m\x1b[2m\x1b[36m▒\x1b[0m',
+    '       │\x1b[36m██▄\x1b[0m',
+    '     0 ┼─\x1b[35m??\x1b[0m',
+  ]);
 });
 
 /** Rows into a sparkline as SetTrack gives them. */

@@ -2,6 +2,7 @@
 import chalk from 'chalk';
 import { Box, Text } from 'ink';
 import type { SetView } from '../model.js';
+import { LinePainter } from '../paint.js';
 import { SPARK_WIDTH, sparkCells } from '../sparkline.js';
 import { formatNs, si } from '../units.js';
 import { Lines } from './Lines.js';
@@ -57,11 +58,14 @@ const RED = '\x1b[31m';
 const CYAN = '\x1b[36m';
 const DEFAULT = '\x1b[39m';
 
-/** The sparkline as one string, hot columns in red. */
+/** The sparkline as one string, hot columns in red, one colour code per run of them. */
 function spark(s: SetView, color: boolean): string {
   const cells = sparkCells(s.spark, s.limits);
   if (!color) return cells.map((c) => c.char).join('');
-  return cells.map((c) => `${c.hot ? RED : CYAN}${c.char}`).join('') + DEFAULT;
+  // Runs end in DEFAULT, which leaves the selected row's inverse and an error row's red alone.
+  const line = new LinePainter(DEFAULT);
+  for (const c of cells) line.add(c.char, c.hot ? RED : CYAN);
+  return line.done();
 }
 
 export function Table(props: {
