@@ -21,10 +21,16 @@ kernel:
 iptables:
 	$(MAKE) -C iptables all
 
-# TypeScript for the addon loader and pktstat-top; the addon itself is compiled by `npm ci`.
-node:
+# The native addon (first built by `npm ci`) and the TypeScript of its loader and pktstat-top.
+ADDON := build/Release/pktstat_drain.node
+node: $(ADDON)
 	npx tsc -p tsconfig.json
 	chmod +x dist/tui/src/cli.js
+
+# Rebuilt only when a source is newer than the build, so `npm ci` then `make` builds it once.
+# npm's own node-gyp, through package.json's install script (npx would fetch one).
+$(ADDON): binding.gyp $(wildcard addon/src/*.cc addon/src/*.h) kernel/xt_pktstat.h
+	npm run install --silent
 
 # The main job: on a kernel that loads modules, install everything and start pktstat-top;
 # elsewhere, show the real thing in the test guest.
