@@ -228,7 +228,7 @@ export function App(props: AppProps) {
     body = (
       <>
         <Table sets={shown.sets} selected={sel} width={columns} rows={tableRows} color={props.color} />
-        {narrow && current !== undefined ? <Details set={current} /> : null}
+        {narrow && current !== undefined ? <Details set={current} width={columns} /> : null}
         {series !== undefined && current !== undefined && series.length > 0 ? (
           <Charts
             series={series}
@@ -257,6 +257,7 @@ export function App(props: AppProps) {
         error={snap.lastError}
         lastBurst={lastBurst(shown)}
         color={props.color}
+        width={columns}
       />
     </Box>
   );

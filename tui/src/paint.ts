@@ -52,3 +52,11 @@ export class LinePainter {
     this.blanks = 0;
   }
 }
+
+/**
+ * `text` cut to `width` columns with an ellipsis, as Ink's wrap="truncate-end" cuts it, for
+ * text of single-width characters (the dashboard's own lines).
+ */
+export function truncateEnd(text: string, width: number): string {
+  return text.length > width ? text.slice(0, Math.max(0, width - 1)) + '…' : text;
+}

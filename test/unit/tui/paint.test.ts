@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LinePainter, RESET } from '../../../tui/src/paint.js';
+import { LinePainter, RESET, truncateEnd } from '../../../tui/src/paint.js';
 
 const RED = '\x1b[31m';
 const CYAN = '\x1b[36m';
@@ -61,4 +61,10 @@ test('blank cells join the run they fall in, and the blanks at the end are left 
   p.add('?', null);
   p.blank();
   assert.equal(p.done(), ' ?', 'unstyled blanks inside a line stay');
+});
+
+test('truncateEnd cuts to the width with an ellipsis, as <Text wrap="truncate-end"> does', () => {
+  assert.equal(truncateEnd('live | lost 0 | ? help', 30), 'live | lost 0 | ? help');
+  assert.equal(truncateEnd('live | lost 0 | ? help', 22), 'live | lost 0 | ? help');
+  assert.equal(truncateEnd('live | lost 0 | ? help', 10), 'live | lo…');
 });

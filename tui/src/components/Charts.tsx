@@ -1,8 +1,9 @@
 // The selected set's two charts, frames and bytes: per column the peak window of `zoom` windows,
 // the average as the shaded part of the bar and in the title, the threshold as a line.
-import { Box, Text } from 'ink';
+import chalk from 'chalk';
 import { AXIS_WIDTH, COLORS, HOT_MARK, LOST_MARK, renderChart } from '../chart.js';
 import { buildColumns, type Limits } from '../columns.js';
+import { truncateEnd } from '../paint.js';
 import type { SetSeries } from '../series.js';
 import { formatNs, si } from '../units.js';
 import { Lines } from './Lines.js';
@@ -55,15 +56,14 @@ export function Charts(props: {
     unit: 'B',
     color: props.color ? COLORS.bytes : null,
   });
-  return (
-    <Box flexDirection="column">
-      <Text
-        bold
-        wrap="truncate-end"
-      >{`frames${per}  ${series.name}  span ${formatNs(view.toNs - view.fromNs)}${where}`}</Text>
-      <Lines lines={framesChart} width={props.width} />
-      <Text bold wrap="truncate-end">{`bytes  ${avg(frames, ' fr')} ${avg(bytes, 'B')}  ${marks}`}</Text>
-      <Lines lines={bytesChart} width={props.width} />
-    </Box>
-  );
+  // Titles bold through chalk, as Ink's <Text bold> does; the titles change at every redraw, so
+  // they are Lines too (Ink would keep every one it measured).
+  const title = (text: string) => chalk.bold(truncateEnd(text, props.width));
+  const lines = [
+    title(`frames${per}  ${series.name}  span ${formatNs(view.toNs - view.fromNs)}${where}`),
+    ...framesChart,
+    title(`bytes  ${avg(frames, ' fr')} ${avg(bytes, 'B')}  ${marks}`),
+    ...bytesChart,
+  ];
+  return <Lines lines={lines} width={props.width} />;
 }

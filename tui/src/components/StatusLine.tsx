@@ -1,7 +1,10 @@
-// Bottom line: drain rate, losses, live/paused, last error.
-import { Text } from 'ink';
+// Bottom line: drain rate, losses, live/paused, last error. It changes at every redraw: drawn as
+// Lines (Ink would keep every text it measured), cut and styled here as <Text> would.
+import chalk from 'chalk';
 import type { Burst } from '../bursts.js';
+import { truncateEnd } from '../paint.js';
 import { formatLocalNs, formatNs, si } from '../units.js';
+import { Lines } from './Lines.js';
 
 /** The most recent burst of any set. */
 export interface LastBurst {
@@ -18,6 +21,7 @@ export function StatusLine(props: {
   error: string | null;
   lastBurst: LastBurst | null;
   color: boolean;
+  width: number;
 }) {
   const parts = [props.state];
   if (props.message !== null) parts.push(props.message);
@@ -31,10 +35,12 @@ export function StatusLine(props: {
     parts.push(`last burst ${lb.name} ${at} ${formatNs(b.endNs - b.startNs)} peak ${si(b.peakFrames)} fr`);
   }
   parts.push('? help');
-  return (
-    <Text wrap="truncate-end">
-      {parts.join(' | ')}
-      {props.error !== null ? <Text color={props.color ? 'red' : undefined}>{` | error: ${props.error}`}</Text> : null}
-    </Text>
-  );
+  const plain = parts.join(' | ');
+  const error = props.error !== null ? ` | error: ${props.error}` : '';
+  const line = truncateEnd(plain + error, props.width);
+  // The error's part of the line red, the ellipsis of a cut line not.
+  const cut = line.length < plain.length + error.length ? line.slice(0, -1) : line;
+  const red = cut.slice(plain.length);
+  const text = cut.slice(0, plain.length) + (props.color && red !== '' ? chalk.red(red) : red) + line.slice(cut.length);
+  return <Lines lines={[text]} width={props.width} />;
 }

@@ -2,7 +2,7 @@
 import chalk from 'chalk';
 import { Box, Text } from 'ink';
 import type { SetView } from '../model.js';
-import { LinePainter } from '../paint.js';
+import { LinePainter, truncateEnd } from '../paint.js';
 import { SPARK_WIDTH, sparkCells } from '../sparkline.js';
 import { formatNs, si } from '../units.js';
 import { Lines } from './Lines.js';
@@ -100,7 +100,7 @@ export function Table(props: {
 }
 
 /** Every figure of one set on one line, for when the table had to drop columns. */
-export function Details(props: { set: SetView }) {
+export function Details(props: { set: SetView; width: number }) {
   const s = props.set;
   const parts = [
     `${s.name}: fifo ${s.fifo}`,
@@ -110,5 +110,6 @@ export function Details(props: { set: SetView }) {
     `lost ${si(s.lost)}`,
   ];
   if (s.error !== null) parts.push(s.error);
-  return <Text wrap="truncate-end">{parts.join('  ')}</Text>;
+  // A line that changes at every redraw: Lines, cut as <Text wrap="truncate-end"> would.
+  return <Lines lines={[truncateEnd(parts.join('  '), props.width)]} width={props.width} />;
 }
