@@ -64,7 +64,7 @@ rate('burst detector, number-valued windows', rounds * N, () => {
   let bursts = 0;
   for (let r = 0; r < rounds; r++) {
     const d = new BurstDetector(P, thresholds);
-    for (let i = 0; i < N; i++) if (d.pushWindow(windows[i], 1, frames[i], bytes[i], 0) !== null) bursts++;
+    for (let i = 0; i < N; i++) if (d.pushWindow(windows[i], 1, frames[i], bytes[i], 0)) bursts++;
   }
   return bursts;
 });

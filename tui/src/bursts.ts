@@ -18,22 +18,45 @@ export interface Burst {
   readonly peakBytes: bigint;
 }
 
-/** A run in window numbers (ns / period, exact in a number); a Burst is made from it in ns. */
-interface Run {
-  start: number;
-  end: number;
-  windows: number;
+/**
+ * A run in window numbers (ns / period, exact in a number); a Burst is made from it in ns. A
+ * detector keeps two and reuses them, so finding bursts allocates nothing per burst.
+ */
+class Run {
+  start = 0;
+  end = 0;
+  windows = 0;
   /** The sums are frames + framesRecent: numbers added since the last fold, a safe integer. */
-  frames: bigint;
-  bytes: bigint;
-  framesRecent: number;
-  bytesRecent: number;
-  peakFrames: bigint;
-  peakBytes: bigint;
+  frames = 0n;
+  bytes = 0n;
+  framesRecent = 0;
+  bytesRecent = 0;
+  /** Peaks of the windows given as numbers, and of those given as rows; a burst's is the larger. */
+  peakFrames = 0;
+  peakBytes = 0;
+  peakFramesRow = 0n;
+  peakBytesRow = 0n;
+
+  /** Starts afresh at window `start`: sums and peaks from 0 (a window's frames and bytes are never below). */
+  begin(start: number): void {
+    this.start = start;
+    this.end = start + 1;
+    this.windows = 1;
+    this.frames = 0n;
+    this.bytes = 0n;
+    this.framesRecent = 0;
+    this.bytesRecent = 0;
+    this.peakFrames = 0;
+    this.peakBytes = 0;
+    this.peakFramesRow = 0n;
+    this.peakBytesRow = 0n;
+  }
 }
 
 // No limit: a bigint no u64 window exceeds.
 const NEVER = 1n << 64n;
+
+const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 
 export class BurstDetector {
   readonly #periodNs: bigint;
@@ -41,7 +64,10 @@ export class BurstDetector {
   readonly #bytesLimit: bigint;
   readonly #framesLimitNumber: number;
   readonly #bytesLimitNumber: number;
-  #run: Run | null = null;
+  /** The run going on (while #running), and the one that ended last (once #bursts > 0). */
+  #run = new Run();
+  #last = new Run();
+  #running = false;
   #hotWindows = 0;
   #bursts = 0;
 
@@ -67,7 +93,12 @@ export class BurstDetector {
 
   /** The burst still running (its hot windows so far), or null. */
   get running(): Burst | null {
-    return this.#run === null ? null : this.#burstOf(this.#run);
+    return this.#running ? this.#burstOf(this.#run) : null;
+  }
+
+  /** The burst that ended last, or null before any. */
+  get lastEnded(): Burst | null {
+    return this.#bursts > 0 ? this.#burstOf(this.#last) : null;
   }
 
   /**
@@ -76,25 +107,27 @@ export class BurstDetector {
    * frames and bytes, so below any limit), and both end a run. The row is on the period's grid.
    */
   push(row: Row): Burst | null {
+    let ended: boolean;
     if (row.lost === 0n && (row.frames > this.#framesLimit || row.bytes > this.#bytesLimit)) {
       const start = Number(row.startNs / this.#periodNs);
-      const ended = this.#gapBefore(start);
+      ended = this.#gapBefore(start);
       const r = this.#hot(start);
       r.frames += row.frames;
       r.bytes += row.bytes;
-      if (row.frames > r.peakFrames) r.peakFrames = row.frames;
-      if (row.bytes > r.peakBytes) r.peakBytes = row.bytes;
-      return ended;
+      if (row.frames > r.peakFramesRow) r.peakFramesRow = row.frames;
+      if (row.bytes > r.peakBytesRow) r.peakBytesRow = row.bytes;
+    } else {
+      ended = this.#end();
     }
-    return this.#end();
+    return ended ? this.lastEnded : null;
   }
 
   /**
    * The same for a row held as numbers (safe integers: the dashboard's series, the exporter's
-   * sink): its first window's number and its span in windows. Sums grow as numbers: no bigint
-   * per hot window.
+   * sink): its first window's number and its span in windows. Returns whether it ended a burst
+   * (lastEnded gives it). Sums grow as numbers: nothing is allocated per window or per burst.
    */
-  pushWindow(startWindow: number, span: number, frames: number, bytes: number, lost: number): Burst | null {
+  pushWindow(startWindow: number, span: number, frames: number, bytes: number, lost: number): boolean {
     if (lost === 0 && span === 1 && (frames > this.#framesLimitNumber || bytes > this.#bytesLimitNumber)) {
       const ended = this.#gapBefore(startWindow);
       const r = this.#hot(startWindow);
@@ -109,9 +142,8 @@ export class BurstDetector {
       }
       r.framesRecent += frames;
       r.bytesRecent += bytes;
-      // A number and a bigint compare exactly; a bigint is made only when a peak rises.
-      if (frames > r.peakFrames) r.peakFrames = BigInt(frames);
-      if (bytes > r.peakBytes) r.peakBytes = BigInt(bytes);
+      if (frames > r.peakFrames) r.peakFrames = frames;
+      if (bytes > r.peakBytes) r.peakBytes = bytes;
       return ended;
     }
     return this.#end();
@@ -119,48 +151,40 @@ export class BurstDetector {
 
   /** Ends the running burst because the input ended (a replay file, a test); returns it. */
   finish(): Burst | null {
-    return this.#end();
+    return this.#end() ? this.lastEnded : null;
   }
 
   /** Ends the run if a gap (windows that came as no row at all: idle time) lies before window `start`. */
-  #gapBefore(start: number): Burst | null {
-    return this.#run !== null && this.#run.end !== start ? this.#end() : null;
+  #gapBefore(start: number): boolean {
+    return this.#running && this.#run.end !== start && this.#end();
   }
 
   /** Hot window number `start` joins the run (a new one if none runs); the caller adds its counts. */
   #hot(start: number): Run {
     this.#hotWindows++;
     const r = this.#run;
-    if (r !== null) {
+    if (this.#running) {
       r.end = start + 1;
       r.windows++;
-      return r;
+    } else {
+      r.begin(start);
+      this.#running = true;
     }
-    // Sums and peaks from 0: a window's frames and bytes are never below.
-    const run = {
-      start,
-      end: start + 1,
-      windows: 1,
-      frames: 0n,
-      bytes: 0n,
-      framesRecent: 0,
-      bytesRecent: 0,
-      peakFrames: 0n,
-      peakBytes: 0n,
-    };
-    this.#run = run;
-    return run;
+    return r;
   }
 
-  #end(): Burst | null {
+  /** Ends the running burst, if one runs: it becomes the last ended. */
+  #end(): boolean {
+    if (!this.#running) return false;
     const r = this.#run;
-    if (r === null) return null;
-    this.#run = null;
+    this.#run = this.#last;
+    this.#last = r;
+    this.#running = false;
     this.#bursts++;
-    return this.#burstOf(r);
+    return true;
   }
 
-  /** The run in exact ns and sums, once per burst. */
+  /** A run in exact ns and sums, made when asked for. */
   #burstOf(r: Run): Burst {
     return {
       startNs: BigInt(r.start) * this.#periodNs,
@@ -168,8 +192,8 @@ export class BurstDetector {
       windows: r.windows,
       frames: r.frames + BigInt(r.framesRecent),
       bytes: r.bytes + BigInt(r.bytesRecent),
-      peakFrames: r.peakFrames,
-      peakBytes: r.peakBytes,
+      peakFrames: max(BigInt(r.peakFrames), r.peakFramesRow),
+      peakBytes: max(BigInt(r.peakBytes), r.peakBytesRow),
     };
   }
 }

@@ -55,8 +55,7 @@ export class SetTrack {
     this.spark.push(startWindow, span, frames, bytes, lost);
     const d = this.detector;
     if (d !== null) {
-      const b = d.pushWindow(startWindow, span, frames, bytes, lost);
-      if (b !== null) this.keep(b);
+      if (d.pushWindow(startWindow, span, frames, bytes, lost)) this.keep(d.lastEnded);
     }
   }
 
@@ -72,13 +71,14 @@ export class SetTrack {
     let start = s.endWindow - s.windows;
     for (let i = 0; i < s.length; i++) {
       const span = s.span(i);
-      const b = d.pushWindow(start, span, s.frames(i), s.bytes(i), s.lost(i));
-      if (b !== null) this.keep(b);
+      if (d.pushWindow(start, span, s.frames(i), s.bytes(i), s.lost(i))) this.keep(d.lastEnded);
       start += span;
     }
   }
 
-  private keep(b: Burst): void {
+  /** An ended burst (lastEnded: null only before the first) into the list. */
+  private keep(b: Burst | null): void {
+    if (b === null) return;
     this.ended.push(b);
     if (this.ended.length > KEPT_BURSTS) this.ended.shift();
   }
