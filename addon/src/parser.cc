@@ -9,16 +9,53 @@ static const char kLost[] = "# lost ";
 // Window numbers from here on would not be exact in a JavaScript number (nor their successor).
 static const uint64_t kMaxWindow = uint64_t(1) << 53;
 
+namespace {
+
+// Eight digit characters as one number, or false: all eight compared and combined at once,
+// in pairs, then fours, then the eight (each step's sums stay inside their byte lanes).
+bool eightDigits(const char *s, uint64_t *out)
+{
+	uint64_t c;
+	memcpy(&c, s, 8);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	c = __builtin_bswap64(c);
+#endif
+	// A digit is 0x30..0x39: its high nibble is 3, and adding 6 leaves it 3.
+	const uint64_t high = 0xF0F0F0F0F0F0F0F0u;
+	if ((c & high) != 0x3030303030303030u || ((c + 0x0606060606060606u) & high) != 0x3030303030303030u)
+		return false;
+	c -= 0x3030303030303030u;
+	c = (c * 10 + (c >> 8)) & 0x00FF00FF00FF00FFu;
+	c = (c * 100 + (c >> 16)) & 0x0000FFFF0000FFFFu;
+	*out = (c * 10000 + (c >> 32)) & 0xFFFFFFFFu;
+	return true;
+}
+
+} // namespace
+
 bool parseU64(const char *s, size_t len, uint64_t *out)
 {
 	if (len == 0 || len > 20)
 		return false;
+	// 19 digits cannot overflow (10^19 - 1 < 2^64 - 1): only a 20th digit needs the check.
+	// Digit by digit with that check was half the drain thread's time.
+	const size_t unchecked = len < 20 ? len : 19;
 	uint64_t v = 0;
-	for (size_t i = 0; i < len; i++) {
+	size_t i = 0;
+	for (uint64_t eight; i + 8 <= unchecked; i += 8) {
+		if (!eightDigits(s + i, &eight))
+			return false;
+		v = v * 100000000u + eight;
+	}
+	for (; i < unchecked; i++) {
 		unsigned d = static_cast<unsigned char>(s[i]) - '0';
 		if (d > 9)
 			return false;
-		if (v > (UINT64_MAX - d) / 10)
+		v = v * 10 + d;
+	}
+	if (len == 20) {
+		unsigned d = static_cast<unsigned char>(s[19]) - '0';
+		if (d > 9 || v > (UINT64_MAX - d) / 10)
 			return false;
 		v = v * 10 + d;
 	}

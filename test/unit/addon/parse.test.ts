@@ -57,6 +57,8 @@ const BAD_LINES = [
   '18446744073709551616 1 1', // 2^64
   '1 99999999999999999999 1', // 20 digits, too big
   '1 2 000000000000000000001', // 21 digits
+  '17642880000000000/0 1 1', // a non-digit among eight read at once: '/' is just below '0'
+  '1 2 1234:678', // and ':' just above '9'
   '-1 2 3',
   '+1 2 3',
   '1 2',
