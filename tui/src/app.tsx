@@ -52,8 +52,12 @@ function useTerminalSize(): { columns: number; rows: number } {
   return size;
 }
 
-/** The view refreshes ten times a second; the drain thread reads on its own schedule. */
-const TICK_MS = 100;
+/**
+ * The view refreshes five times a second (keys show at once); the drain thread reads on its own
+ * schedule. Each redraw costs Ink per character on the screen, and a 100 ms tick drew no more often:
+ * Ink's throttle (maxFps 10) dropped every other one.
+ */
+const TICK_MS = 200;
 
 function lastBurst(s: Snapshot): LastBurst | null {
   let last: LastBurst | null = null;
