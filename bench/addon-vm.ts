@@ -98,14 +98,17 @@ for (const n of names) {
   const frames = stat(n, 'frames');
   const want = BigInt(packets);
   // The drain must end where the kernel's totals are; what loopback dropped is not its business.
+  // So must its status totals, which follow the samples once `stats` was read at start().
   const ok =
     a.lastFrames === frames &&
     a.lastBytes === stat(n, 'bytes') &&
     a.lastBytes === frames * BigInt(IP_LEN) &&
+    st.totalFrames === frames &&
+    st.totalBytes === a.lastBytes &&
     a.backwards === 0;
   if (!ok) bad++;
   console.log(
-    `${n}: ${a.samples} samples, frames ${a.lastFrames} (stats ${frames}, sent ${want}), bytes ${a.lastBytes}, ` +
+    `${n}: ${a.samples} samples, frames ${a.lastFrames} (stats ${frames}, status ${st.totalFrames}, sent ${want}), bytes ${a.lastBytes}, ` +
       `lost ${a.lost} (kernel ${st.kernelLost}, ring ${st.ringDropped}; data's readers ${stat(n, 'lost')}), reads ${st.reads}, ` +
       `interval ${Number(st.drainIntervalNs) / 1e6} ms${ok ? '' : '  MISMATCH'}`,
   );
@@ -137,8 +140,11 @@ lossy.stop();
 // The drain's kernel losses are its own (`# lost K` on its stream; stats' lost is data's
 // readers'): every sample the set emitted was either delivered or counted lost.
 const emitted = stat('vmloss', 'samples');
+// The totals follow every sample read, the ones the ring then dropped included.
 const lossOk =
   l.lastFrames === stat('vmloss', 'frames') &&
+  ls.totalFrames === l.lastFrames &&
+  ls.totalBytes === l.lastBytes &&
   l.lost === ls.kernelLost + ls.ringDropped &&
   BigInt(l.samples) + l.lost === emitted &&
   l.backwards === 0;
