@@ -61,9 +61,12 @@ const partsBigint = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | Bi
 const halves = (a: BigUint64Array): Uint32Array => new Uint32Array(a.buffer, a.byteOffset, a.length * 2);
 
 export class Tiler {
-  /** Window number the next row starts at; null until the first sample when there is no origin. */
-  private next: number | null;
-  /** Latest cumulative counters as 32-bit halves; `known` false until there are any. */
+  /**
+   * Window number the next row starts at, and the latest cumulative counters as 32-bit halves;
+   * `known` false until there are any (the first sample when there is no origin). A number from
+   * the start, never null: a field that once held null would box every number stored in it.
+   */
+  private next = 0;
   private known: boolean;
   private framesHi = 0;
   private framesLo = 0;
@@ -82,9 +85,9 @@ export class Tiler {
     origin: Origin | null,
     private readonly keepIdle: IdleRows = null,
   ) {
-    this.next = origin === null ? null : Number((origin.startNs + periodNs - 1n) / periodNs);
     this.known = origin !== null;
     if (origin !== null) {
+      this.next = Number((origin.startNs + periodNs - 1n) / periodNs);
       this.framesHi = Number(origin.base.frames >> 32n);
       this.framesLo = Number(origin.base.frames & 0xffffffffn);
       this.bytesHi = Number(origin.base.bytes >> 32n);
@@ -93,7 +96,7 @@ export class Tiler {
   }
 
   get nextStartNs(): bigint | null {
-    return this.next === null ? null : BigInt(this.next) * this.periodNs;
+    return this.known ? BigInt(this.next) * this.periodNs : null;
   }
 
   /** Latest cumulative counters known. */
@@ -119,7 +122,7 @@ export class Tiler {
       const start = w[i];
       const end = start + 1;
       const j = 2 * i;
-      if (this.next === null || !this.known) {
+      if (!this.known) {
         this.next = end;
         this.setBase(f, b, j);
         continue;
@@ -175,7 +178,7 @@ export class Tiler {
 
   /** idleUntil's rows into `sink` (one bigint division a call, none per window). */
   idleInto(knownNs: bigint, sink: RowSink): void {
-    if (this.next === null) return;
+    if (!this.known) return;
     // Windows below this number ended at or before knownNs (knownNs >= 0: no rounding up).
     this.idleTo(Number(knownNs / this.periodNs), sink);
   }
@@ -183,7 +186,7 @@ export class Tiler {
   /** Zero rows from the next row's start up to window `to`. */
   private idleTo(to: number, sink: RowSink): void {
     let t = this.next;
-    if (t === null || to <= t) return;
+    if (to <= t) return;
     if (this.keepIdle === 'bulk') {
       sink(t, to - t, 0, 0, 0, 0, 0);
     } else {
