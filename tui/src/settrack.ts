@@ -6,7 +6,7 @@ import type { Limits } from './columns.js';
 import { RING_WINDOWS, SetSeries } from './series.js';
 import { SparkTrack } from './sparkline.js';
 import { hasThresholds, type Thresholds, windowLimitsNumber } from './threshold.js';
-import { partsNumber, type Row, type RowSink } from './tiler.js';
+import { partsNumber, type Row, type RowSink, rowNumbers } from './tiler.js';
 
 /** Bursts listed per set (`b`); older ones are only counted. */
 const KEPT_BURSTS = 1000;
@@ -34,15 +34,7 @@ export class SetTrack {
 
   /** Rows of a tiling in time order (idle runs may come in bulk), on the period's grid. */
   add(rows: readonly Row[]): void {
-    const P = this.series.periodNs;
-    for (const r of rows)
-      this.push(
-        Number(r.startNs / P),
-        Number((r.endNs - r.startNs) / P),
-        Number(r.frames),
-        Number(r.bytes),
-        Number(r.lost),
-      );
+    for (const r of rows) this.push(...rowNumbers(r, this.series.periodNs));
   }
 
   /** A Tiler's rows straight in, without Row objects (the live dashboard's path). */

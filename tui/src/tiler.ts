@@ -55,6 +55,18 @@ export type RowSink = (
 const TWO32 = 4294967296;
 /** A growth's parts as a number: exact below 2^53, which a row's growth never nears. */
 export const partsNumber = (hi: number, lo: number): number => hi * TWO32 + lo;
+
+/**
+ * A Row (on the period's grid) as the numbers the sink-fed consumers take: its first window's
+ * number, its span in windows, frames, bytes and samples lost (a row's figures are far below 2^53).
+ */
+export const rowNumbers = (r: Row, periodNs: bigint): [number, number, number, number, number] => [
+  Number(r.startNs / periodNs),
+  Number((r.endNs - r.startNs) / periodNs),
+  Number(r.frames),
+  Number(r.bytes),
+  Number(r.lost),
+];
 const partsBigint = (hi: number, lo: number): bigint => (BigInt(hi) << 32n) | BigInt(lo);
 
 /** A BigUint64Array's values as 32-bit halves, low first (the addon runs little-endian only). */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Burst, BurstDetector, burstCsvLine, byPeak, findBursts } from '../../../tui/src/bursts.js';
 import { parseThresholds, type Thresholds } from '../../../tui/src/threshold.js';
-import type { Row } from '../../../tui/src/tiler.js';
+import { type Row, rowNumbers } from '../../../tui/src/tiler.js';
 
 // Epoch timestamps above 2^53, so a trip through a number would show.
 const T = 1_764_288_000_000_000_000n;
@@ -168,16 +168,7 @@ test('agrees with the definition computed directly on 2000 random tilings', () =
       if ((k + round) % 3 === 0) {
         const b = d.push(r);
         if (b !== null) fromNumbers.push(b);
-      } else if (
-        d.pushWindow(
-          Number(r.startNs / period),
-          Number((r.endNs - r.startNs) / period),
-          Number(r.frames),
-          Number(r.bytes),
-          Number(r.lost),
-        )
-      )
-        fromNumbers.push(d.lastEnded!);
+      } else if (d.pushWindow(...rowNumbers(r, period))) fromNumbers.push(d.lastEnded!);
     });
     const last = d.finish();
     if (last !== null) fromNumbers.push(last);

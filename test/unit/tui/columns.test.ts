@@ -5,7 +5,7 @@ import { buildColumns, NO_LIMITS } from '../../../tui/src/columns.js';
 import { histogram } from '../../../tui/src/histogram.js';
 import { SetSeries } from '../../../tui/src/series.js';
 import { SPARK_WIDTH, SparkTrack, sparkCells } from '../../../tui/src/sparkline.js';
-import type { Row } from '../../../tui/src/tiler.js';
+import { type Row, rowNumbers } from '../../../tui/src/tiler.js';
 
 const T = 1_764_288_000_000_000_000n;
 const P = 1000n;
@@ -123,14 +123,7 @@ test('the chart: top is the biggest window, threshold line, hot and lost marks o
 
 /** Rows into a sparkline as SetTrack gives them. */
 function feed(track: SparkTrack, p: bigint, rows: readonly Row[]): void {
-  for (const r of rows)
-    track.push(
-      Number(r.startNs / p),
-      Number((r.endNs - r.startNs) / p),
-      Number(r.frames),
-      Number(r.bytes),
-      Number(r.lost),
-    );
+  for (const r of rows) track.push(...rowNumbers(r, p));
 }
 
 test('the sparkline: one character per ~100 ms column, peak-preserving, lost as ?', () => {
