@@ -131,6 +131,37 @@ for ipt in iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft; do
 			notok "$restore --test (exit $rc): $(tr '\n' '|' <"$tmp/err")"
 		fi ;;
 	esac
+
+	# Rules of one file that disagree on a set the kernel does not hold yet: the kernel would
+	# refuse the commit without a word, so the extension names each conflict (agreeing rules
+	# say nothing); an unnamed rule skips the number an earlier rule named.
+	printf '%s\n' '*filter' \
+		'-A INPUT -m pktstat --period 100us --samples 20 --name dns' \
+		'-A INPUT -m pktstat --period 1ms --samples 20 --name dns' \
+		'-A INPUT -m pktstat --period 100us --samples 50 --name dns' \
+		'-A INPUT -m pktstat --period 100us --samples 20 --name dns' \
+		'-A INPUT -m pktstat --period 1ms --samples 5 --name 0' \
+		'-A INPUT -m pktstat --period 1ms --samples 5' \
+		'COMMIT' | unshare -n "$restore" --test -v >"$tmp/out" 2>"$tmp/err"
+	rc=$?
+	grep -v '^Warning: Extension pktstat' "$tmp/err" >"$tmp/notes"
+	# The legacy binaries call themselves iptables-restore / ip6tables-restore.
+	prog=$(echo "$restore" | sed 's/-legacy-restore$/-restore/')
+	if [ "$rc" -eq 0 ] && [ "$(wc -l <"$tmp/notes")" -eq 2 ] &&
+	   grep -qxF "$prog: pktstat: set \"dns\" has --period 100us in an earlier rule, this rule says 1ms" "$tmp/notes" &&
+	   grep -qxF "$prog: pktstat: set \"dns\" has --samples 20 in an earlier rule, this rule says 50" "$tmp/notes"; then
+		ok "$restore --test names two conflicts between rules of one file"
+	else
+		notok "$restore --test conflicts (exit $rc): $(tr '\n' '|' <"$tmp/err")"
+	fi
+	case $ipt in
+	*legacy)
+		if grep -q ' pktstat period 1ms samples 5 name 1$' "$tmp/out"; then
+			ok "$restore --test: an unnamed rule after --name 0 becomes 1"
+		else
+			notok "$restore --test: unnamed rule after --name 0: $(tr '\n' '|' <"$tmp/out")"
+		fi ;;
+	esac
 done
 
 echo "# 4. a rule that disagrees with its existing set (fake config under tmpfs over /proc)"

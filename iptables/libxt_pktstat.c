@@ -200,16 +200,49 @@ static long pktstat_name_number(const char *s)
 }
 
 /*
- * Names this process already gave to rules: iptables-restore parses every
- * rule before the kernel sees any, so /proc alone would hand out "0" twice.
+ * The sets of the rules this process already checked: iptables-restore checks
+ * every rule of a file before the kernel sees any, so /proc alone would hand
+ * out "0" twice, and would not show two rules of one file that disagree.
  */
-static long *pktstat_given;
-static size_t pktstat_ngiven;
+struct pktstat_seen {
+	char name[XT_PKTSTAT_NAME_LEN + 1];
+	uint64_t period_ns;
+	uint32_t samples;
+};
+static struct pktstat_seen *pktstat_seen;
+static size_t pktstat_nseen;
 
-/* Lowest non-negative integer that is neither a counter set of this netns nor given out here. */
+static const struct pktstat_seen *pktstat_seen_set(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pktstat_nseen; i++)
+		if (strncmp(pktstat_seen[i].name, name, XT_PKTSTAT_NAME_LEN) == 0)
+			return &pktstat_seen[i];
+	return NULL;
+}
+
+static void pktstat_remember(const struct xt_pktstat_info *info)
+{
+	struct pktstat_seen *grown;
+
+	if (pktstat_seen_set(info->name) != NULL)
+		return;
+	grown = realloc(pktstat_seen, (pktstat_nseen + 1) * sizeof(*grown));
+	if (grown == NULL)
+		xtables_error(RESOURCE_PROBLEM, "pktstat: out of memory");
+	pktstat_seen = grown;
+	memset(&grown[pktstat_nseen], 0, sizeof(*grown));
+	memcpy(grown[pktstat_nseen].name, info->name, XT_PKTSTAT_NAME_LEN);
+	grown[pktstat_nseen].period_ns = info->period_ns;
+	grown[pktstat_nseen].samples = info->samples;
+	pktstat_nseen++;
+}
+
+/* Lowest non-negative integer that is neither a counter set of this netns nor an earlier rule's. */
 static void pktstat_choose_name(struct xt_pktstat_info *info)
 {
-	size_t nused = pktstat_ngiven, cap = pktstat_ngiven + 16;
+	size_t nused = 0, cap = pktstat_nseen + 16;
 	long *used, *grown, n;
 	struct dirent *de;
 	size_t i;
@@ -218,8 +251,11 @@ static void pktstat_choose_name(struct xt_pktstat_info *info)
 	used = malloc(cap * sizeof(*used));
 	if (used == NULL)
 		xtables_error(RESOURCE_PROBLEM, "pktstat: out of memory choosing a name");
-	if (pktstat_ngiven > 0)
-		memcpy(used, pktstat_given, pktstat_ngiven * sizeof(*used));
+	for (i = 0; i < pktstat_nseen; i++) {
+		n = pktstat_name_number(pktstat_seen[i].name);
+		if (n >= 0)
+			used[nused++] = n;
+	}
 
 	dir = opendir(XT_PKTSTAT_PROC_DIR);
 	if (dir == NULL && errno != ENOENT)
@@ -252,11 +288,6 @@ static void pktstat_choose_name(struct xt_pktstat_info *info)
 	}
 	free(used);
 
-	grown = realloc(pktstat_given, (pktstat_ngiven + 1) * sizeof(*grown));
-	if (grown == NULL)
-		xtables_error(RESOURCE_PROBLEM, "pktstat: out of memory choosing a name");
-	pktstat_given = grown;
-	pktstat_given[pktstat_ngiven++] = n;
 	memset(info->name, 0, sizeof(info->name));
 	/* n <= nused, far below 10^15: the digits always fit */
 	snprintf(info->name, sizeof(info->name), "%u", (unsigned int)n);
@@ -325,9 +356,33 @@ static void pktstat_check_set(const struct xt_pktstat_info *info, uint64_t perio
 			      XT_PKTSTAT_NAME_LEN, info->name, capacity, info->samples);
 }
 
+/*
+ * Two rules of this process (one iptables-restore file) that disagree on a set
+ * the kernel does not hold yet: the kernel refuses the commit without saying
+ * why, so say it here. A note, not a refusal: an earlier COMMIT of the file may
+ * have deleted the other rule, and then the kernel accepts this one.
+ */
+static void pktstat_note_earlier(const struct xt_pktstat_info *info,
+				 const struct pktstat_seen *seen)
+{
+	char has[PKTSTAT_PERIOD_TEXT_MAX], says[PKTSTAT_PERIOD_TEXT_MAX];
+
+	if (seen->period_ns != info->period_ns)
+		fprintf(stderr,
+			"%s: pktstat: set \"%s\" has --period %s in an earlier rule, this rule says %s\n",
+			xt_params->program_name, seen->name,
+			pktstat_period_text(has, sizeof(has), seen->period_ns),
+			pktstat_period_text(says, sizeof(says), info->period_ns));
+	if (seen->samples != info->samples)
+		fprintf(stderr,
+			"%s: pktstat: set \"%s\" has --samples %u in an earlier rule, this rule says %u\n",
+			xt_params->program_name, seen->name, seen->samples, info->samples);
+}
+
 static void pktstat_check(struct xt_fcheck_call *cb)
 {
 	struct xt_pktstat_info *info = cb->data;
+	const struct pktstat_seen *seen;
 	uint64_t period_ns, capacity;
 
 	if (!(cb->xflags & (1 << O_PERIOD)))
@@ -341,6 +396,9 @@ static void pktstat_check(struct xt_fcheck_call *cb)
 		pktstat_choose_name(info);
 	else if (pktstat_set_config(info->name, &period_ns, &capacity))
 		pktstat_check_set(info, period_ns, capacity);
+	else if ((seen = pktstat_seen_set(info->name)) != NULL)
+		pktstat_note_earlier(info, seen);
+	pktstat_remember(info);
 }
 
 /* The rule's options: "pktstat period P samples N name X" for -L, "--period P ..." for -S. */
