@@ -1,7 +1,7 @@
 // A bounded ring of a set's recent windows for the dashboard. Per-window figures are stored as
 // numbers in typed arrays (a window's delta never nears 2^53), so a redraw scans them without
 // allocating. Time is a window number (ns / period, exact in a number); endNs gives it in ns.
-import type { Row } from './tiler.js';
+import { type Row, rowNumbers } from './tiler.js';
 
 /** Windows kept per set: enough for a full-width chart at the largest zoom. */
 export const RING_WINDOWS = 16_384;
@@ -39,15 +39,10 @@ export class SetSeries {
 
   /** Rows on the period's grid, in time order. */
   add(rows: readonly Row[]): void {
-    const P = this.periodNs;
-    for (const r of rows)
-      this.push(
-        Number((r.endNs - r.startNs) / P),
-        Number(r.frames),
-        Number(r.bytes),
-        Number(r.lost),
-        Number(r.endNs / P),
-      );
+    for (const r of rows) {
+      const [start, span, frames, bytes, lost] = rowNumbers(r, this.periodNs);
+      this.push(span, frames, bytes, lost, start + span);
+    }
   }
 
   /** One row as numbers: its width in windows, figures, and the window number it ends at. */
