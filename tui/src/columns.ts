@@ -21,14 +21,18 @@ export class Columns {
   readonly windows: Float64Array;
   /** Windows of the column that a lost stretch covers. */
   readonly lostWindows: Float64Array;
+  /** The six arrays above, one after the other: one allocation per build, not six. */
+  readonly #all: Float64Array;
 
   constructor(readonly count: number) {
-    this.peakFrames = new Float64Array(count);
-    this.peakBytes = new Float64Array(count);
-    this.sumFrames = new Float64Array(count);
-    this.sumBytes = new Float64Array(count);
-    this.windows = new Float64Array(count);
-    this.lostWindows = new Float64Array(count);
+    this.#all = new Float64Array(6 * count);
+    const part = (i: number) => this.#all.subarray(i * count, (i + 1) * count);
+    this.peakFrames = part(0);
+    this.peakBytes = part(1);
+    this.sumFrames = part(2);
+    this.sumBytes = part(3);
+    this.windows = part(4);
+    this.lostWindows = part(5);
   }
 
   /** One exact window into column c. */
@@ -59,8 +63,7 @@ export class Columns {
 
   clone(): Columns {
     const c = new Columns(this.count);
-    for (const k of ['peakFrames', 'peakBytes', 'sumFrames', 'sumBytes', 'windows', 'lostWindows'] as const)
-      c[k].set(this[k]);
+    c.#all.set(this.#all);
     return c;
   }
 
@@ -127,9 +130,9 @@ export interface ColumnView {
   readonly columns: Columns;
   /** Windows per column. */
   readonly zoom: number;
-  /** Time the columns cover: [fromNs, toNs). */
-  readonly fromNs: bigint;
-  readonly toNs: bigint;
+  /** Windows the columns cover, as window numbers: [fromWindow, toWindow). */
+  readonly fromWindow: number;
+  readonly toWindow: number;
 }
 
 /**
@@ -140,8 +143,7 @@ export function buildColumns(s: SetSeries, zoom: number, width: number, offset =
   const available = Math.ceil((s.windows - offset) / zoom);
   const n = Math.max(0, Math.min(width, available));
   const cols = new Columns(n);
-  const toNs = s.endNs - s.periodNs * BigInt(offset);
-  const fromNs = toNs - s.periodNs * BigInt(n * zoom);
+  const toWindow = s.endWindow - offset;
   const shown = n * zoom;
   // `back`: windows between the end of row i and the latest window's end.
   for (let i = s.length - 1, back = 0; i >= 0 && back < offset + shown; i--) {
@@ -166,5 +168,5 @@ export function buildColumns(s: SetSeries, zoom: number, width: number, offset =
       w = upto;
     }
   }
-  return { columns: cols, zoom, fromNs, toNs };
+  return { columns: cols, zoom, fromWindow: toWindow - shown, toWindow };
 }

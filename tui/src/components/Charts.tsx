@@ -60,7 +60,9 @@ export function Charts(props: {
   // they are Lines too (Ink would keep every one it measured).
   const title = (text: string) => chalk.bold(truncateEnd(text, props.width));
   const lines = [
-    title(`frames${per}  ${series.name}  span ${formatNs(view.toNs - view.fromNs)}${where}`),
+    title(
+      `frames${per}  ${series.name}  span ${formatNs(series.periodNs * BigInt(view.toWindow - view.fromWindow))}${where}`,
+    ),
     ...framesChart,
     title(`bytes  ${avg(frames, ' fr')} ${avg(bytes, 'B')}  ${marks}`),
     ...bytesChart,
