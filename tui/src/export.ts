@@ -159,11 +159,7 @@ export async function runExport(o: ExportOptions): Promise<void> {
     // Status before take: every window ending by lastReadStartNs is then either in the
     // batch taken below, or idle, or dropped (and announced: `# lost K`, or ringOwedLost).
     for (const b of o.feed.take()) if (b.name === o.name) for (const r of tiler.feed(b)) text += line(r);
-    // Samples the native ring dropped are announced only by the next sample it queues, so
-    // until then their windows would pass for idle: zero rows wait. The kernel needs no such
-    // wait: a reader of `stream` that was lapped gets `# lost K` in the same read as the
-    // samples after the loss, so no dropped window ends before lastReadStartNs unannounced.
-    if (st.ringOwedLost === 0n) for (const r of tiler.idleUntil(st.lastReadStartNs)) text += line(r);
+    for (const r of tiler.idleUntil(st)) text += line(r);
     return text;
   };
 

@@ -143,8 +143,7 @@ export class LiveModel implements Model {
     for (const st of this.status) {
       const t = this.sets.get(st.name);
       if (t === undefined) continue;
-      // Windows the ring dropped pass for idle until their loss is announced: not yet.
-      if (st.ringOwedLost === 0n) t.tiler.idleInto(st.lastReadStartNs, t.track.sink);
+      t.tiler.idleInto(st, t.track.sink);
       t.track.series.totalFrames = st.totalFrames;
       t.track.series.totalBytes = st.totalBytes;
       total += st.samplesRead;

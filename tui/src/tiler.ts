@@ -3,7 +3,7 @@
 // idle run), one row spanning a stretch whose detail was lost. Row objects hold exact bigint
 // ns; a sink takes the rows without objects or bigints, time as window numbers (start / period,
 // exact in a number), for the live dashboard and the exporter.
-import type { SampleBatch } from '../../addon/types.js';
+import type { SampleBatch, SetStatus } from '../../addon/types.js';
 
 export interface Row {
   readonly startNs: bigint;
@@ -35,6 +35,15 @@ export interface Origin {
  * consumers that count windows rather than draw them (at 100 us, 10,000 idle windows a second).
  */
 type IdleRows = number | 'bulk' | null;
+
+/**
+ * What the drain says of a set's windows without a sample (SetStatus): those that ended by
+ * lastReadStartNs were idle, unless the native ring dropped samples it has not announced yet
+ * (ringOwedLost): until the next sample announces the loss, those windows are not known idle.
+ * The kernel needs no such wait: a `stream` reader that was lapped gets `# lost K` in the same
+ * read as the samples after the loss.
+ */
+export type ReadProgress = Pick<SetStatus, 'lastReadStartNs' | 'ringOwedLost'>;
 
 /**
  * Where a tiling's rows go without being made into objects: the window number a row starts at
@@ -181,18 +190,18 @@ export class Tiler {
     this.known = true;
   }
 
-  /** Zero rows for windows that ended at or before `knownNs` without a sample (in bulk: one). */
-  idleUntil(knownNs: bigint): Row[] {
+  /** Zero rows for the windows the drain's progress shows idle (in bulk: one). */
+  idleUntil(read: ReadProgress): Row[] {
     const rows: Row[] = [];
-    this.idleInto(knownNs, rowsInto(rows, this.periodNs));
+    this.idleInto(read, rowsInto(rows, this.periodNs));
     return rows;
   }
 
   /** idleUntil's rows into `sink` (one bigint division a call, none per window). */
-  idleInto(knownNs: bigint, sink: RowSink): void {
-    if (!this.known) return;
-    // Windows below this number ended at or before knownNs (knownNs >= 0: no rounding up).
-    this.idleTo(Number(knownNs / this.periodNs), sink);
+  idleInto(read: ReadProgress, sink: RowSink): void {
+    if (!this.known || read.ringOwedLost !== 0n) return;
+    // Windows below this number ended at or before lastReadStartNs (>= 0: no rounding up).
+    this.idleTo(Number(read.lastReadStartNs / this.periodNs), sink);
   }
 
   /** Zero rows from the next row's start up to window `to`. */

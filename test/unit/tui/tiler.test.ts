@@ -7,6 +7,8 @@ import { batch } from './helpers.js';
 // Realistic epoch timestamps: above 2^53, so any trip through a number would show.
 const T = 1_764_288_000_000_000_000n;
 const P = 100_000n;
+/** The drain's progress: every window that ended by `ns` was read, nothing owed. */
+const read = (ns: bigint) => ({ lastReadStartNs: ns, ringOwedLost: 0n });
 const row = (start: bigint, end: bigint, frames: bigint, bytes: bigint, lost = 0n): Row => ({
   startNs: start,
   endNs: end,
@@ -35,10 +37,16 @@ test('rows start with the first window after the export began; earlier samples s
   assert.equal(csvLine(rows[0]), `${T + P},${T + 2n * P},3,300,0\n`);
 });
 
+test('windows are not idle while the native ring owes the announcement of a loss', () => {
+  const t = new Tiler(P, { startNs: T, base: { frames: 0n, bytes: 0n } });
+  assert.deepEqual(t.idleUntil({ lastReadStartNs: T + 2n * P, ringOwedLost: 1n }), []);
+  assert.deepEqual(t.idleUntil(read(T + 2n * P)), [row(T, T + P, 0n, 0n), row(T + P, T + 2n * P, 0n, 0n)]);
+});
+
 test('idle windows up to the latest read are zero rows, and only whole windows', () => {
   const t = new Tiler(P, { startNs: T, base: { frames: 0n, bytes: 0n } });
-  assert.deepEqual(t.idleUntil(T + 2n * P + 50n), [row(T, T + P, 0n, 0n), row(T + P, T + 2n * P, 0n, 0n)]);
-  assert.deepEqual(t.idleUntil(T + 2n * P + 99n), []);
+  assert.deepEqual(t.idleUntil(read(T + 2n * P + 50n)), [row(T, T + P, 0n, 0n), row(T + P, T + 2n * P, 0n, 0n)]);
+  assert.deepEqual(t.idleUntil(read(T + 2n * P + 99n)), []);
   assert.deepEqual(t.feed(batch('x', P, [{ t: T + 3n * P, frames: 7n, bytes: 70n }])), [
     row(T + 2n * P, T + 3n * P, 0n, 0n),
     row(T + 3n * P, T + 4n * P, 7n, 70n),
@@ -85,7 +93,7 @@ test('without a baseline the first sample only sets it (dashboard)', () => {
 
 test('a bounded view keeps only the last idle windows of a long gap', () => {
   const t = new Tiler(P, { startNs: T, base: { frames: 0n, bytes: 0n } }, 3);
-  const rows = t.idleUntil(T + 1_000_000n * P);
+  const rows = t.idleUntil(read(T + 1_000_000n * P));
   assert.deepEqual(
     rows.map((r) => r.startNs),
     [T + 999_997n * P, T + 999_998n * P, T + 999_999n * P],
@@ -103,8 +111,8 @@ test('a bounded view keeps only the last idle windows of a long gap', () => {
 
 test('in bulk, an idle run is one zero row whatever its length; windows and lost stretches are as before', () => {
   const t = new Tiler(P, { startNs: T, base: { frames: 0n, bytes: 0n } }, 'bulk');
-  assert.deepEqual(t.idleUntil(T + 1_000_000n * P + 1n), [row(T, T + 1_000_000n * P, 0n, 0n)]);
-  assert.deepEqual(t.idleUntil(T + 1_000_000n * P + 99n), []);
+  assert.deepEqual(t.idleUntil(read(T + 1_000_000n * P + 1n)), [row(T, T + 1_000_000n * P, 0n, 0n)]);
+  assert.deepEqual(t.idleUntil(read(T + 1_000_000n * P + 99n)), []);
   assert.deepEqual(
     t.feed(
       batch('x', P, [
@@ -121,7 +129,7 @@ test('in bulk, an idle run is one zero row whatever its length; windows and lost
     ],
   );
   // Runs split across reads stay contiguous: each read's idle part starts where the last ended.
-  assert.deepEqual(t.idleUntil(T + 1_000_013n * P), [row(T + 1_000_011n * P, T + 1_000_013n * P, 0n, 0n)]);
+  assert.deepEqual(t.idleUntil(read(T + 1_000_013n * P)), [row(T + 1_000_011n * P, T + 1_000_013n * P, 0n, 0n)]);
   assert.equal(t.nextStartNs, T + 1_000_013n * P);
 });
 
@@ -130,7 +138,7 @@ function sunk(t: Tiler, b: Parameters<Tiler['tile']>[0] | bigint): number[][] {
   const seen: number[][] = [];
   const sink = (start: number, windows: number, fHi: number, fLo: number, bHi: number, bLo: number, lost: number) =>
     seen.push([start, windows, fHi * 2 ** 32 + fLo, bHi * 2 ** 32 + bLo, lost]);
-  if (typeof b === 'bigint') t.idleInto(b, sink);
+  if (typeof b === 'bigint') t.idleInto(read(b), sink);
   else t.tile(b, sink);
   return seen;
 }
@@ -166,8 +174,8 @@ test('a period of 1 h: window numbers from the epoch, rows in exact ns', () => {
   const t0 = (T / H) * H;
   const t = new Tiler(H, { startNs: t0 - 1n, base: { frames: 0n, bytes: 0n } });
   assert.equal(t.nextStartNs, t0);
-  assert.deepEqual(t.idleUntil(t0 + H - 1n), []);
-  assert.deepEqual(t.idleUntil(t0 + H), [row(t0, t0 + H, 0n, 0n)]);
+  assert.deepEqual(t.idleUntil(read(t0 + H - 1n)), []);
+  assert.deepEqual(t.idleUntil(read(t0 + H)), [row(t0, t0 + H, 0n, 0n)]);
   assert.deepEqual(t.feed(batch('x', H, [{ t: t0 + 2n * H, frames: 9n, bytes: 900n }])), [
     row(t0 + H, t0 + 2n * H, 0n, 0n),
     row(t0 + 2n * H, t0 + 3n * H, 9n, 900n),

@@ -48,8 +48,7 @@ export class SetFollower {
     }
     for (const name of [...this.sets.keys()]) if (!present.has(name)) this.sets.delete(name);
     for (const b of feed.take()) this.sets.get(b.name)?.ingest(b);
-    // Windows the native ring dropped pass for idle until the next sample announces them.
-    for (const st of statuses) if (st.ringOwedLost === 0n) this.sets.get(st.name)?.idleUntil(st.lastReadStartNs);
+    for (const st of statuses) this.sets.get(st.name)?.idleUntil(st);
   }
 
   /** The drain is gone (module unloaded, drain stopped): so are its sets. */

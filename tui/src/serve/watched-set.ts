@@ -4,7 +4,7 @@
 import type { SampleBatch } from '../../../addon/types.js';
 import { BurstDetector } from '../bursts.js';
 import type { Thresholds } from '../threshold.js';
-import { type Counters, type Origin, partsNumber, type RowSink, Tiler } from '../tiler.js';
+import { type Counters, type Origin, partsNumber, type ReadProgress, type RowSink, Tiler } from '../tiler.js';
 import { TrailingPeak } from './trailing-peak.js';
 import { BYTE_BUCKETS, FRAME_BUCKETS, WindowCounts } from './window-counts.js';
 
@@ -18,7 +18,7 @@ interface WatchOptions {
   readonly peakIntervalSeconds: number;
 }
 
-/** A high half below this: the 64-bit value is below 2^52 (WindowCounts.addWindow's bound). */
+/** A high half below this: the 64-bit value is below 2^52, a safe integer (what the counting takes as a number). */
 const HI_EXACT = 2 ** 20;
 
 export class WatchedSet {
@@ -57,9 +57,9 @@ export class WatchedSet {
     this.#tiler.tile(batch, this.#count);
   }
 
-  /** Windows that ended by `knownNs` without a sample were idle (see SetStatus.lastReadStartNs). */
-  idleUntil(knownNs: bigint): void {
-    this.#tiler.idleInto(knownNs, this.#count);
+  /** Windows without a sample that the drain's progress shows idle (see ReadProgress). */
+  idleUntil(read: ReadProgress): void {
+    this.#tiler.idleInto(read, this.#count);
   }
 
   /**
