@@ -2,6 +2,7 @@
 // window, an idle or lost stretch given as one row, a gap between rows, or any window that is
 // not hot ends a run.
 // One definition for the dashboard, both exports and the exporter.
+import { ExactSum } from './exact-sum.js';
 import type { Row } from './tiler.js';
 import { type Thresholds, windowLimits, windowLimitsNumber } from './threshold.js';
 
@@ -26,11 +27,8 @@ class Run {
   start = 0;
   end = 0;
   windows = 0;
-  /** The sums are frames + framesRecent: numbers added since the last fold, a safe integer. */
-  frames = 0n;
-  bytes = 0n;
-  framesRecent = 0;
-  bytesRecent = 0;
+  readonly frames = new ExactSum();
+  readonly bytes = new ExactSum();
   /** Peaks of the windows given as numbers, and of those given as rows; a burst's is the larger. */
   peakFrames = 0;
   peakBytes = 0;
@@ -42,10 +40,8 @@ class Run {
     this.start = start;
     this.end = start + 1;
     this.windows = 1;
-    this.frames = 0n;
-    this.bytes = 0n;
-    this.framesRecent = 0;
-    this.bytesRecent = 0;
+    this.frames.reset();
+    this.bytes.reset();
     this.peakFrames = 0;
     this.peakBytes = 0;
     this.peakFramesRow = 0n;
@@ -112,8 +108,8 @@ export class BurstDetector {
       const start = Number(row.startNs / this.#periodNs);
       ended = this.#gapBefore(start);
       const r = this.#hot(start);
-      r.frames += row.frames;
-      r.bytes += row.bytes;
+      r.frames.addBig(row.frames);
+      r.bytes.addBig(row.bytes);
       if (row.frames > r.peakFramesRow) r.peakFramesRow = row.frames;
       if (row.bytes > r.peakBytesRow) r.peakBytesRow = row.bytes;
     } else {
@@ -131,17 +127,8 @@ export class BurstDetector {
     if (lost === 0 && span === 1 && (frames > this.#framesLimitNumber || bytes > this.#bytesLimitNumber)) {
       const ended = this.#gapBefore(startWindow);
       const r = this.#hot(startWindow);
-      // Fold into the bigint before a sum could pass 2^53 (the subtraction is exact).
-      if (r.framesRecent > Number.MAX_SAFE_INTEGER - frames) {
-        r.frames += BigInt(r.framesRecent);
-        r.framesRecent = 0;
-      }
-      if (r.bytesRecent > Number.MAX_SAFE_INTEGER - bytes) {
-        r.bytes += BigInt(r.bytesRecent);
-        r.bytesRecent = 0;
-      }
-      r.framesRecent += frames;
-      r.bytesRecent += bytes;
+      r.frames.add(frames);
+      r.bytes.add(bytes);
       if (frames > r.peakFrames) r.peakFrames = frames;
       if (bytes > r.peakBytes) r.peakBytes = bytes;
       return ended;
@@ -190,8 +177,8 @@ export class BurstDetector {
       startNs: BigInt(r.start) * this.#periodNs,
       endNs: BigInt(r.end) * this.#periodNs,
       windows: r.windows,
-      frames: r.frames + BigInt(r.framesRecent),
-      bytes: r.bytes + BigInt(r.bytesRecent),
+      frames: r.frames.value,
+      bytes: r.bytes.value,
       peakFrames: max(BigInt(r.peakFrames), r.peakFramesRow),
       peakBytes: max(BigInt(r.peakBytes), r.peakBytesRow),
     };

@@ -1,5 +1,6 @@
 // Per-window load counted into histogram buckets, many windows at a time: idle windows come in
 // runs (10,000 a second per set at 100 us), so a run is one add(), never one call per window.
+import { ExactSum } from '../exact-sum.js';
 
 /** Upper bounds 0, then 2^lo, 2^(lo+1) … 2^hi; index() finds a value's bucket without a scan. */
 export class PowerOfTwoBuckets {
@@ -31,17 +32,12 @@ export class PowerOfTwoBuckets {
 export const FRAME_BUCKETS = new PowerOfTwoBuckets(0, 20);
 export const BYTE_BUCKETS = new PowerOfTwoBuckets(6, 30);
 
-// Below this a number adds integers exactly; the sum moves into a bigint before it gets there.
-const EXACT = 2 ** 52;
-
 export class WindowCounts {
   /** Windows per bucket (not cumulative), the last slot for +Inf. */
   readonly perBucket: number[];
   /** Windows counted. */
   count = 0;
-  #sum = 0n;
-  /** Recent additions as a number: a bigint addition per window costs an allocation. */
-  #recent = 0;
+  readonly #sum = new ExactSum();
 
   constructor(readonly buckets: PowerOfTwoBuckets) {
     this.perBucket = new Array<number>(buckets.bounds.length + 1).fill(0);
@@ -49,19 +45,14 @@ export class WindowCounts {
 
   /** Sum of the values counted, exact. */
   get sum(): bigint {
-    return this.#sum + BigInt(this.#recent);
+    return this.#sum.value;
   }
 
-  /** One window of `value`, a number below 2^52 (a window's growth): no bigint made. */
+  /** One window of `value`, a safe integer (a window's growth): no bigint made. */
   addWindow(value: number): void {
     this.perBucket[this.buckets.index(value)]++;
     this.count++;
-    if (this.#recent >= EXACT) {
-      this.#sum += BigInt(this.#recent);
-      this.#recent = 0;
-    }
-    // Both below 2^52: the sum is below 2^53, exact.
-    this.#recent += value;
+    this.#sum.add(value);
   }
 
   /** `windows` windows of `value` each. */
@@ -70,12 +61,7 @@ export class WindowCounts {
     this.perBucket[this.buckets.index(n)] += windows;
     this.count += windows;
     if (n === 0) return;
-    // n < 2^52 exactly when value < 2^52 (2^52 is a number, and rounding keeps order).
-    if (windows === 1 && n < EXACT && this.#recent < EXACT) {
-      this.#recent += n;
-    } else {
-      this.#sum += BigInt(this.#recent) + value * BigInt(windows);
-      this.#recent = 0;
-    }
+    if (windows === 1 && Number.isSafeInteger(n)) this.#sum.add(n);
+    else this.#sum.addBig(value * BigInt(windows));
   }
 }
