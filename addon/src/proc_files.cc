@@ -31,27 +31,7 @@ bool permissionError(int err)
 	return err == EACCES || err == EPERM;
 }
 
-// Reads a small file whole, through fd at offset 0; returns errno or 0.
-int preadAll(int fd, std::string *out)
-{
-	out->clear();
-	char buf[4096];
-	// config and stats are a few lines; the bound keeps a strange file from growing the string.
-	while (out->size() < (1 << 20)) {
-		ssize_t n = pread(fd, buf, sizeof(buf), static_cast<off_t>(out->size()));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return errno;
-		out->append(buf, n);
-		// A short read is the end (seq_file hands out all it has; so does a regular file):
-		// asking again for the 0 would cost a syscall per file.
-		if (static_cast<size_t>(n) < sizeof(buf))
-			break;
-	}
-	return 0;
-}
-
+// Reads a small file whole; returns errno or 0.
 int readSmallFile(const std::string &path, std::string *out)
 {
 	struct Closer {
@@ -64,7 +44,22 @@ int readSmallFile(const std::string &path, std::string *out)
 	} f{ open(path.c_str(), O_RDONLY | O_CLOEXEC) };
 	if (f.fd < 0)
 		return errno;
-	return preadAll(f.fd, out);
+	out->clear();
+	char buf[4096];
+	// config and stats are a few lines; the bound keeps a strange file from growing the string.
+	while (out->size() < (1 << 20)) {
+		ssize_t n = read(f.fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno;
+		out->append(buf, n);
+		// A short read is the end (seq_file hands out all it has; so does a regular file):
+		// asking again for the 0 would cost a syscall per file.
+		if (static_cast<size_t>(n) < sizeof(buf))
+			break;
+	}
+	return 0;
 }
 
 // Finds `key: value` in the text and parses value as u64.

@@ -4,7 +4,7 @@ import { cleanup, render } from 'ink-testing-library';
 import { App } from '../../../tui/src/app.js';
 import type { Exec } from '../../../tui/src/iptables.js';
 import { ReplayModel } from '../../../tui/src/model.js';
-import { NO_THRESHOLDS, parseThresholds } from '../../../tui/src/threshold.js';
+import { NO_THRESHOLDS, parseThresholds, type Thresholds } from '../../../tui/src/threshold.js';
 import { ScriptedFeed, sleep, until } from './helpers.js';
 
 const T = 1_764_288_000_000_000_000n;
@@ -38,8 +38,8 @@ function twoSets(): ScriptedFeed {
   return feed;
 }
 
-function start(feed: ScriptedFeed, exec?: Exec) {
-  return render(<App source={{ kind: 'live', feed }} color={false} tickMs={10} exec={exec} />);
+function start(feed: ScriptedFeed, exec?: Exec, thresholds?: Thresholds) {
+  return render(<App source={{ kind: 'live', feed }} color={false} tickMs={10} exec={exec} thresholds={thresholds} />);
 }
 
 /** Types a key once the latest frame's handlers are subscribed (React runs effects after the frame). */
@@ -301,14 +301,7 @@ test("t sets the selected set's threshold: bursts counted, marked on the chart, 
 });
 
 test('b lists the bursts biggest first; Enter moves the charts to one; Esc closes', async () => {
-  const r = render(
-    <App
-      source={{ kind: 'live', feed: twoSets() }}
-      color={false}
-      tickMs={10}
-      thresholds={parseThresholds(['50kpps'])}
-    />,
-  );
+  const r = start(twoSets(), undefined, parseThresholds(['50kpps']));
   await until(() => /^> alpha .* 2 +0$/m.test(frame(r)), 'bursts counted from --threshold');
   await press(r, 'b');
   await until(() => frame(r).includes('bursts of alpha above 50kpps: 2, biggest peak first'), 'the list');
@@ -328,14 +321,7 @@ test('b lists the bursts biggest first; Enter moves the charts to one; Esc close
 });
 
 test('h shows how often windows of each size occur, buckets above the threshold marked', async () => {
-  const r = render(
-    <App
-      source={{ kind: 'live', feed: twoSets() }}
-      color={false}
-      tickMs={10}
-      thresholds={parseThresholds(['50kpps'])}
-    />,
-  );
+  const r = start(twoSets(), undefined, parseThresholds(['50kpps']));
   await until(() => frame(r).includes('span 500µs'), 'chart');
   await press(r, 'h');
   await until(() => frame(r).includes('windows of alpha by frames (5 windows of 100µs)'), 'the histogram');

@@ -92,6 +92,19 @@ wait_for() {
 	done
 }
 
+# poll_wakes FILE: a poll() of FILE started now wakes once udp traffic to 127.0.0.1:5555 (a
+# pktstat rule's) fills a window and a packet in a later window closes it.
+poll_wakes() {
+	"$VM_HELPERS/pktread" "$1" poll 20000 >/dev/null 2>status &
+	local pid=$!
+	wait_for 10 grep -q polling status || fail "the reader did not start polling"
+	send 127.0.0.1 5555 5 100
+	sleep 0.05
+	send 127.0.0.1 5555 5 100
+	wait_for 10 grep -q readable status || fail "poll did not wake within 10 s: $(cat status)"
+	wait $pid || fail "poll: $(tail -n1 status)"
+}
+
 # Clean slate before each test: no rules in either back end or family, no extra
 # namespaces, the module loaded.
 reset_net() {

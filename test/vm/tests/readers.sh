@@ -87,15 +87,7 @@ test_one_byte_reads() {
 test_poll() {
 	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 10ms --samples 100 --name pl ||
 		fail "rule refused"
-	"$VM_HELPERS/pktread" $PS_DIR/pl/data poll 20000 2>status &
-	local pid=$!
-	wait_for 10 grep -q polling status || fail "the reader did not start polling"
-	send 127.0.0.1 5555 5 100
-	sleep 0.05
-	# a packet in a later window closes the first one
-	send 127.0.0.1 5555 5 100
-	wait_for 10 grep -q readable status || fail "poll did not wake within 10 s: $(cat status)"
-	wait $pid || fail "poll: $(tail -n1 status)"
+	poll_wakes $PS_DIR/pl/data
 }
 
 # Two senders pinned to the two vCPUs while a reader drains: totals exact and equal to

@@ -120,14 +120,7 @@ test_stream_poll() {
 	"$VM_HELPERS/pktread" "$d/stream" poll 500 2>idle
 	check_eq "poll at the end of the stream, data unread" timeout "$(tail -n1 idle)"
 	(($(kv "$d/stats" queued) >= 1)) || fail "data has no sample waiting"
-	"$VM_HELPERS/pktread" "$d/stream" poll 20000 >/dev/null 2>status &
-	local pid=$!
-	wait_for 10 grep -q polling status || fail "the reader did not start polling"
-	send 127.0.0.1 5555 5 100
-	sleep 0.05
-	send 127.0.0.1 5555 5 100
-	wait_for 10 grep -q readable status || fail "poll did not wake within 10 s: $(cat status)"
-	wait $pid || fail "poll: $(tail -n1 status)"
+	poll_wakes "$d/stream"
 }
 
 # Deleting the last rule while streams are open: their reads end, nothing breaks.

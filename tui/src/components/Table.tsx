@@ -52,7 +52,7 @@ export function fitColumns(width: number): Column[] {
 }
 
 const fit = (text: string, width: number, left: boolean) =>
-  text.length > width ? text.slice(0, width - 1) + '…' : left ? text.padEnd(width) : text.padStart(width);
+  text.length > width ? truncateEnd(text, width) : left ? text.padEnd(width) : text.padStart(width);
 
 const RED = '\x1b[31m';
 const CYAN = '\x1b[36m';
