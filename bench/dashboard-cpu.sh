@@ -46,7 +46,7 @@ awk -v c0="$c0" -v c1="$c1" -v d0="$d0" -v d1="$d1" -v t0="$t0" -v t1="$t1" -v h
 	pct = 100 * (c1 - c0) / hz / (t1 - t0)
 	drain = 100 * (d1 - d0) / hz / (t1 - t0)
 	printf "dashboard: %d sets of 100 µs windows, traffic in %.0f%% of windows: %.1f%% of one core over %.0f s (goal < 15%%)\n", n, busy * 100, pct, t1 - t0
-	printf "  of which the drain thread %.1f%%, the JavaScript side (model, Ink) %.1f%%\n", drain, pct - drain
+	printf "  of which the drain thread %.1f%%, the JavaScript side (model, drawing) %.1f%%\n", drain, pct - drain
 }'
 echo "RSS: $((r0 / 1024)) MiB -> $((r1 / 1024)) MiB ($(( (r1 - r0) )) KiB); V8 $h0 -> $h1"
 echo "screen at the end:"

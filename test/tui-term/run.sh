@@ -64,6 +64,9 @@ expect 'frames axis labelled up to the peak' '^ +49 ┤'
 expect 'bytes axis in human units' '^49\.0kB ┤'
 expect 'status line' 'replay lab\.csv \| lost 0 \| \? help'
 if screen | grep -q SHELL-SCREEN; then bad 'the dashboard is on the alternate screen' "$(screen)"; else ok 'the dashboard is on the alternate screen'; fi
+# The dashboard draws row by row: no cursor jumping about; every way out shows it again.
+cursor() { T display -p -t tui '#{cursor_flag}'; }
+if [ "$(cursor)" = 0 ]; then ok 'the cursor is hidden on the dashboard'; else bad 'the cursor is hidden on the dashboard' "cursor_flag $(cursor)"; fi
 # A colour is SGR 30-38 or 90-97 (39 is tmux resetting to the default colour).
 colour=$'\e\\[([0-9]+;)*(3[0-8]|9[0-7])(;[0-9]+)*m'
 if screen -e | grep -Eq "$colour"; then ok 'charts are coloured without NO_COLOR'; else bad 'charts are coloured without NO_COLOR'; fi
@@ -103,6 +106,7 @@ if screen | grep -q '^> lab.*9\.80M'; then bad 'resize back: totals leave the ta
 T send-keys -t tui q
 expect 'q exits with status 0' '^EXIT=0'
 if screen | grep -q '^SHELL-SCREEN$' && ! screen | grep -q '^> lab'; then ok 'q restores the shell screen'; else bad 'q restores the shell screen' "$(screen)"; fi
+if [ "$(cursor)" = 1 ]; then ok 'q shows the cursor again'; else bad 'q shows the cursor again' "cursor_flag $(cursor)"; fi
 T send-keys -t tui "stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY-AFTER" Enter
 sleep 0.3
 after=$(screen | grep 'STTY-AFTER' | tail -n 1 | sed 's/STTY-AFTER//')
@@ -192,6 +196,7 @@ sleep 0.5
 kill -TERM $(pgrep -P "$(T display -p -t tui '#{pane_pid}')")
 expect 'SIGTERM ends the dashboard cleanly' '^EXIT=0'
 if ! screen | grep -q '^> lab'; then ok 'SIGTERM restores the shell screen'; else bad 'SIGTERM restores the shell screen' "$(screen)"; fi
+if [ "$(cursor)" = 1 ]; then ok 'SIGTERM shows the cursor again'; else bad 'SIGTERM shows the cursor again' "cursor_flag $(cursor)"; fi
 T send-keys -t tui "stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY-TERM" Enter
 sleep 0.3
 term=$(screen | grep 'STTY-TERM' | tail -n 1 | sed 's/STTY-TERM//')

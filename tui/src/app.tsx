@@ -1,17 +1,18 @@
-// The dashboard: table, charts of the selected set, status line, and the key handling.
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+// The dashboard: table, charts of the selected set, status line, and the key handling. The main
+// view goes to the Screen as lines; Ink draws the overlays and forms.
+import { Box, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { AddForm } from './components/AddForm.js';
-import { Charts } from './components/Charts.js';
 import { ConfirmDelete } from './components/ConfirmDelete.js';
 import { Help } from './components/Help.js';
-import { StatusLine } from './components/StatusLine.js';
-import { Details, fitColumns, Table, TABLE_COLUMNS } from './components/Table.js';
+import { Lines } from './components/Lines.js';
 import { AXIS_WIDTH } from './chart.js';
 import { addRule, deleteRules, type Exec, execIptables } from './iptables.js';
 import { Bursts } from './components/Bursts.js';
 import { Histogram } from './components/Histogram.js';
-import type { LastBurst } from './components/StatusLine.js';
+import type { Screen } from './screen.js';
+import { mainViewLines } from './view/main-view.js';
+import { type LastBurst, statusLine } from './view/status-line.js';
 import { ThresholdForm } from './components/ThresholdForm.js';
 import type { Burst } from './bursts.js';
 import { LiveModel, type Model, type ReplayModel, type Snapshot } from './model.js';
@@ -25,6 +26,8 @@ export type Source =
 
 interface AppProps {
   readonly source: Source;
+  /** Where the main view is drawn; Ink renders into its inkStdout. */
+  readonly screen: Screen;
   /** Set to select first (--rule). */
   readonly focus?: string;
   readonly exec?: Exec;
@@ -173,10 +176,16 @@ export function App(props: AppProps) {
   };
 
   const state = props.source.kind === 'replay' ? `replay ${props.source.label}` : view.paused ? 'PAUSED' : 'live';
-  // Rows: table header + sets, two chart titles, status; the rest goes to the charts.
-  const tableRows = Math.max(1, Math.min(shown.sets.length, Math.floor(rows / 4)));
-  const narrow = fitColumns(columns).length < TABLE_COLUMNS.length;
-  const chartHeight = Math.max(2, Math.floor((rows - 1 - (tableRows + 1) - (narrow ? 1 : 0) - 2 - 1) / 2));
+  const status = statusLine({
+    state,
+    drainRate: live !== null ? snap.drainRate : null,
+    lost: snap.lost,
+    message: view.message,
+    error: snap.lastError,
+    lastBurst: lastBurst(shown),
+    color: props.color,
+    width: columns,
+  });
 
   let body;
   if (view.overlay === 'help') body = <Help />;
@@ -228,41 +237,26 @@ export function App(props: AppProps) {
         close={(err) => dispatch({ type: 'close', message: err })}
       />
     );
-  else
-    body = (
-      <>
-        <Table sets={shown.sets} selected={sel} width={columns} rows={tableRows} color={props.color} />
-        {narrow && current !== undefined ? <Details set={current} width={columns} /> : null}
-        {series !== undefined && current !== undefined && series.length > 0 ? (
-          <Charts
-            series={series}
-            zoom={view.zoom}
-            offset={view.offset}
-            width={columns}
-            height={chartHeight}
-            color={props.color}
-            limits={current.limits}
-            thresholds={formatThresholds(current.thresholds)}
-          />
-        ) : (
-          <Text dimColor>{current !== undefined ? 'waiting for the first window…' : ''}</Text>
-        )}
-      </>
-    );
-
+  const main =
+    body === undefined
+      ? mainViewLines({
+          sets: shown.sets,
+          selected: sel,
+          series,
+          zoom: view.zoom,
+          offset: view.offset,
+          columns,
+          rows,
+          color: props.color,
+          status,
+        })
+      : null;
+  useLayoutEffect(() => props.screen.show(main));
+  if (body === undefined) return null;
   return (
     <Box flexDirection="column" width={columns}>
       {body}
-      <StatusLine
-        state={state}
-        drainRate={live !== null ? snap.drainRate : null}
-        lost={snap.lost}
-        message={view.message}
-        error={snap.lastError}
-        lastBurst={lastBurst(shown)}
-        color={props.color}
-        width={columns}
-      />
+      <Lines lines={[status]} width={columns} />
     </Box>
   );
 }

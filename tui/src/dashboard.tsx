@@ -3,10 +3,12 @@
 // screen the shell had.
 import { render } from 'ink';
 import { App, type Source } from './app.js';
+import { Screen } from './screen.js';
 import type { Thresholds } from './threshold.js';
 
-const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H';
-const LEAVE_ALTERNATE_SCREEN = '\x1b[?1049l';
+// The cursor hidden there: the Screen moves it from row to row.
+const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H\x1b[?25l';
+const LEAVE_ALTERNATE_SCREEN = '\x1b[?25h\x1b[?1049l';
 
 export async function runDashboard(o: {
   source: Source;
@@ -22,9 +24,12 @@ export async function runDashboard(o: {
     process.stdout.write(LEAVE_ALTERNATE_SCREEN);
   };
   process.stdout.write(ENTER_ALTERNATE_SCREEN);
-  const ink = render(<App source={o.source} focus={o.focus} color={o.color} thresholds={o.thresholds} />, {
-    maxFps: 10,
-  });
+  const screen = new Screen(process.stdout);
+  // Ink in debug mode: it hands each whole frame to the Screen, which draws what changed.
+  const ink = render(
+    <App screen={screen} source={o.source} focus={o.focus} color={o.color} thresholds={o.thresholds} />,
+    { stdout: screen.inkStdout as unknown as NodeJS.WriteStream, debug: true },
+  );
   const timer = o.durationMs !== null ? setTimeout(() => ink.unmount(), o.durationMs) : null;
   // Leave through Ink, which restores the terminal's modes, rather than dying in raw mode.
   const quit = () => ink.unmount();

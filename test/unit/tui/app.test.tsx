@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { cleanup, render } from 'ink-testing-library';
 import { App } from '../../../tui/src/app.js';
 import type { Exec } from '../../../tui/src/iptables.js';
 import { ReplayModel } from '../../../tui/src/model.js';
 import { NO_THRESHOLDS, parseThresholds, type Thresholds } from '../../../tui/src/threshold.js';
 import { ScriptedFeed, sleep, until } from './helpers.js';
+import { renderApp, unmountAll } from './terminal.js';
 
 const T = 1_764_288_000_000_000_000n;
 const P = 100_000n;
@@ -19,7 +19,7 @@ const KEY = {
   esc: '\u001B',
 };
 
-afterEach(() => cleanup());
+afterEach(() => unmountAll());
 
 /** Two sets with traffic the test knows: "alpha" 5 windows, "beta" idle after one window. */
 function twoSets(): ScriptedFeed {
@@ -39,7 +39,16 @@ function twoSets(): ScriptedFeed {
 }
 
 function start(feed: ScriptedFeed, exec?: Exec, thresholds?: Thresholds) {
-  return render(<App source={{ kind: 'live', feed }} color={false} tickMs={10} exec={exec} thresholds={thresholds} />);
+  return renderApp((screen) => (
+    <App
+      screen={screen}
+      source={{ kind: 'live', feed }}
+      color={false}
+      tickMs={10}
+      exec={exec}
+      thresholds={thresholds}
+    />
+  ));
 }
 
 /** Types a key once the latest frame's handlers are subscribed (React runs effects after the frame). */
@@ -253,12 +262,13 @@ test('replay: ←/→ page through the file, rules cannot change', async () => {
     bytes: BigInt(i * 10),
     lost: 0n,
   }));
-  const r = render(
+  const r = renderApp((screen) => (
     <App
+      screen={screen}
       source={{ kind: 'replay', model: new ReplayModel('lab', rows, P, NO_THRESHOLDS), label: 'lab.csv' }}
       color={false}
-    />,
-  );
+    />
+  ));
   // 100 columns wide: 91 columns of chart.
   await until(() => frame(r).includes('span 9.1ms'), 'chart');
   assert.match(frame(r), /^ {3}299 [┤┼]/m);

@@ -2,23 +2,21 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { Box, Text } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
-import { StatusLine } from '../../../tui/src/components/StatusLine.js';
+import { statusLine } from '../../../tui/src/view/status-line.js';
 
 afterEach(() => cleanup());
 
 const line = (width: number, error: string | null) =>
-  render(
-    <StatusLine
-      state="live"
-      drainRate={316_000}
-      lost={2n}
-      message={null}
-      error={error}
-      lastBurst={null}
-      color={false}
-      width={width}
-    />,
-  ).lastFrame();
+  statusLine({
+    state: 'live',
+    drainRate: 316_000,
+    lost: 2n,
+    message: null,
+    error,
+    lastBurst: null,
+    color: false,
+    width,
+  });
 
 test('the status line is cut at the width as <Text wrap="truncate-end"> cuts it, the error included', () => {
   const text = 'live | drain 316k samples/s | lost 2 | ? help';

@@ -1,10 +1,8 @@
-// Bottom line: drain rate, losses, live/paused, last error. It changes at every redraw: drawn as
-// Lines (Ink would keep every text it measured), cut and styled here as <Text> would.
+// Bottom line: drain rate, losses, live/paused, last error, cut to the terminal's width.
 import chalk from 'chalk';
 import type { Burst } from '../bursts.js';
 import { truncateEnd } from '../paint.js';
 import { formatLocalNs, formatNs, si } from '../units.js';
-import { Lines } from './Lines.js';
 
 /** The most recent burst of any set. */
 export interface LastBurst {
@@ -12,7 +10,7 @@ export interface LastBurst {
   readonly burst: Burst;
 }
 
-export function StatusLine(props: {
+export function statusLine(props: {
   state: string;
   drainRate: number | null;
   lost: bigint;
@@ -22,7 +20,7 @@ export function StatusLine(props: {
   lastBurst: LastBurst | null;
   color: boolean;
   width: number;
-}) {
+}): string {
   const parts = [props.state];
   if (props.message !== null) parts.push(props.message);
   if (props.drainRate !== null) parts.push(`drain ${si(Math.round(props.drainRate))} samples/s`);
@@ -41,6 +39,5 @@ export function StatusLine(props: {
   // The error's part of the line red, the ellipsis of a cut line not.
   const cut = line.length < plain.length + error.length ? line.slice(0, -1) : line;
   const red = cut.slice(plain.length);
-  const text = cut.slice(0, plain.length) + (props.color && red !== '' ? chalk.red(red) : red) + line.slice(cut.length);
-  return <Lines lines={[text]} width={props.width} />;
+  return cut.slice(0, plain.length) + (props.color && red !== '' ? chalk.red(red) : red) + line.slice(cut.length);
 }

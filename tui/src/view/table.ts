@@ -1,11 +1,9 @@
 // The table of counter sets: as many columns as the width allows, most important first.
 import chalk from 'chalk';
-import { Box, Text } from 'ink';
 import type { SetView } from '../model.js';
 import { LinePainter, truncateEnd } from '../paint.js';
 import { SPARK_WIDTH, sparkCells } from '../sparkline.js';
 import { formatNs, si } from '../units.js';
-import { Lines } from './Lines.js';
 
 interface Column {
   readonly header: string;
@@ -68,40 +66,32 @@ function spark(s: SetView, color: boolean): string {
   return line.done();
 }
 
-export function Table(props: {
-  sets: readonly SetView[];
-  selected: number;
-  width: number;
-  rows: number;
-  color: boolean;
-}) {
-  const cols = fitColumns(props.width);
-  const line = (cells: (c: Column) => string) => cols.map((c, i) => fit(cells(c), c.width, i === 0)).join(' ');
+/** The table's header and a line per set shown, `rows` of them around the selected one. */
+export function tableLines(
+  sets: readonly SetView[],
+  selected: number,
+  width: number,
+  rows: number,
+  color: boolean,
+): string[] {
+  const cols = fitColumns(width);
+  const header = chalk.bold('  ' + cols.map((c, i) => fit(c.header, c.width, i === 0)).join(' '));
+  if (sets.length === 0) return [header, chalk.dim(' no counter sets yet: press a to add a rule')];
   // Keep the selected row visible when there are more sets than rows.
-  const first = Math.max(0, Math.min(props.selected - props.rows + 1, props.sets.length - props.rows));
-  const shown = props.sets.slice(first, first + props.rows);
-  // The rows change at every redraw: drawn as Lines (not measured by Ink), styled here.
-  const lines = shown.map((s, i) => {
+  const first = Math.max(0, Math.min(selected - rows + 1, sets.length - rows));
+  const lines = sets.slice(first, first + rows).map((s, i) => {
     // The sparkline is SPARK_WIDTH wide already, its colour codes take no room.
-    const text = cols.map((c, k) => (c.spark ? spark(s, props.color) : fit(c.cell(s), c.width, k === 0))).join(' ');
-    const sel = first + i === props.selected;
+    const text = cols.map((c, k) => (c.spark ? spark(s, color) : fit(c.cell(s), c.width, k === 0))).join(' ');
     // A set in error is red throughout: the sparkline's own colours give way back to red.
-    const styled = props.color && s.error !== null ? RED + text.replaceAll(DEFAULT, DEFAULT + RED) + DEFAULT : text;
-    // Inverse through chalk, as Ink's <Text inverse> does (none where the output has no colours).
-    return sel ? chalk.inverse(`> ${styled}`) : `  ${styled}`;
+    const styled = color && s.error !== null ? RED + text.replaceAll(DEFAULT, DEFAULT + RED) + DEFAULT : text;
+    // Inverse through chalk (none where the output has no colours).
+    return first + i === selected ? chalk.inverse(`> ${styled}`) : `  ${styled}`;
   });
-  return (
-    <Box flexDirection="column">
-      <Text bold>{'  ' + line((c) => c.header)}</Text>
-      {props.sets.length === 0 ? <Text dimColor> no counter sets yet: press a to add a rule</Text> : null}
-      <Lines lines={lines} width={props.width} />
-    </Box>
-  );
+  return [header, ...lines];
 }
 
 /** Every figure of one set on one line, for when the table had to drop columns. */
-export function Details(props: { set: SetView; width: number }) {
-  const s = props.set;
+export function detailsLine(s: SetView, width: number): string {
   const parts = [
     `${s.name}: fifo ${s.fifo}`,
     `total ${s.totalFrames === null ? '-' : si(s.totalFrames)} fr ${s.totalBytes === null ? '-' : si(s.totalBytes)}B`,
@@ -110,6 +100,5 @@ export function Details(props: { set: SetView; width: number }) {
     `lost ${si(s.lost)}`,
   ];
   if (s.error !== null) parts.push(s.error);
-  // A line that changes at every redraw: Lines, cut as <Text wrap="truncate-end"> would.
-  return <Lines lines={[truncateEnd(parts.join('  '), props.width)]} width={props.width} />;
+  return truncateEnd(parts.join('  '), width);
 }

@@ -6,9 +6,9 @@ import { buildColumns, type Limits } from '../columns.js';
 import { truncateEnd } from '../paint.js';
 import type { SetSeries } from '../series.js';
 import { formatNs, si } from '../units.js';
-import { Lines } from './Lines.js';
 
-export function Charts(props: {
+/** The frames chart and the bytes chart, each with its title: 2 × `height` lines. */
+export function chartLines(props: {
   series: SetSeries;
   zoom: number;
   offset: number;
@@ -19,7 +19,7 @@ export function Charts(props: {
   limits: Limits;
   /** The thresholds as text ("33kpps 800Mbps"), "" when none. */
   thresholds: string;
-}) {
+}): string[] {
   const { series, zoom } = props;
   const view = buildColumns(series, zoom, Math.max(1, props.width - AXIS_WIDTH - 1), props.offset);
   const cols = view.columns;
@@ -56,10 +56,8 @@ export function Charts(props: {
     unit: 'B',
     color: props.color ? COLORS.bytes : null,
   });
-  // Titles bold through chalk, as Ink's <Text bold> does; the titles change at every redraw, so
-  // they are Lines too (Ink would keep every one it measured).
   const title = (text: string) => chalk.bold(truncateEnd(text, props.width));
-  const lines = [
+  return [
     title(
       `frames${per}  ${series.name}  span ${formatNs(series.periodNs * BigInt(view.toWindow - view.fromWindow))}${where}`,
     ),
@@ -67,5 +65,4 @@ export function Charts(props: {
     title(`bytes  ${avg(frames, ' fr')} ${avg(bytes, 'B')}  ${marks}`),
     ...bytesChart,
   ];
-  return <Lines lines={lines} width={props.width} />;
 }
