@@ -32,12 +32,18 @@ sleep "$warmup"
 c0=$(cpu) d0=$(drain_cpu) r0=$(rss) t0=$(date +%s.%N)
 h0=$(heap)
 echo "start: RSS $((r0 / 1024)) MiB, $h0 after ${warmup} s"
-elapsed=0
+# CPU of one step, % of one core: all threads, then the drain thread.
+share() { awk -v a="$1" -v b="$2" -v t0="$3" -v t1="$4" -v hz="$ticks" 'BEGIN { printf "%.1f%%", 100 * (b - a) / hz / (t1 - t0) }'; }
+elapsed=0 cs=$c0 ds=$d0 ts=$t0
 while [ "$elapsed" -lt "$seconds" ]; do
 	step=$(( seconds - elapsed < 60 ? seconds - elapsed : 60 ))
 	sleep "$step"
 	elapsed=$((elapsed + step))
-	[ "$elapsed" -lt "$seconds" ] && echo "  ${elapsed} s: RSS $(( $(rss) / 1024 )) MiB, $(heap)"
+	if [ "$elapsed" -lt "$seconds" ]; then
+		c=$(cpu) d=$(drain_cpu) t=$(date +%s.%N)
+		echo "  ${elapsed} s: CPU $(share "$cs" "$c" "$ts" "$t") (drain $(share "$ds" "$d" "$ts" "$t")) in the last ${step} s, RSS $(( $(rss) / 1024 )) MiB, $(heap)"
+		cs=$c ds=$d ts=$t
+	fi
 done
 c1=$(cpu) d1=$(drain_cpu) r1=$(rss) t1=$(date +%s.%N)
 h1=$(heap)

@@ -14,9 +14,8 @@ const KEPT_BURSTS = 1000;
 export class SetTrack {
   readonly series: SetSeries;
   readonly spark: SparkTrack;
+  /** Finds the bursts and keeps the KEPT_BURSTS latest that ended. */
   private detector: BurstDetector | null = null;
-  /** Ended bursts, oldest first, at most KEPT_BURSTS (the oldest leaves as one ends). */
-  private ended: Burst[] = [];
   private thresholdsSet: Thresholds;
   limits: Limits;
 
@@ -25,7 +24,7 @@ export class SetTrack {
     this.spark = new SparkTrack(periodNs);
     this.thresholdsSet = thresholds;
     this.limits = windowLimitsNumber(thresholds, periodNs);
-    if (hasThresholds(thresholds)) this.detector = new BurstDetector(periodNs, thresholds);
+    if (hasThresholds(thresholds)) this.detector = new BurstDetector(periodNs, thresholds, KEPT_BURSTS);
   }
 
   get thresholds(): Thresholds {
@@ -45,10 +44,7 @@ export class SetTrack {
   private push(startWindow: number, span: number, frames: number, bytes: number, lost: number): void {
     this.series.push(span, frames, bytes, lost, startWindow + span);
     this.spark.push(startWindow, span, frames, bytes, lost);
-    const d = this.detector;
-    if (d !== null) {
-      if (d.pushWindow(startWindow, span, frames, bytes, lost)) this.keep(d.lastEnded);
-    }
+    this.detector?.pushWindow(startWindow, span, frames, bytes, lost);
   }
 
   /** New thresholds: the bursts are found again in the windows the ring still holds. */
@@ -56,23 +52,15 @@ export class SetTrack {
     const s = this.series;
     this.thresholdsSet = t;
     this.limits = windowLimitsNumber(t, s.periodNs);
-    this.ended = [];
-    this.detector = hasThresholds(t) ? new BurstDetector(s.periodNs, t) : null;
+    this.detector = hasThresholds(t) ? new BurstDetector(s.periodNs, t, KEPT_BURSTS) : null;
     const d = this.detector;
     if (d === null) return;
     let start = s.endWindow - s.windows;
     for (let i = 0; i < s.length; i++) {
       const span = s.span(i);
-      if (d.pushWindow(start, span, s.frames(i), s.bytes(i), s.lost(i))) this.keep(d.lastEnded);
+      d.pushWindow(start, span, s.frames(i), s.bytes(i), s.lost(i));
       start += span;
     }
-  }
-
-  /** An ended burst (lastEnded: null only before the first) into the list. */
-  private keep(b: Burst | null): void {
-    if (b === null) return;
-    this.ended.push(b);
-    if (this.ended.length > KEPT_BURSTS) this.ended.shift();
   }
 
   /** Bursts ended, plus the one running; null without thresholds. */
@@ -83,14 +71,20 @@ export class SetTrack {
 
   /** The latest burst: the running one, else the last that ended. */
   get last(): Burst | null {
-    return this.detector?.running ?? this.ended[this.ended.length - 1] ?? null;
+    const d = this.detector;
+    return d === null ? null : (d.running ?? d.lastEnded);
   }
 
   /** The KEPT_BURSTS most recent bursts (the running one included), oldest first. */
   bursts(): Burst[] {
-    const running = this.detector?.running ?? null;
-    const list = this.ended.slice(-KEPT_BURSTS + (running !== null ? 1 : 0));
-    if (running !== null) list.push(running);
+    const d = this.detector;
+    if (d === null) return [];
+    const list = d.ended();
+    const running = d.running;
+    if (running !== null) {
+      if (list.length === KEPT_BURSTS) list.shift();
+      list.push(running);
+    }
     return list;
   }
 }
