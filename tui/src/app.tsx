@@ -205,6 +205,7 @@ export function App(props: AppProps) {
         name={target.name}
         periodNs={target.periodNs}
         bursts={target.bursts()}
+        count={target.burstCount ?? 0}
         thresholds={formatThresholds(target.thresholds)}
         rows={rows - 3}
         goto={gotoBurst}

@@ -21,7 +21,7 @@ export interface Burst {
 
 /**
  * A run in window numbers (ns / period, exact in a number); a Burst is made from it in ns. A
- * detector reuses its runs, so finding bursts allocates nothing per burst.
+ * detector keeps two and reuses them, so finding bursts allocates nothing per burst.
  */
 class Run {
   start = 0;
@@ -60,25 +60,15 @@ export class BurstDetector {
   readonly #bytesLimit: bigint;
   readonly #framesLimitNumber: number;
   readonly #bytesLimitNumber: number;
-  /** The run going on (while #running). */
+  /** The run going on (while #running), and the one that ended last (once #bursts > 0). */
   #run = new Run();
+  #last = new Run();
   #running = false;
-  /**
-   * The latest runs that ended, at most #keep, a ring whose oldest is at #oldest. An ended run
-   * takes the place of the oldest, whose object runs next: bursts kept for minutes as objects
-   * of their own were old-generation garbage when they left (64 sets: a quarter of the
-   * dashboard's CPU went to collecting it).
-   */
-  readonly #ended: Run[] = [];
-  #oldest = 0;
-  readonly #keep: number;
   #hotWindows = 0;
   #bursts = 0;
 
-  /** `keep`: how many of the latest ended bursts `ended()` lists (lastEnded is the latest). */
-  constructor(periodNs: bigint, thresholds: Thresholds, keep = 1) {
+  constructor(periodNs: bigint, thresholds: Thresholds) {
     this.#periodNs = periodNs;
-    this.#keep = Math.max(1, keep);
     const limits = windowLimits(thresholds, periodNs);
     this.#framesLimit = limits.frames ?? NEVER;
     this.#bytesLimit = limits.bytes ?? NEVER;
@@ -104,15 +94,7 @@ export class BurstDetector {
 
   /** The burst that ended last, or null before any. */
   get lastEnded(): Burst | null {
-    const n = this.#ended.length;
-    const latest = this.#ended[(this.#oldest + n - 1) % n];
-    return latest !== undefined ? this.#burstOf(latest) : null;
-  }
-
-  /** The latest ended bursts, at most `keep`, oldest first. */
-  ended(): Burst[] {
-    const ring = this.#ended;
-    return [...ring.slice(this.#oldest), ...ring.slice(0, this.#oldest)].map((r) => this.#burstOf(r));
+    return this.#bursts > 0 ? this.#burstOf(this.#last) : null;
   }
 
   /**
@@ -182,15 +164,8 @@ export class BurstDetector {
   #end(): boolean {
     if (!this.#running) return false;
     const r = this.#run;
-    const oldest = this.#ended.length === this.#keep ? this.#ended[this.#oldest] : undefined;
-    if (oldest === undefined) {
-      this.#ended.push(r);
-      this.#run = new Run();
-    } else {
-      this.#ended[this.#oldest] = r;
-      this.#oldest = (this.#oldest + 1) % this.#keep;
-      this.#run = oldest;
-    }
+    this.#run = this.#last;
+    this.#last = r;
     this.#running = false;
     this.#bursts++;
     return true;

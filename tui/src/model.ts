@@ -37,7 +37,7 @@ export interface SetView {
   /** Bursts so far (the running one included); null without a threshold. */
   readonly burstCount: number | null;
   readonly lastBurst: Burst | null;
-  /** The most recent bursts, oldest first. */
+  /** The bursts kept for the `b` list (the biggest, and the running one), in no order. */
   readonly bursts: () => readonly Burst[];
 }
 

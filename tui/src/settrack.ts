@@ -1,21 +1,22 @@
 // What the dashboard keeps of one counter set: the ring of recent windows for the charts, the
 // sparkline, and its bursts under its thresholds (SPEC section 4, through bursts.ts). Memory is
-// bounded: the ring, SPARK_WIDTH columns and the KEPT_BURSTS most recent bursts plus counts.
+// bounded: the ring, SPARK_WIDTH columns and the KEPT_BURSTS biggest bursts plus counts.
 import { type Burst, BurstDetector } from './bursts.js';
 import type { Limits } from './columns.js';
+import { KeptBursts } from './kept-bursts.js';
 import { RING_WINDOWS, SetSeries } from './series.js';
 import { SparkTrack } from './sparkline.js';
 import { hasThresholds, type Thresholds, windowLimitsNumber } from './threshold.js';
 import { partsNumber, type Row, type RowSink, rowNumbers } from './tiler.js';
 
-/** Bursts listed per set (`b`); older ones are only counted. */
+/** Bursts listed per set (`b`): the first of the list's order; the others are only counted. */
 const KEPT_BURSTS = 1000;
 
 export class SetTrack {
   readonly series: SetSeries;
   readonly spark: SparkTrack;
-  /** Finds the bursts and keeps the KEPT_BURSTS latest that ended. */
   private detector: BurstDetector | null = null;
+  private readonly kept = new KeptBursts(KEPT_BURSTS);
   private thresholdsSet: Thresholds;
   limits: Limits;
 
@@ -24,7 +25,7 @@ export class SetTrack {
     this.spark = new SparkTrack(periodNs);
     this.thresholdsSet = thresholds;
     this.limits = windowLimitsNumber(thresholds, periodNs);
-    if (hasThresholds(thresholds)) this.detector = new BurstDetector(periodNs, thresholds, KEPT_BURSTS);
+    if (hasThresholds(thresholds)) this.detector = new BurstDetector(periodNs, thresholds);
   }
 
   get thresholds(): Thresholds {
@@ -44,7 +45,8 @@ export class SetTrack {
   private push(startWindow: number, span: number, frames: number, bytes: number, lost: number): void {
     this.series.push(span, frames, bytes, lost, startWindow + span);
     this.spark.push(startWindow, span, frames, bytes, lost);
-    this.detector?.pushWindow(startWindow, span, frames, bytes, lost);
+    const d = this.detector;
+    if (d !== null && d.pushWindow(startWindow, span, frames, bytes, lost)) this.keepEnded(d);
   }
 
   /** New thresholds: the bursts are found again in the windows the ring still holds. */
@@ -52,15 +54,22 @@ export class SetTrack {
     const s = this.series;
     this.thresholdsSet = t;
     this.limits = windowLimitsNumber(t, s.periodNs);
-    this.detector = hasThresholds(t) ? new BurstDetector(s.periodNs, t, KEPT_BURSTS) : null;
+    this.kept.clear();
+    this.detector = hasThresholds(t) ? new BurstDetector(s.periodNs, t) : null;
     const d = this.detector;
     if (d === null) return;
     let start = s.endWindow - s.windows;
     for (let i = 0; i < s.length; i++) {
       const span = s.span(i);
-      d.pushWindow(start, span, s.frames(i), s.bytes(i), s.lost(i));
+      if (d.pushWindow(start, span, s.frames(i), s.bytes(i), s.lost(i))) this.keepEnded(d);
       start += span;
     }
+  }
+
+  /** The burst the detector has just ended, to the kept ones. */
+  private keepEnded(d: BurstDetector): void {
+    const b = d.lastEnded;
+    if (b !== null) this.kept.add(b);
   }
 
   /** Bursts ended, plus the one running; null without thresholds. */
@@ -75,16 +84,11 @@ export class SetTrack {
     return d === null ? null : (d.running ?? d.lastEnded);
   }
 
-  /** The KEPT_BURSTS most recent bursts (the running one included), oldest first. */
+  /** The kept bursts (in no order) and the running one, whatever its rank. */
   bursts(): Burst[] {
-    const d = this.detector;
-    if (d === null) return [];
-    const list = d.ended();
-    const running = d.running;
-    if (running !== null) {
-      if (list.length === KEPT_BURSTS) list.shift();
-      list.push(running);
-    }
+    const list = this.kept.list();
+    const running = this.detector?.running ?? null;
+    if (running !== null) list.push(running);
     return list;
   }
 }

@@ -30,6 +30,8 @@ export function Bursts(props: {
   periodNs: bigint;
   /** Bursts in any order; the list sorts them. */
   bursts: readonly Burst[];
+  /** Bursts so far, the ones not kept included. */
+  count: number;
   /** Whether the set has a threshold at all. */
   thresholds: string;
   /** Rows for the list itself. */
@@ -54,7 +56,8 @@ export function Bursts(props: {
   const title =
     props.thresholds === ''
       ? `bursts of ${props.name}: no threshold (press t to set one)`
-      : `bursts of ${props.name} above ${props.thresholds}: ${sorted.length}, biggest peak first` +
+      : `bursts of ${props.name} above ${props.thresholds}: ${props.count}, biggest peak first` +
+        (sorted.length < props.count ? ` (the ${sorted.length} biggest kept)` : '') +
         (sorted.length > 0 ? `  (${sel + 1}/${sorted.length}; ↑/↓, Enter shows it, Esc closes)` : '');
   return (
     <Box flexDirection="column">
