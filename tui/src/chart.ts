@@ -43,7 +43,7 @@ const label = (v: number, unit: string) => (si(Math.round(v)) + unit).padStart(L
 
 /**
  * The chart's lines; its top is the largest peak in view (at least 1). A line leaves out the
- * blank cells at its end: it is drawn over blank cells (Lines).
+ * blank cells at its end: the Screen clears a row before it draws one.
  */
 export function renderChart(view: ColumnView, o: ChartOptions): string[] {
   const cols = view.columns;

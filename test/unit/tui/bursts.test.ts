@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { type Burst, BurstDetector, burstCsvLine, byPeak, findBursts } from '../../../tui/src/bursts.js';
 import { parseThresholds, type Thresholds } from '../../../tui/src/threshold.js';
 import { type Row, rowNumbers } from '../../../tui/src/tiler.js';
+import { seededRandom } from './helpers.js';
 
 // Epoch timestamps above 2^53, so a trip through a number would show.
 const T = 1_764_288_000_000_000_000n;
@@ -111,11 +112,7 @@ test('numbers from the dashboard series give the same bursts as rows', () => {
 });
 
 test('agrees with the definition computed directly on 2000 random tilings', () => {
-  let seed = 12345;
-  const rnd = (n: number) => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed % n;
-  };
+  const rnd = seededRandom(12345);
   for (let round = 0; round < 2000; round++) {
     const period = BigInt(1 + rnd(5000)) * 1000n;
     const ppsRate = BigInt(1 + rnd(200)) * 1000n;

@@ -124,3 +124,12 @@ export async function until(cond: () => boolean, what: string, ms = 2000): Promi
     await sleep(10);
   }
 }
+
+/** A deterministic pseudo-random source (an LCG), so a failing round can be replayed: rnd(n) is 0..n-1. */
+export function seededRandom(seed: number): (n: number) => number {
+  let x = seed;
+  return (n) => {
+    x = (x * 1103515245 + 12345) % 2 ** 31;
+    return x % n;
+  };
+}

@@ -2,13 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Burst, byPeak } from '../../../tui/src/bursts.js';
 import { KeptBursts } from '../../../tui/src/kept-bursts.js';
+import { seededRandom } from './helpers.js';
 
 test('keeps the first bursts of the list order (biggest peak, ties earliest) among all added', () => {
-  let seed = 99;
-  const rnd = (n: number) => {
-    seed = (seed * 1103515245 + 12345) % 2 ** 31;
-    return seed % n;
-  };
+  const rnd = seededRandom(99);
   for (let round = 0; round < 300; round++) {
     const capacity = rnd(12);
     const kept = new KeptBursts(capacity);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Screen } from '../../../tui/src/screen.js';
+import { seededRandom } from './helpers.js';
 import { VirtualTerminal } from './terminal.js';
 
 /** After the Screen's paint (it paints once the current task is done). */
@@ -16,43 +17,32 @@ function expected(lines: readonly string[], rows: number): string {
   return shown.join('\n');
 }
 
-/** A deterministic pseudo-random source (xorshift), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let x = seed;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 2 ** 32;
-  };
-}
-
-function randomLines(rnd: () => number, columns: number, rows: number, previous: readonly string[]): string[] {
-  const count = Math.floor(rnd() * (rows + 4));
+function randomLines(rnd: (n: number) => number, columns: number, rows: number, previous: readonly string[]): string[] {
+  const count = rnd(rows + 4);
   return Array.from({ length: count }, (_, i) => {
     // Most rows unchanged, as a dashboard frame (while they fit); some exactly as wide as the terminal.
     const before = previous[i];
-    if (before !== undefined && plain(before).length <= columns && rnd() < 0.6) return before;
-    const width = rnd() < 0.2 ? columns : Math.floor(rnd() * (columns + 1));
+    if (before !== undefined && plain(before).length <= columns && rnd(10) < 6) return before;
+    const width = rnd(5) === 0 ? columns : rnd(columns + 1);
     let line = '';
     while (plain(line).length < width) {
-      const run = Math.min(width - plain(line).length, 1 + Math.floor(rnd() * 12));
-      const ch = ' ab█▁╌│'[Math.floor(rnd() * 7)]!.repeat(run);
-      line += rnd() < 0.3 ? `\x1b[3${Math.floor(rnd() * 8)}m${ch}\x1b[39m` : ch;
+      const run = Math.min(width - plain(line).length, 1 + rnd(12));
+      const ch = ' ab█▁╌│'[rnd(7)]!.repeat(run);
+      line += rnd(10) < 3 ? `\x1b[3${rnd(8)}m${ch}\x1b[39m` : ch;
     }
     return line;
   });
 }
 
 test('every frame, main view or Ink, ends up on the terminal as given, however it changed', async () => {
-  const rnd = random(0x5eed);
+  const rnd = seededRandom(0x5eed);
   const terminal = new VirtualTerminal(40, 12);
   const screen = new Screen(terminal);
   let lines: string[] = [];
   for (let frame = 0; frame < 600; frame++) {
-    if (frame % 97 === 96) terminal.resize(20 + Math.floor(rnd() * 40), 5 + Math.floor(rnd() * 15));
+    if (frame % 97 === 96) terminal.resize(20 + rnd(40), 5 + rnd(15));
     lines = randomLines(rnd, terminal.columns, terminal.rows, lines);
-    if (rnd() < 0.5) screen.show(lines);
+    if (rnd(2) === 0) screen.show(lines);
     else {
       screen.show(null);
       screen.inkStdout.write(lines.join('\n'));
