@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the real pktstat-top binary in a tmux terminal over a replay CSV written here, and checks
-# what the screen shows: table, charts, help, NO_COLOR, resize, and that q restores the terminal.
+# what the screen shows: table, charts, help, NO_COLOR, resize, and that every way out (q,
+# Ctrl-C, SIGTERM, SIGHUP, a crash) restores the terminal.
 # Ends with "N passed, N failed". Needs tmux and a built dist/ (make node).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -207,6 +208,22 @@ sleep 0.5
 kill -HUP $(pgrep -P "$(T display -p -t tui '#{pane_pid}')")
 expect 'SIGHUP ends the dashboard cleanly' '^EXIT=0'
 if screen | grep -q '^SHELL-SCREEN$' && ! screen | grep -q '^> lab'; then ok 'SIGHUP restores the shell screen'; else bad 'SIGHUP restores the shell screen' "$(screen)"; fi
+
+# A crash: an exception no code expects, thrown from outside the app (a preloaded module throws
+# on SIGUSR2). The terminal comes back first, then the error is shown on the shell's screen.
+echo "process.on('SIGUSR2', () => { throw new Error('injected by the test'); });" >"$work/crash.mjs"
+T send-keys -t tui "clear; echo SHELL-SCREEN; node --import $work/crash.mjs $CLI --replay $csv; echo EXIT=\$?" Enter
+expect 'dashboard up for a crash' '^> lab '
+sleep 0.5
+kill -USR2 $(pgrep -P "$(T display -p -t tui '#{pane_pid}')")
+expect 'a crash exits with status 70' '^EXIT=70'
+expect 'a crash is named on the shell screen' '^pktstat-top: internal error: Error: injected by the test'
+if screen | grep -q '^SHELL-SCREEN$' && ! screen | grep -q '^> lab'; then ok 'a crash restores the shell screen'; else bad 'a crash restores the shell screen' "$(screen)"; fi
+if [ "$(cursor)" = 1 ]; then ok 'a crash shows the cursor again'; else bad 'a crash shows the cursor again' "cursor_flag $(cursor)"; fi
+T send-keys -t tui "clear; stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY-CRASH" Enter
+sleep 0.3
+crash=$(screen | grep 'STTY-CRASH' | tail -n 1 | sed 's/STTY-CRASH//')
+if [ "$crash" = "$before" ]; then ok "terminal modes restored after a crash ($crash)"; else bad 'terminal modes restored after a crash' "before: $before after: $crash"; fi
 
 # Errors: one line on stderr naming the problem, non-zero exit.
 check_error() {
