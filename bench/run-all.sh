@@ -10,6 +10,8 @@ echo "=== pktstat-top --serve: scrape latency with 64 sets, CPU with 16 sets at 
 node dist/bench/serve-bench.js
 echo "=== dashboard: burst detector, column builder, per-set track (windows/s)"
 node dist/bench/dashboard-bench.js
+echo "=== dashboard: one frame of the main view, drawn by the Screen and by Ink"
+node dist/bench/frame-bench.js
 echo "=== dashboard under load: 64 sets of 100 µs windows, CPU and RSS (DASHBOARD_SECONDS, default 30)"
 bench/dashboard-cpu.sh "${DASHBOARD_SECONDS:-30}"
 echo "=== drain thread against the real module (QEMU guest)"
