@@ -51,9 +51,24 @@ csv=$work/lab.csv
 # A shell in an 80x24 terminal, so that the terminal's state after exit can be inspected. TZ=UTC:
 # the bursts list shows local times.
 T new-session -d -s tui -x 80 -y 24 "env -u NO_COLOR TZ=UTC PS1='$ ' bash --norc --noprofile"
-T send-keys -t tui "stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY-BEFORE" Enter
-sleep 0.3
-before=$(screen | grep 'STTY-BEFORE' | tail -n 1 | sed 's/STTY-BEFORE//')
+# The terminal modes raw mode changes, as the shell sees them now.
+modes() {
+	T send-keys -t tui "clear; stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY-MODES" Enter
+	sleep 0.3
+	screen | grep 'STTY-MODES$' | tail -n 1 | sed 's/STTY-MODES$//'
+}
+before=$(modes)
+cursor() { T display -p -t tui '#{cursor_flag}'; }
+# After the dashboard ended in way $1: the shell's screen back, the cursor shown, the modes as before.
+restored() {
+	local way=$1 now
+	if screen | grep -q '^SHELL-SCREEN$' && ! screen | grep -q '^> lab'; then ok "$way restores the shell screen"; else bad "$way restores the shell screen" "$(screen)"; fi
+	if [ "$(cursor)" = 1 ]; then ok "$way shows the cursor again"; else bad "$way shows the cursor again" "cursor_flag $(cursor)"; fi
+	now=$(modes)
+	if [ -n "$before" ] && [ "$now" = "$before" ]; then ok "terminal modes restored after $way ($now)"; else bad "terminal modes restored after $way" "before: $before after: $now"; fi
+}
+# Sends signal $1 to the dashboard (the shell's child).
+signal() { kill "-$1" "$(pgrep -P "$(T display -p -t tui '#{pane_pid}')")"; }
 T send-keys -t tui "clear; echo SHELL-SCREEN; node $CLI --replay $csv; echo EXIT=\$?" Enter
 
 # Table at 80 columns: all 400 windows (40 ms) in the newest sparkline column; peak 49 frames,
@@ -66,7 +81,6 @@ expect 'bytes axis in human units' '^49\.0kB ┤'
 expect 'status line' 'replay lab\.csv \| lost 0 \| \? help'
 if screen | grep -q SHELL-SCREEN; then bad 'the dashboard is on the alternate screen' "$(screen)"; else ok 'the dashboard is on the alternate screen'; fi
 # The dashboard draws row by row: no cursor jumping about; every way out shows it again.
-cursor() { T display -p -t tui '#{cursor_flag}'; }
 if [ "$(cursor)" = 0 ]; then ok 'the cursor is hidden on the dashboard'; else bad 'the cursor is hidden on the dashboard' "cursor_flag $(cursor)"; fi
 # A colour is SGR 30-38 or 90-97 (39 is tmux resetting to the default colour).
 colour=$'\e\\[([0-9]+;)*(3[0-8]|9[0-7])(;[0-9]+)*m'
@@ -106,12 +120,7 @@ if screen | grep -q '^> lab.*9\.80M'; then bad 'resize back: totals leave the ta
 
 T send-keys -t tui q
 expect 'q exits with status 0' '^EXIT=0'
-if screen | grep -q '^SHELL-SCREEN$' && ! screen | grep -q '^> lab'; then ok 'q restores the shell screen'; else bad 'q restores the shell screen' "$(screen)"; fi
-if [ "$(cursor)" = 1 ]; then ok 'q shows the cursor again'; else bad 'q shows the cursor again' "cursor_flag $(cursor)"; fi
-T send-keys -t tui "stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY-AFTER" Enter
-sleep 0.3
-after=$(screen | grep 'STTY-AFTER' | tail -n 1 | sed 's/STTY-AFTER//')
-if [ -n "$before" ] && [ "$before" = "$after" ]; then ok "terminal modes restored ($after)"; else bad 'terminal modes restored' "before: $before after: $after"; fi
+restored q
 
 # Thresholds and bursts, without colour. 450 kpps at 100 µs: a window of more than 45 frames is
 # hot, so each run of 46..49 frames is a burst of 4 windows, 190 frames, 190 kB, peak 49 frames
@@ -158,7 +167,7 @@ expect 't with nothing clears it' '^> lab .* - +0$'
 sleep 0.5
 T send-keys -t tui C-c
 expect 'Ctrl-C exits' '^EXIT=0'
-if screen | grep -q '^SHELL-SCREEN$' && ! screen | grep -q '^> lab'; then ok 'Ctrl-C restores the shell screen'; else bad 'Ctrl-C restores the shell screen' "$(screen)"; fi
+restored Ctrl-C
 
 # Live: the real drain addon over a directory that plays /proc/net/xt_pktstat (`stream` is a
 # regular file that only grows, read on from where the drain stopped). 100 past windows of 1 ms
@@ -191,23 +200,18 @@ expect 'live --rule: only the focused set' '^> web +1ms'
 if screen | grep -q '^  db '; then bad 'live --rule: db not watched' "$(screen)"; else ok 'live --rule: db not watched'; fi
 T send-keys -t tui q
 expect 'live --rule: q exits' '^EXIT=0'
-T send-keys -t tui "clear; node $CLI --replay $csv; echo EXIT=\$?" Enter
+T send-keys -t tui "clear; echo SHELL-SCREEN; node $CLI --replay $csv; echo EXIT=\$?" Enter
 expect 'dashboard up for SIGTERM' '^> lab '
 sleep 0.5
-kill -TERM $(pgrep -P "$(T display -p -t tui '#{pane_pid}')")
+signal TERM
 expect 'SIGTERM ends the dashboard cleanly' '^EXIT=0'
-if ! screen | grep -q '^> lab'; then ok 'SIGTERM restores the shell screen'; else bad 'SIGTERM restores the shell screen' "$(screen)"; fi
-if [ "$(cursor)" = 1 ]; then ok 'SIGTERM shows the cursor again'; else bad 'SIGTERM shows the cursor again' "cursor_flag $(cursor)"; fi
-T send-keys -t tui "stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY-TERM" Enter
-sleep 0.3
-term=$(screen | grep 'STTY-TERM' | tail -n 1 | sed 's/STTY-TERM//')
-if [ "$term" = "$before" ]; then ok "terminal modes restored after SIGTERM ($term)"; else bad 'terminal modes restored after SIGTERM' "before: $before after: $term"; fi
+restored SIGTERM
 T send-keys -t tui "clear; echo SHELL-SCREEN; node $CLI --replay $csv; echo EXIT=\$?" Enter
 expect 'dashboard up for SIGHUP' '^> lab '
 sleep 0.5
-kill -HUP $(pgrep -P "$(T display -p -t tui '#{pane_pid}')")
+signal HUP
 expect 'SIGHUP ends the dashboard cleanly' '^EXIT=0'
-if screen | grep -q '^SHELL-SCREEN$' && ! screen | grep -q '^> lab'; then ok 'SIGHUP restores the shell screen'; else bad 'SIGHUP restores the shell screen' "$(screen)"; fi
+restored SIGHUP
 
 # A crash: an exception no code expects, thrown from outside the app (a preloaded module throws
 # on SIGUSR2). The terminal comes back first, then the error is shown on the shell's screen.
@@ -215,15 +219,10 @@ echo "process.on('SIGUSR2', () => { throw new Error('injected by the test'); });
 T send-keys -t tui "clear; echo SHELL-SCREEN; node --import $work/crash.mjs $CLI --replay $csv; echo EXIT=\$?" Enter
 expect 'dashboard up for a crash' '^> lab '
 sleep 0.5
-kill -USR2 $(pgrep -P "$(T display -p -t tui '#{pane_pid}')")
+signal USR2
 expect 'a crash exits with status 70' '^EXIT=70'
 expect 'a crash is named on the shell screen' '^pktstat-top: internal error: Error: injected by the test'
-if screen | grep -q '^SHELL-SCREEN$' && ! screen | grep -q '^> lab'; then ok 'a crash restores the shell screen'; else bad 'a crash restores the shell screen' "$(screen)"; fi
-if [ "$(cursor)" = 1 ]; then ok 'a crash shows the cursor again'; else bad 'a crash shows the cursor again' "cursor_flag $(cursor)"; fi
-T send-keys -t tui "clear; stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY-CRASH" Enter
-sleep 0.3
-crash=$(screen | grep 'STTY-CRASH' | tail -n 1 | sed 's/STTY-CRASH//')
-if [ "$crash" = "$before" ]; then ok "terminal modes restored after a crash ($crash)"; else bad 'terminal modes restored after a crash' "before: $before after: $crash"; fi
+restored 'a crash'
 
 # Errors: one line on stderr naming the problem, non-zero exit.
 check_error() {
