@@ -5,8 +5,8 @@
 // at every major collection, and the dashboard's collector time grew with them.
 import type { Burst } from './bursts.js';
 
+/** A heap in columns whose root is the kept burst that comes last in the list's order. */
 export class KeptBursts {
-  /** A heap whose root is the kept burst that comes last in the list's order. */
   #size = 0;
   readonly #startNs: BigUint64Array;
   readonly #endNs: BigUint64Array;

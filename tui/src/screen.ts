@@ -89,8 +89,7 @@ export class Screen {
   }
 
   private paint(): void {
-    const rows = this.terminal.rows || 24;
-    const lines = (this.mainLines ?? this.inkLines).slice(0, rows).map(withoutTrailingBlanks);
+    const lines = (this.mainLines ?? this.inkLines).slice(0, this.inkStdout.rows).map(withoutTrailingBlanks);
     let out = '';
     if (this.stale) {
       out += `${CSI}H${CSI}2J`;

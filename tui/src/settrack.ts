@@ -12,11 +12,20 @@ import { partsNumber, type Row, type RowSink, rowNumbers } from './tiler.js';
 /** Bursts listed per set (`b`): the first of the list's order; the others are only counted. */
 const KEPT_BURSTS = 1000;
 
+/** A set's bursts under thresholds: the detector, and the ones kept for the `b` list. */
+interface Finding {
+  readonly detector: BurstDetector;
+  readonly kept: KeptBursts;
+}
+
+/** Nothing to find (and no columns for kept bursts) without thresholds. */
+const finding = (periodNs: bigint, t: Thresholds): Finding | null =>
+  hasThresholds(t) ? { detector: new BurstDetector(periodNs, t), kept: new KeptBursts(KEPT_BURSTS) } : null;
+
 export class SetTrack {
   readonly series: SetSeries;
   readonly spark: SparkTrack;
-  private detector: BurstDetector | null = null;
-  private readonly kept = new KeptBursts(KEPT_BURSTS);
+  private finding: Finding | null;
   private thresholdsSet: Thresholds;
   limits: Limits;
 
@@ -25,7 +34,7 @@ export class SetTrack {
     this.spark = new SparkTrack(periodNs);
     this.thresholdsSet = thresholds;
     this.limits = windowLimitsNumber(thresholds, periodNs);
-    if (hasThresholds(thresholds)) this.detector = new BurstDetector(periodNs, thresholds);
+    this.finding = finding(periodNs, thresholds);
   }
 
   get thresholds(): Thresholds {
@@ -45,8 +54,8 @@ export class SetTrack {
   private push(startWindow: number, span: number, frames: number, bytes: number, lost: number): void {
     this.series.push(span, frames, bytes, lost, startWindow + span);
     this.spark.push(startWindow, span, frames, bytes, lost);
-    const d = this.detector;
-    if (d !== null && d.pushWindow(startWindow, span, frames, bytes, lost)) this.keepEnded(d);
+    const f = this.finding;
+    if (f !== null && f.detector.pushWindow(startWindow, span, frames, bytes, lost)) keepEnded(f);
   }
 
   /** New thresholds: the bursts are found again in the windows the ring still holds. */
@@ -54,41 +63,41 @@ export class SetTrack {
     const s = this.series;
     this.thresholdsSet = t;
     this.limits = windowLimitsNumber(t, s.periodNs);
-    this.kept.clear();
-    this.detector = hasThresholds(t) ? new BurstDetector(s.periodNs, t) : null;
-    const d = this.detector;
-    if (d === null) return;
+    const f = (this.finding = finding(s.periodNs, t));
+    if (f === null) return;
     let start = s.endWindow - s.windows;
     for (let i = 0; i < s.length; i++) {
       const span = s.span(i);
-      if (d.pushWindow(start, span, s.frames(i), s.bytes(i), s.lost(i))) this.keepEnded(d);
+      if (f.detector.pushWindow(start, span, s.frames(i), s.bytes(i), s.lost(i))) keepEnded(f);
       start += span;
     }
   }
 
-  /** The burst the detector has just ended, to the kept ones. */
-  private keepEnded(d: BurstDetector): void {
-    const b = d.lastEnded;
-    if (b !== null) this.kept.add(b);
-  }
-
   /** Bursts ended, plus the one running; null without thresholds. */
   get count(): number | null {
-    const d = this.detector;
-    return d === null ? null : d.bursts + (d.running !== null ? 1 : 0);
+    const d = this.finding?.detector;
+    return d === undefined ? null : d.bursts + (d.running !== null ? 1 : 0);
   }
 
   /** The latest burst: the running one, else the last that ended. */
   get last(): Burst | null {
-    const d = this.detector;
-    return d === null ? null : (d.running ?? d.lastEnded);
+    const d = this.finding?.detector;
+    return d === undefined ? null : (d.running ?? d.lastEnded);
   }
 
   /** The kept bursts (in no order) and the running one, whatever its rank. */
   bursts(): Burst[] {
-    const list = this.kept.list();
-    const running = this.detector?.running ?? null;
+    const f = this.finding;
+    if (f === null) return [];
+    const list = f.kept.list();
+    const running = f.detector.running;
     if (running !== null) list.push(running);
     return list;
   }
+}
+
+/** The burst the detector has just ended, to the kept ones. */
+function keepEnded(f: Finding): void {
+  const b = f.detector.lastEnded;
+  if (b !== null) f.kept.add(b);
 }

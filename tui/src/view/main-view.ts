@@ -25,21 +25,23 @@ export function mainViewLines(v: {
   const narrow = fitColumns(v.columns).length < TABLE_COLUMNS.length;
   const chartHeight = Math.max(2, Math.floor((v.rows - 1 - (tableRows + 1) - (narrow ? 1 : 0) - 2 - 1) / 2));
   const lines = tableLines(v.sets, v.selected, v.columns, tableRows, v.color);
-  if (narrow && current !== undefined) lines.push(detailsLine(current, v.columns));
-  if (current !== undefined && v.series !== undefined && v.series.length > 0)
-    lines.push(
-      ...chartLines({
-        series: v.series,
-        zoom: v.zoom,
-        offset: v.offset,
-        width: v.columns,
-        height: chartHeight,
-        color: v.color,
-        limits: current.limits,
-        thresholds: formatThresholds(current.thresholds),
-      }),
-    );
-  else if (current !== undefined) lines.push(chalk.dim('waiting for the first window…'));
+  if (current !== undefined) {
+    if (narrow) lines.push(detailsLine(current, v.columns));
+    if (v.series !== undefined && v.series.length > 0)
+      lines.push(
+        ...chartLines({
+          series: v.series,
+          zoom: v.zoom,
+          offset: v.offset,
+          width: v.columns,
+          height: chartHeight,
+          color: v.color,
+          limits: current.limits,
+          thresholds: formatThresholds(current.thresholds),
+        }),
+      );
+    else lines.push(chalk.dim('waiting for the first window…'));
+  }
   lines.push(v.status);
   return lines;
 }
