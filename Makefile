@@ -1,7 +1,7 @@
 # xt_pktstat: the kernel match, its iptables extension, the drain addon and pktstat-top.
 # `make start` and `make test` are the two commands a newcomer needs (see README.md).
 
-KVER_DIR := $(shell ls -d /lib/modules/$$(uname -r)/build 2>/dev/null || ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
+KVER_DIR = $(shell ls -d /lib/modules/$$(uname -r)/build 2>/dev/null || ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1)
 KERNEL_DIR ?= $(KVER_DIR)
 PREFIX ?= /usr/local
 # systemd reads units from here too; the exporter's unit is installed, never enabled.

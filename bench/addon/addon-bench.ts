@@ -1,10 +1,10 @@
 // Benchmark of the native drain thread: samples/s parsed and delivered to JavaScript, against the
 // plain-TypeScript reader of the same files, and the drain thread's CPU use with JavaScript idle.
-// Usage: node dist/bench/addon-bench.js [sets=4] [samples=100000] [repeats=5]
+// Usage: node dist/bench/addon/addon-bench.js [sets=4] [samples=100000] [repeats=5]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Drain } from '../addon/index.js';
+import { Drain } from '../../addon/index.js';
 import { TsDataReader } from './ts-reader.js';
 import { DRAIN_THREAD, threadCpuMs } from './addon-cpu.js';
 

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The drain thread against the real module, inside the test guest:
-#   test/vm/run-script bench/addon-vm.sh [SETS] [PACKETS_PER_SET]
+#   test/vm/run-script bench/addon/addon-vm.sh [SETS] [PACKETS_PER_SET]
 # Needs the host build first (make all, npm ci). Creates SETS rules of 100 us windows, sends
 # UDP through them while Drain drains, then checks the samples against the kernel's totals.
 set -euo pipefail
@@ -11,4 +11,4 @@ for ((i = 0; i < sets; i++)); do
 done
 # A FIFO of two samples, to see losses counted end to end.
 iptables -A INPUT -p udp --dport 9999 -m pktstat --period 100us --samples 2 --name vmloss
-node dist/bench/addon-vm.js "$sets" "$packets" "$VM_HELPERS/udpsend"
+node dist/bench/addon/addon-vm.js "$sets" "$packets" "$VM_HELPERS/udpsend"

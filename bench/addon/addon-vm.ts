@@ -1,9 +1,9 @@
-// Guest half of bench/addon-vm.sh: drains the real /proc/net/xt_pktstat while UDP flows, then
+// Guest half of bench/addon/addon-vm.sh: drains the real /proc/net/xt_pktstat while UDP flows, then
 // checks every set's samples against its `stats` and the packets sent; prints CPU use.
-// Usage: node dist/bench/addon-vm.js SETS PACKETS UDPSEND
+// Usage: node dist/bench/addon/addon-vm.js SETS PACKETS UDPSEND
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { Drain } from '../addon/index.js';
+import { Drain } from '../../addon/index.js';
 import { DRAIN_THREAD, threadCpuMs } from './addon-cpu.js';
 
 const [setsArg, packetsArg, udpsend] = process.argv.slice(2);

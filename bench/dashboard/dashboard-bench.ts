@@ -1,13 +1,13 @@
 // Throughput of the dashboard's per-window work, in windows per second (goal: 10 million each):
 // the burst detector (SPEC section 4) over rows and over number-valued windows, the column
 // builder over a full ring at several zooms, and the per-set track (ring, sparkline, detector).
-// Usage: node dist/bench/dashboard-bench.js [windows=10000000]
-import { BurstDetector } from '../tui/src/bursts.js';
-import { buildColumns } from '../tui/src/columns.js';
-import { RING_WINDOWS, SetSeries } from '../tui/src/series.js';
-import { SetTrack } from '../tui/src/settrack.js';
-import { parseThresholds } from '../tui/src/threshold.js';
-import type { Row } from '../tui/src/tiler.js';
+// Usage: node dist/bench/dashboard/dashboard-bench.js [windows=10000000]
+import { BurstDetector } from '../../tui/src/windows/bursts.js';
+import { buildColumns } from '../../tui/src/dashboard/columns.js';
+import { RING_WINDOWS, SetSeries } from '../../tui/src/windows/series.js';
+import { SetTrack } from '../../tui/src/dashboard/settrack.js';
+import { parseThresholds } from '../../tui/src/windows/threshold.js';
+import type { Row } from '../../tui/src/windows/tiler.js';
 
 const total = Number(process.argv[2] ?? 10_000_000);
 if (!Number.isSafeInteger(total) || total < 1)

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # The dashboard under load: SETS counter sets of 100 µs windows with traffic in a share BUSY of
-# the windows and bursts past the threshold, played by bench/dashboard-feed.ts into a fake proc
+# the windows and bursts past the threshold, played by bench/dashboard/dashboard-feed.ts into a fake proc
 # dir; pktstat-top runs in a 132x40 tmux terminal. Prints its CPU use (all threads, the drain
-# thread included), its RSS and its V8 heap (in use / size, from bench/heap-probe.ts) after the
+# thread included), its RSS and its V8 heap (in use / size, from bench/dashboard/heap-probe.ts) after the
 # warm-up, every minute, and at the end.
-# Usage: bench/dashboard-cpu.sh [seconds=30] [sets=64] [busy=0.5]
+# Usage: bench/dashboard/dashboard-cpu.sh [seconds=30] [sets=64] [busy=0.5]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 seconds=${1:-30} sets=${2:-64} busy=${3:-0.5}
 warmup=10
 command -v tmux >/dev/null || { echo "dashboard-cpu: tmux missing: apt-get install tmux" >&2; exit 1; }
@@ -16,11 +16,11 @@ T() { tmux -L "$sock" "$@"; }
 feed=
 cleanup() { T kill-server 2>/dev/null || true; [ -n "$feed" ] && kill "$feed" 2>/dev/null; rm -rf "$dir"; }
 trap cleanup EXIT
-node dist/bench/dashboard-feed.js "$dir" "$sets" "$busy" $((seconds + warmup + 5)) &
+node dist/bench/dashboard/dashboard-feed.js "$dir" "$sets" "$busy" $((seconds + warmup + 5)) &
 feed=$!
 sleep 1
 heapfile="$dir/heap"
-T new-session -d -s bench -x 132 -y 40 "PKTSTAT_HEAP_FILE=$heapfile exec node --import ./dist/bench/heap-probe.js dist/tui/src/cli.js --proc-dir $dir --threshold 200kpps"
+T new-session -d -s bench -x 132 -y 40 "PKTSTAT_HEAP_FILE=$heapfile exec node --import ./dist/bench/dashboard/heap-probe.js dist/tui/src/cli.js --proc-dir $dir --threshold 200kpps"
 pid=$(T display -p -t bench '#{pane_pid}')
 ticks=$(getconf CLK_TCK)
 cpu() { awk '{ print $14 + $15 }' "/proc/$pid/stat"; }

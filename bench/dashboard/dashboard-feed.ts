@@ -3,7 +3,7 @@
 // in a fake proc dir (a regular file the drain reads on from where it stopped, as from the
 // kernel's). What the drain has surely read is punched out of the files now and then, so a long
 // run does not fill memory (/dev/shm).
-// Usage: node dist/bench/dashboard-feed.js DIR [sets=64] [busy=0.5] [seconds=60]
+// Usage: node dist/bench/dashboard/dashboard-feed.js DIR [sets=64] [busy=0.5] [seconds=60]
 import { execFile } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';

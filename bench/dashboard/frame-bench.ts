@@ -3,16 +3,16 @@
 // the rows that changed), against the same lines drawn by Ink as the main view was before (a
 // block of lines in a Box: Ink builds its grid of cells, tokenizes and diffs styles for every
 // character at every frame). Prints time and bytes per frame and the ratio, from one run.
-// Usage: node dist/bench/frame-bench.js [frames=300]
+// Usage: node dist/bench/dashboard/frame-bench.js [frames=300]
 import { EventEmitter } from 'node:events';
 import { Box, render } from 'ink';
 import { createElement } from 'react';
-import { Lines } from '../tui/src/components/Lines.js';
-import { ReplayModel } from '../tui/src/model.js';
-import { Screen } from '../tui/src/screen.js';
-import { parseThresholds } from '../tui/src/threshold.js';
-import type { Row } from '../tui/src/tiler.js';
-import { mainViewLines } from '../tui/src/view/main-view.js';
+import { Lines } from '../../tui/src/dashboard/components/Lines.js';
+import { ReplayModel } from '../../tui/src/dashboard/model.js';
+import { Screen } from '../../tui/src/dashboard/screen.js';
+import { parseThresholds } from '../../tui/src/windows/threshold.js';
+import type { Row } from '../../tui/src/windows/tiler.js';
+import { mainViewLines } from '../../tui/src/dashboard/view/main-view.js';
 
 const frames = Number(process.argv[2] ?? 300);
 if (!Number.isSafeInteger(frames) || frames < 1)

@@ -5,7 +5,7 @@
 # the kernel clock's own cost is not in this number: it is the core's own work.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-kdir=$here/../kernel
+kdir=$here/../../kernel
 n=${N:-1000000}
 command -v valgrind >/dev/null || { echo "valgrind is not installed (apt-get install valgrind)" >&2; exit 1; }
 tmp=$(mktemp -d)
@@ -38,7 +38,7 @@ int main(int argc, char **argv)
 	return 0;
 }
 C
-cc -O2 -pthread -I"$here/../test/core" -I"$kdir" -o "$tmp/drive" "$tmp/drive.c" "$kdir/pktstat_core.c"
+cc -O2 -pthread -I"$here/../../test/core" -I"$kdir" -o "$tmp/drive" "$tmp/drive.c" "$kdir/pktstat_core.c"
 
 instr() {
 	valgrind --tool=callgrind --callgrind-out-file="$tmp/cg.$1" "$tmp/drive" "$1" >/dev/null 2>&1

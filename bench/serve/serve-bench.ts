@@ -6,7 +6,7 @@
 //     of the next 100 ms to each set's `stream`, and scrapes as Prometheus would: every 15 s (the
 //     fleet kit's interval) and every second; with traffic in every window (10,000 samples/s per
 //     set) and in one window of ten. 30 s a run: shorter runs also measure the JIT warming up.
-// Usage: node dist/bench/serve-bench.js [scrapes=300] [seconds=30]
+// Usage: node dist/bench/serve/serve-bench.js [scrapes=300] [seconds=30]
 import { spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ const [scrapes = 300, seconds = 30] = process.argv.slice(2).map((a) => {
   if (!Number.isSafeInteger(v) || v < 1) throw new Error(`serve-bench: not a positive integer: ${a}`);
   return v;
 });
-const CLI = fileURLToPath(new URL('../tui/src/cli.js', import.meta.url));
+const CLI = fileURLToPath(new URL('../../tui/src/cli.js', import.meta.url));
 const MS = 1_000_000n;
 const P = 100_000n;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

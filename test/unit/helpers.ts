@@ -1,6 +1,6 @@
 // A Feed the tests drive by hand: each read() is what one drain read of `data` delivers.
-import type { DrainEvent, SampleBatch, SetStatus } from '../../../addon/types.js';
-import type { Feed } from '../../../tui/src/feed.js';
+import type { DrainEvent, SampleBatch, SetStatus } from '../../addon/types.js';
+import type { Feed } from '../../tui/src/windows/feed.js';
 
 export interface Sample {
   readonly t: bigint;

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Drain } from '../../../addon/index.js';
-import { TsDataReader, parseU64 } from '../../../bench/ts-reader.js';
+import { TsDataReader, parseU64 } from '../../../bench/addon/ts-reader.js';
 import { Collector, FakeProc, line, waitFor } from './fixture.js';
 
 const U64_MAX = 18446744073709551615n;

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { once } from 'node:events';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { BURSTS_CSV_HEADER, burstCsvLine, findBursts } from '../../../tui/src/bursts.js';
-import { parseReplay } from '../../../tui/src/replay.js';
-import { parseThresholds } from '../../../tui/src/threshold.js';
-import { sleep, until } from './helpers.js';
+import { BURSTS_CSV_HEADER, burstCsvLine, findBursts } from '../../../tui/src/windows/bursts.js';
+import { parseReplay } from '../../../tui/src/export/replay.js';
+import { parseThresholds } from '../../../tui/src/windows/threshold.js';
+import { sleep, until } from '../helpers.js';
 
 const CLI = fileURLToPath(new URL('../../../tui/src/cli.js', import.meta.url));
 const P = 10_000_000n; // 10 ms windows

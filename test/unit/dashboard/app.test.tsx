@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
-import { App } from '../../../tui/src/app.js';
-import type { Exec } from '../../../tui/src/iptables.js';
-import { ReplayModel } from '../../../tui/src/model.js';
-import { NO_THRESHOLDS, parseThresholds, type Thresholds } from '../../../tui/src/threshold.js';
-import { ScriptedFeed, sleep, until } from './helpers.js';
+import { App } from '../../../tui/src/dashboard/app.js';
+import type { Exec } from '../../../tui/src/rules/iptables.js';
+import { ReplayModel } from '../../../tui/src/dashboard/model.js';
+import { NO_THRESHOLDS, parseThresholds, type Thresholds } from '../../../tui/src/windows/threshold.js';
+import { ScriptedFeed, sleep, until } from '../helpers.js';
 import { renderApp, unmountAll } from './terminal.js';
 
 const T = 1_764_288_000_000_000_000n;

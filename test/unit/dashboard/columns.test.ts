@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { renderChart } from '../../../tui/src/chart.js';
-import { buildColumns, NO_LIMITS } from '../../../tui/src/columns.js';
-import { histogram } from '../../../tui/src/histogram.js';
-import { SetSeries } from '../../../tui/src/series.js';
-import { SPARK_WIDTH, SparkTrack, sparkCells } from '../../../tui/src/sparkline.js';
-import { type Row, rowNumbers } from '../../../tui/src/tiler.js';
+import { renderChart } from '../../../tui/src/dashboard/chart.js';
+import { buildColumns, NO_LIMITS } from '../../../tui/src/dashboard/columns.js';
+import { histogram } from '../../../tui/src/windows/histogram.js';
+import { SetSeries } from '../../../tui/src/windows/series.js';
+import { SPARK_WIDTH, SparkTrack, sparkCells } from '../../../tui/src/dashboard/sparkline.js';
+import { type Row, rowNumbers } from '../../../tui/src/windows/tiler.js';
 
 const T = 1_764_288_000_000_000_000n;
 const P = 1000n;

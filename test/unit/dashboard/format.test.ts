@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseDuration } from '../../../tui/src/duration.js';
-import { formatNs, si } from '../../../tui/src/units.js';
+import { parseDuration } from '../../../tui/src/args/duration.js';
+import { formatNs, si } from '../../../tui/src/dashboard/units.js';
 
 test('si keeps three significant digits with k, M, G', () => {
   assert.equal(si(0), '0');

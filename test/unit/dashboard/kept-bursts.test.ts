@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Burst, byPeak } from '../../../tui/src/bursts.js';
-import { KeptBursts } from '../../../tui/src/kept-bursts.js';
-import { seededRandom } from './helpers.js';
+import { type Burst, byPeak } from '../../../tui/src/windows/bursts.js';
+import { KeptBursts } from '../../../tui/src/dashboard/kept-bursts.js';
+import { seededRandom } from '../helpers.js';
 
 test('keeps the first bursts of the list order (biggest peak, ties earliest) among all added', () => {
   const rnd = seededRandom(99);

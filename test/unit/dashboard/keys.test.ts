@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { INITIAL_VIEW, type KeyContext, type ViewState, viewReducer } from '../../../tui/src/keys.js';
+import { INITIAL_VIEW, type KeyContext, type ViewState, viewReducer } from '../../../tui/src/dashboard/keys.js';
 
 const ctx: KeyContext = { sets: 3, selectedName: 'web', windows: 1000, chartColumns: 71, live: true };
 const press = (s: ViewState, input: string, key: Record<string, boolean> = {}, c = ctx) =>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LinePainter, RESET, truncateEnd } from '../../../tui/src/paint.js';
+import { LinePainter, RESET, truncateEnd } from '../../../tui/src/dashboard/paint.js';
 
 const RED = '\x1b[31m';
 const CYAN = '\x1b[36m';

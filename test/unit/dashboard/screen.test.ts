@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { Screen } from '../../../tui/src/screen.js';
-import { seededRandom } from './helpers.js';
+import { Screen } from '../../../tui/src/dashboard/screen.js';
+import { seededRandom } from '../helpers.js';
 import { VirtualTerminal } from './terminal.js';
 
 /** After the Screen's paint (it paints once the current task is done). */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { byPeak } from '../../../tui/src/bursts.js';
-import { SetTrack } from '../../../tui/src/settrack.js';
-import { parseThresholds } from '../../../tui/src/threshold.js';
+import { byPeak } from '../../../tui/src/windows/bursts.js';
+import { SetTrack } from '../../../tui/src/dashboard/settrack.js';
+import { parseThresholds } from '../../../tui/src/windows/threshold.js';
 
 const P = 100_000n;
 

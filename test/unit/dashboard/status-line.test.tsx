@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, test } from 'node:test';
 import { Box, Text } from 'ink';
 import { cleanup, render } from 'ink-testing-library';
-import { statusLine } from '../../../tui/src/view/status-line.js';
+import { statusLine } from '../../../tui/src/dashboard/view/status-line.js';
 
 afterEach(() => cleanup());
 

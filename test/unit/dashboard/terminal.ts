@@ -4,7 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type { ReactElement } from 'react';
 import { render } from 'ink';
-import { Screen } from '../../../tui/src/screen.js';
+import { Screen } from '../../../tui/src/dashboard/screen.js';
 
 export class VirtualTerminal extends EventEmitter {
   private grid: string[][];

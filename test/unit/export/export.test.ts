@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
-import { runExport } from '../../../tui/src/export.js';
-import { ScriptedFeed, sleep, until } from './helpers.js';
+import { runExport } from '../../../tui/src/export/export.js';
+import { ScriptedFeed, sleep, until } from '../helpers.js';
 
 const T = 1_764_288_000_000_000_000n;
 const P = 100_000n;

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseReplay, readReplay } from '../../../tui/src/replay.js';
+import { parseReplay, readReplay } from '../../../tui/src/export/replay.js';
 
 const T = 1_764_288_000_000_000_000n;
 const H = 'start_ns,end_ns,frames,bytes,lost\n';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { splitArgs } from '../../../tui/src/argv.js';
-import { addArgv, addRule, deleteArgvs, deleteRules, type Exec } from '../../../tui/src/iptables.js';
-import { type RuleForm, validateRule } from '../../../tui/src/validate.js';
+import { splitArgs } from '../../../tui/src/args/argv.js';
+import { addArgv, addRule, deleteArgvs, deleteRules, type Exec } from '../../../tui/src/rules/iptables.js';
+import { type RuleForm, validateRule } from '../../../tui/src/rules/validate.js';
 
 const form = (over: Partial<RuleForm>): RuleForm => ({
   family: 'ipv4',

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { exporterRegistry, type Health } from '../../../tui/src/serve/exporter-metrics.js';
 import { SetFollower } from '../../../tui/src/serve/set-follower.js';
-import { parseThresholds, type Thresholds } from '../../../tui/src/threshold.js';
-import type { Counters } from '../../../tui/src/tiler.js';
-import { ScriptedFeed } from '../tui/helpers.js';
+import { parseThresholds, type Thresholds } from '../../../tui/src/windows/threshold.js';
+import type { Counters } from '../../../tui/src/windows/tiler.js';
+import { ScriptedFeed } from '../helpers.js';
 import { promtoolCheck, samples, value } from './exposition.js';
 
 const MS = 1_000_000n;

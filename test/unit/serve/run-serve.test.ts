@@ -6,7 +6,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { runServe } from '../../../tui/src/serve/run-serve.js';
-import { parseThresholds } from '../../../tui/src/threshold.js';
+import { parseThresholds } from '../../../tui/src/windows/threshold.js';
 import { FakeProc, HEADER, line, waitFor } from '../addon/fixture.js';
 import { promtoolCheck, samples } from './exposition.js';
 

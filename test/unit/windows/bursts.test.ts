@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Burst, BurstDetector, burstCsvLine, byPeak, findBursts } from '../../../tui/src/bursts.js';
-import { parseThresholds, type Thresholds } from '../../../tui/src/threshold.js';
-import { type Row, rowNumbers } from '../../../tui/src/tiler.js';
-import { seededRandom } from './helpers.js';
+import { type Burst, BurstDetector, burstCsvLine, byPeak, findBursts } from '../../../tui/src/windows/bursts.js';
+import { parseThresholds, type Thresholds } from '../../../tui/src/windows/threshold.js';
+import { type Row, rowNumbers } from '../../../tui/src/windows/tiler.js';
+import { seededRandom } from '../helpers.js';
 
 // Epoch timestamps above 2^53, so a trip through a number would show.
 const T = 1_764_288_000_000_000_000n;

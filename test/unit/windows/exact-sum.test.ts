@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ExactSum } from '../../../tui/src/exact-sum.js';
+import { ExactSum } from '../../../tui/src/windows/exact-sum.js';
 
 test('a sum past 2^53 stays exact, added as numbers and as bigints', () => {
   const s = new ExactSum();

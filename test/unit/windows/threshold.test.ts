@@ -7,7 +7,7 @@ import {
   ratesPerSecond,
   windowLimits,
   windowLimitsNumber,
-} from '../../../tui/src/threshold.js';
+} from '../../../tui/src/windows/threshold.js';
 
 test('rates parse exactly: prefixes, decimals, both units', () => {
   assert.deepEqual(parseThreshold('50kpps'), { unit: 'pps', rateNano: 50_000n * 10n ** 9n, text: '50kpps' });

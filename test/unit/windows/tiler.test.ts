@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { csvLine } from '../../../tui/src/export.js';
-import { delta, Tiler, type Row } from '../../../tui/src/tiler.js';
-import { batch } from './helpers.js';
+import { csvLine } from '../../../tui/src/export/export.js';
+import { delta, Tiler, type Row } from '../../../tui/src/windows/tiler.js';
+import { batch } from '../helpers.js';
 
 // Realistic epoch timestamps: above 2^53, so any trip through a number would show.
 const T = 1_764_288_000_000_000_000n;

@@ -2,17 +2,17 @@
 // Prometheus exporter, the live dashboard or the dashboard over a replayed CSV).
 import { basename } from 'node:path';
 import meow, { type Result } from 'meow';
-import { PROC_DIR } from '../../addon/limits.js';
-import type { Source } from './app.js';
-import { parseDuration } from './duration.js';
-import { EXPORT_FORMATS } from './export.js';
-import { openDrain } from './feed.js';
-import { ReplayModel } from './model.js';
-import { readReplay } from './replay.js';
-import { DEFAULT_PORT } from './serve/listen-address.js';
-import { DEFAULT_PEAK_INTERVAL, runServeMode } from './serve/serve-mode.js';
-import { hasThresholds, parseThresholds, type Thresholds } from './threshold.js';
-import { checkArgs, UsageError } from './usage.js';
+import { PROC_DIR } from '../../../addon/limits.js';
+import type { Source } from '../dashboard/app.js';
+import { parseDuration } from '../args/duration.js';
+import { EXPORT_FORMATS } from '../export/export.js';
+import { openDrain } from '../windows/feed.js';
+import { ReplayModel } from '../dashboard/model.js';
+import { readReplay } from '../export/replay.js';
+import { DEFAULT_PORT } from '../serve/listen-address.js';
+import { DEFAULT_PEAK_INTERVAL, runServeMode } from '../serve/serve-mode.js';
+import { hasThresholds, parseThresholds, type Thresholds } from '../windows/threshold.js';
+import { checkArgs, UsageError } from '../args/usage.js';
 
 const HELP = `
   Usage
@@ -126,7 +126,7 @@ async function dashboard(
     process.env.CI = 'false';
     process.env.CONTINUOUS_INTEGRATION = 'false';
     // Ink and React load only here: they take a second to load, and exports do without them.
-    const { runDashboard } = await import('./dashboard.js');
+    const { runDashboard } = await import('../dashboard/dashboard.js');
     await runDashboard({ source, focus, color: (process.env.NO_COLOR ?? '') === '', durationMs, thresholds });
   } finally {
     stop();

@@ -7,17 +7,17 @@ import { ConfirmDelete } from './components/ConfirmDelete.js';
 import { Help } from './components/Help.js';
 import { Lines } from './components/Lines.js';
 import { AXIS_WIDTH } from './chart.js';
-import { addRule, deleteRules, type Exec, execIptables } from './iptables.js';
+import { addRule, deleteRules, type Exec, execIptables } from '../rules/iptables.js';
 import { Bursts } from './components/Bursts.js';
 import { Histogram } from './components/Histogram.js';
 import type { Screen } from './screen.js';
 import { mainViewLines } from './view/main-view.js';
 import { type LastBurst, statusLine } from './view/status-line.js';
 import { ThresholdForm } from './components/ThresholdForm.js';
-import type { Burst } from './bursts.js';
+import type { Burst } from '../windows/bursts.js';
 import { LiveModel, type Model, type ReplayModel, type Snapshot } from './model.js';
-import { formatThresholds, NO_THRESHOLDS, type Thresholds } from './threshold.js';
-import type { Feed } from './feed.js';
+import { formatThresholds, NO_THRESHOLDS, type Thresholds } from '../windows/threshold.js';
+import type { Feed } from '../windows/feed.js';
 import { INITIAL_VIEW, type KeyContext, MAX_ZOOM, viewReducer } from './keys.js';
 
 export type Source =

@@ -2,7 +2,7 @@
 // per column the largest exact window (the peak), the sums for an average, how many windows it
 // holds and how many of them a lost stretch covers. A peak is never averaged away, and a lost
 // stretch counts neither as zeros nor as a peak: only its known totals go into the sums.
-import type { SetSeries } from './series.js';
+import type { SetSeries } from '../windows/series.js';
 
 /** Per-window limits as numbers (Infinity where none): a window above either is hot. */
 export interface Limits {

@@ -4,7 +4,7 @@
 import { render } from 'ink';
 import { App, type Source } from './app.js';
 import { Screen } from './screen.js';
-import type { Thresholds } from './threshold.js';
+import type { Thresholds } from '../windows/threshold.js';
 
 // The cursor hidden there: the Screen moves it from row to row.
 const ENTER_ALTERNATE_SCREEN = '\x1b[?1049h\x1b[H\x1b[?25l';

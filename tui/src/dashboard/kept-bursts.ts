@@ -3,7 +3,7 @@
 // hour holds the hour's worst bursts. Held in columns of u64, not as objects: a thousand
 // bursts for each of 64 sets as objects were hundreds of thousands of objects for V8 to mark
 // at every major collection, and the dashboard's collector time grew with them.
-import type { Burst } from './bursts.js';
+import type { Burst } from '../windows/bursts.js';
 
 /** A heap in columns whose root is the kept burst that comes last in the list's order. */
 export class KeptBursts {

@@ -1,14 +1,14 @@
 // The dashboard's data: per counter set a bounded ring of recent windows, fed by the drain
 // (or a replay file), and the figures the table shows.
-import type { SetStatus } from '../../addon/types.js';
-import type { Feed } from './feed.js';
+import type { SetStatus } from '../../../addon/types.js';
+import type { Feed } from '../windows/feed.js';
 import { si } from './units.js';
-import type { SetSeries } from './series.js';
-import type { Burst } from './bursts.js';
+import type { SetSeries } from '../windows/series.js';
+import type { Burst } from '../windows/bursts.js';
 import type { Columns, Limits } from './columns.js';
 import { SetTrack } from './settrack.js';
-import type { Thresholds } from './threshold.js';
-import { type Row, Tiler } from './tiler.js';
+import type { Thresholds } from '../windows/threshold.js';
+import { type Row, Tiler } from '../windows/tiler.js';
 
 /** What the table shows for one set. */
 export interface SetView {

@@ -1,13 +1,13 @@
 // What the dashboard keeps of one counter set: the ring of recent windows for the charts, the
 // sparkline, and its bursts under its thresholds (SPEC section 4, through bursts.ts). Memory is
 // bounded: the ring, SPARK_WIDTH columns and the KEPT_BURSTS biggest bursts plus counts.
-import { type Burst, BurstDetector } from './bursts.js';
+import { type Burst, BurstDetector } from '../windows/bursts.js';
 import type { Limits } from './columns.js';
 import { KeptBursts } from './kept-bursts.js';
-import { RING_WINDOWS, SetSeries } from './series.js';
+import { RING_WINDOWS, SetSeries } from '../windows/series.js';
 import { SparkTrack } from './sparkline.js';
-import { hasThresholds, type Thresholds, windowLimitsNumber } from './threshold.js';
-import { partsNumber, type Row, type RowSink, rowNumbers } from './tiler.js';
+import { hasThresholds, type Thresholds, windowLimitsNumber } from '../windows/threshold.js';
+import { partsNumber, type Row, type RowSink, rowNumbers } from '../windows/tiler.js';
 
 /** Bursts listed per set (`b`): the first of the list's order; the others are only counted. */
 const KEPT_BURSTS = 1000;

@@ -3,11 +3,11 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import type { SetStatus } from '../../addon/types.js';
-import { type Feed, openDrain } from './feed.js';
-import { BURSTS_CSV_HEADER, BurstDetector, burstCsvLine } from './bursts.js';
-import type { Thresholds } from './threshold.js';
-import { type Origin, type Row, Tiler } from './tiler.js';
+import type { SetStatus } from '../../../addon/types.js';
+import { type Feed, openDrain } from '../windows/feed.js';
+import { BURSTS_CSV_HEADER, BurstDetector, burstCsvLine } from '../windows/bursts.js';
+import type { Thresholds } from '../windows/threshold.js';
+import { type Origin, type Row, Tiler } from '../windows/tiler.js';
 
 export const CSV_HEADER = 'start_ns,end_ns,frames,bytes,lost\n';
 

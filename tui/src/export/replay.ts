@@ -1,7 +1,7 @@
 // Reads a CSV written by `--export csv` back into rows for `--replay`.
 import { readFileSync } from 'node:fs';
 import { CSV_HEADER } from './export.js';
-import type { Row } from './tiler.js';
+import type { Row } from '../windows/tiler.js';
 
 interface Replay {
   readonly rows: Row[];

@@ -1,7 +1,7 @@
 // Adds and deletes pktstat rules by running iptables/ip6tables with argument lists (never a
 // shell). The exec function is injected so that tests can see the exact argv.
 import { execFile } from 'node:child_process';
-import { splitArgs } from './argv.js';
+import { splitArgs } from '../args/argv.js';
 import type { Family, RuleSpec } from './validate.js';
 
 interface ExecResult {

@@ -1,8 +1,8 @@
 // Checks a new-rule form with the same rules as SPEC section 1, so that a mistake is
 // reported in the form before iptables is ever run.
-import { PERIOD_MAX_NS, PERIOD_MIN_NS, SAMPLES_MAX, SAMPLES_MIN, SET_NAME_RE } from '../../addon/limits.js';
-import { parseDuration } from './duration.js';
-import { splitArgs } from './argv.js';
+import { PERIOD_MAX_NS, PERIOD_MIN_NS, SAMPLES_MAX, SAMPLES_MIN, SET_NAME_RE } from '../../../addon/limits.js';
+import { parseDuration } from '../args/duration.js';
+import { splitArgs } from '../args/argv.js';
 
 export type Family = 'ipv4' | 'ipv6';
 

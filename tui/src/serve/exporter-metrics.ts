@@ -1,7 +1,7 @@
 // The exporter's metrics (SPEC 5, plus its own health) in a private prom-client Registry. Every
 // value is read from the watched sets at scrape time; a scrape changes none of them.
 import { Counter, Gauge, Registry } from 'prom-client';
-import { ratesPerSecond, type Thresholds } from '../threshold.js';
+import { ratesPerSecond, type Thresholds } from '../windows/threshold.js';
 import { BulkHistogram } from './bulk-histogram.js';
 import type { WatchedSet } from './watched-set.js';
 import type { WindowCounts } from './window-counts.js';

@@ -3,9 +3,9 @@
 // 0) and starts draining once the module is there, so Prometheus sees the gap explained.
 import { statSync } from 'node:fs';
 import type { DrainApi } from '../../../addon/types.js';
-import { openDrain } from '../feed.js';
-import type { Thresholds } from '../threshold.js';
-import type { Counters } from '../tiler.js';
+import { openDrain } from '../windows/feed.js';
+import type { Thresholds } from '../windows/threshold.js';
+import type { Counters } from '../windows/tiler.js';
 import { exporterRegistry } from './exporter-metrics.js';
 import { formatListenAddress, type ListenAddress } from './listen-address.js';
 import { type MetricsServer, serveMetrics } from './metrics-server.js';

@@ -1,8 +1,8 @@
 // What `pktstat-top --serve` makes of its flags, and its life as a process: SIGINT and
 // SIGTERM (systemd's stop) end it cleanly, as does --duration.
-import { parseDuration } from '../duration.js';
-import { hasThresholds, type Thresholds } from '../threshold.js';
-import { UsageError } from '../usage.js';
+import { parseDuration } from '../args/duration.js';
+import { hasThresholds, type Thresholds } from '../windows/threshold.js';
+import { UsageError } from '../args/usage.js';
 import { parseListenAddress } from './listen-address.js';
 import { runServe } from './run-serve.js';
 

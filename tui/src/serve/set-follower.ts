@@ -1,9 +1,9 @@
 // Follows the drain: starts watching each set as it appears (origin: that moment and its
 // `stats`), feeds it its samples and idle windows every tick, forgets it when it goes. A set
 // that comes back under the same name starts again from zero.
-import type { Feed } from '../feed.js';
-import type { Thresholds } from '../threshold.js';
-import type { Counters } from '../tiler.js';
+import type { Feed } from '../windows/feed.js';
+import type { Thresholds } from '../windows/threshold.js';
+import type { Counters } from '../windows/tiler.js';
 import { WatchedSet } from './watched-set.js';
 
 interface FollowOptions {

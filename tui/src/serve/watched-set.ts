@@ -2,9 +2,9 @@
 // it: the set's windows (tiled, idle runs in bulk) counted into histograms, the trailing peak,
 // bursts, and what could not be seen. Only the drain tick changes it; scrapes read it.
 import type { SampleBatch } from '../../../addon/types.js';
-import { BurstDetector } from '../bursts.js';
-import type { Thresholds } from '../threshold.js';
-import { type Counters, type Origin, partsNumber, type ReadProgress, type RowSink, Tiler } from '../tiler.js';
+import { BurstDetector } from '../windows/bursts.js';
+import type { Thresholds } from '../windows/threshold.js';
+import { type Counters, type Origin, partsNumber, type ReadProgress, type RowSink, Tiler } from '../windows/tiler.js';
 import { TrailingPeak } from './trailing-peak.js';
 import { BYTE_BUCKETS, FRAME_BUCKETS, WindowCounts } from './window-counts.js';
 

@@ -1,6 +1,6 @@
 // Per-window load counted into histogram buckets, many windows at a time: idle windows come in
 // runs (10,000 a second per set at 100 us), so a run is one add(), never one call per window.
-import { ExactSum } from '../exact-sum.js';
+import { ExactSum } from '../windows/exact-sum.js';
 
 /** Upper bounds 0, then 2^lo, 2^(lo+1) … 2^hi; index() finds a value's bucket without a scan. */
 export class PowerOfTwoBuckets {

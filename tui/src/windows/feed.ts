@@ -1,7 +1,7 @@
 // The one place that starts the native drain thread; everything else takes a Feed, so it can be
 // driven by data a test makes.
-import { Drain } from '../../addon/index.js';
-import type { DrainApi, DrainOptions, DrainEvent, SampleBatch, SetStatus } from '../../addon/types.js';
+import { Drain } from '../../../addon/index.js';
+import type { DrainApi, DrainOptions, DrainEvent, SampleBatch, SetStatus } from '../../../addon/types.js';
 
 /** The part of the drain the dashboard and the exporter use. */
 export interface Feed {

@@ -3,7 +3,7 @@
 // idle run), one row spanning a stretch whose detail was lost. Row objects hold exact bigint
 // ns; a sink takes the rows without objects or bigints, time as window numbers (start / period,
 // exact in a number), for the live dashboard and the exporter.
-import type { SampleBatch, SetStatus } from '../../addon/types.js';
+import type { SampleBatch, SetStatus } from '../../../addon/types.js';
 
 export interface Row {
   readonly startNs: bigint;

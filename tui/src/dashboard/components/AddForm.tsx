@@ -2,7 +2,7 @@
 import { Box, Text, useInput } from 'ink';
 import TextInput from 'ink-text-input';
 import { useState } from 'react';
-import { type FieldErrors, type RuleForm, type RuleSpec, validateRule } from '../validate.js';
+import { type FieldErrors, type RuleForm, type RuleSpec, validateRule } from '../../rules/validate.js';
 
 // Tabs, newlines and other control characters, which a paste may carry.
 // eslint-disable-next-line no-control-regex

@@ -3,7 +3,7 @@
 // charts to the burst, Esc closes.
 import { Box, Text, useInput } from 'ink';
 import { useMemo, useState } from 'react';
-import { type Burst, byPeak } from '../bursts.js';
+import { type Burst, byPeak } from '../../windows/bursts.js';
 import { formatLocalNs, formatNs, si } from '../units.js';
 
 const HEADER = ['start', 'duration', 'windows', 'frames', 'bytes', 'peak pps', 'peak bps'];

@@ -2,8 +2,8 @@
 // frames in powers of two; buckets above the threshold are marked. Any key closes it.
 import { Box, Text } from 'ink';
 import { HOT_MARK } from '../chart.js';
-import { histogram } from '../histogram.js';
-import type { SetSeries } from '../series.js';
+import { histogram } from '../../windows/histogram.js';
+import type { SetSeries } from '../../windows/series.js';
 import { formatNs, si } from '../units.js';
 
 export function Histogram(props: { series: SetSeries; limit: number; width: number; rows: number; color: boolean }) {

@@ -3,7 +3,7 @@
 import { Box, Text, useInput } from 'ink';
 import TextInput from 'ink-text-input';
 import { useState } from 'react';
-import { NO_THRESHOLDS, parseThresholds, type Thresholds } from '../threshold.js';
+import { NO_THRESHOLDS, parseThresholds, type Thresholds } from '../../windows/threshold.js';
 
 function parseThresholdInput(text: string): Thresholds {
   const words = text.split(/[\s,]+/).filter((w) => w !== '');

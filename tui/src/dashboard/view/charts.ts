@@ -4,7 +4,7 @@ import chalk from 'chalk';
 import { AXIS_WIDTH, COLORS, HOT_MARK, LOST_MARK, renderChart } from '../chart.js';
 import { buildColumns, type Limits } from '../columns.js';
 import { truncateEnd } from '../paint.js';
-import type { SetSeries } from '../series.js';
+import type { SetSeries } from '../../windows/series.js';
 import { formatNs, si } from '../units.js';
 
 /** The frames chart and the bytes chart, each with its title: 2 × `height` lines. */

@@ -2,8 +2,8 @@
 // the table had to drop columns, its two charts, and the status line under them.
 import chalk from 'chalk';
 import type { SetView } from '../model.js';
-import type { SetSeries } from '../series.js';
-import { formatThresholds } from '../threshold.js';
+import type { SetSeries } from '../../windows/series.js';
+import { formatThresholds } from '../../windows/threshold.js';
 import { chartLines } from './charts.js';
 import { detailsLine, fitColumns, TABLE_COLUMNS, tableLines } from './table.js';
 

@@ -1,6 +1,6 @@
 // Bottom line: drain rate, losses, live/paused, last error, cut to the terminal's width.
 import chalk from 'chalk';
-import type { Burst } from '../bursts.js';
+import type { Burst } from '../../windows/bursts.js';
 import { truncateEnd } from '../paint.js';
 import { formatLocalNs, formatNs, si } from '../units.js';
 
