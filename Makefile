@@ -21,11 +21,11 @@ kernel:
 iptables:
 	$(MAKE) -C iptables all
 
-# The native addon (first built by `npm ci`) and the TypeScript of its loader and pktstat-top.
+# The native addon (first built by `npm ci`) and the TypeScript of its loader and pktstat-top,
+# through `npm run build`, the one build of the JavaScript (it also makes the bin executable).
 ADDON := build/Release/pktstat_drain.node
 node: $(ADDON)
-	npx tsc -p tsconfig.json
-	chmod +x dist/tui/src/cli.js
+	npm run build --silent
 
 # Rebuilt only when a source is newer than the build, so `npm ci` then `make` builds it once.
 # npm's own node-gyp, through package.json's install script (npx would fetch one).
