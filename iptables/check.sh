@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # make check: libxt_pktstat.so without a kernel module.
 #  1. test_pktstat loads the built .so through libxtables and asserts parsing,
 #     refusal messages, print/save strings and the save/restore round trip.
@@ -12,38 +12,19 @@
 set -u
 cd "$(dirname "$0")" || exit 2
 
-pass=0
-fail=0
+. ../scripts/tally.sh
 tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { pass=$((pass + 1)); echo "ok - $*"; }
-notok() { fail=$((fail + 1)); echo "not ok - $*"; }
-
-# Runs a test_pktstat invocation and adds its ok/not ok lines to the tally.
-driver() {
-	"$@" >"$tmp/drv" 2>&1
-	rc=$?
-	cat "$tmp/drv"
-	p=$(grep -c '^ok - ' "$tmp/drv")
-	f=$(grep -c '^not ok - ' "$tmp/drv")
-	pass=$((pass + p))
-	fail=$((fail + f))
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
-		notok "$* exited $rc without reporting a failure"
-	elif [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
-		notok "$* ran no test"
-	fi
-}
 
 echo "# 1. parser, print and save through libxtables"
-driver ./test_pktstat
-driver ./test_pktstat -6
+tally_run ./test_pktstat
+tally_run ./test_pktstat -6
 
 echo "# 2. automatic names from /proc/net/xt_pktstat (tmpfs over /proc, private mount namespace)"
 notproc='!pktstat: cannot read /proc/net/xt_pktstat to choose a name (Not a directory); give one with --name'
 # shellcheck disable=SC2016 # expanded by the inner shell
-driver unshare -m --propagation private sh -c '
+tally_run unshare -m --propagation private sh -c '
 	mount -t tmpfs pktstat-check /proc || exit 3
 	./test_pktstat --auto 0 1 2
 	mkdir -p /proc/net/xt_pktstat/0 /proc/net/xt_pktstat/1 /proc/net/xt_pktstat/3 \
@@ -68,17 +49,17 @@ expect_refusal() {
 	if [ "$rc" -eq 2 ] && grep -qxF "$prefix: $3" "$tmp/err"; then
 		ok "$1 $2 -> $3"
 	else
-		notok "$1 $2 -> want exit 2 and \"$prefix: $3\", got exit $rc: $(tr '\n' '|' <"$tmp/err")"
+		not_ok "$1 $2 -> want exit 2 and \"$prefix: $3\", got exit $rc: $(tr '\n' '|' <"$tmp/err")"
 	fi
 }
 
 for ipt in iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft; do
 	if ! command -v "$ipt" >/dev/null; then
-		notok "$ipt not installed (apt-get install iptables)"
+		not_ok "$ipt not installed (apt-get install iptables)"
 		continue
 	fi
 	if ! unshare -n true 2>/dev/null; then
-		notok "$ipt: cannot create a network namespace (run as root)"
+		not_ok "$ipt: cannot create a network namespace (run as root)"
 		continue
 	fi
 
@@ -89,7 +70,7 @@ for ipt in iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft; do
 	   grep -q '1 \.\. 1048576' "$tmp/help" && grep -q 'Range 1us \.\. 1h' "$tmp/help"; then
 		ok "$ipt -m pktstat --help lists --period, --samples, --name with ranges"
 	else
-		notok "$ipt -m pktstat --help (exit $rc) lacks the pktstat options"
+		not_ok "$ipt -m pktstat --help (exit $rc) lacks the pktstat options"
 	fi
 
 	expect_refusal "$ipt" "-A INPUT -m pktstat --period 0 --samples 20" \
@@ -122,13 +103,13 @@ for ipt in iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft; do
 		   grep -q ' pktstat period 250us samples 5 name web$' "$tmp/out"; then
 			ok "$restore --test: unnamed rules become 0 and 1, print shows period/samples/name"
 		else
-			notok "$restore --test (exit $rc): $(tr '\n' '|' <"$tmp/out") $(tr '\n' '|' <"$tmp/err")"
+			not_ok "$restore --test (exit $rc): $(tr '\n' '|' <"$tmp/out") $(tr '\n' '|' <"$tmp/err")"
 		fi ;;
 	*)
 		if [ "$rc" -eq 0 ]; then
 			ok "$restore --test accepts pktstat rules"
 		else
-			notok "$restore --test (exit $rc): $(tr '\n' '|' <"$tmp/err")"
+			not_ok "$restore --test (exit $rc): $(tr '\n' '|' <"$tmp/err")"
 		fi ;;
 	esac
 
@@ -152,21 +133,21 @@ for ipt in iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft; do
 	   grep -qxF "$prog: pktstat: set \"dns\" has --samples 20 in an earlier rule, this rule says 50" "$tmp/notes"; then
 		ok "$restore --test names two conflicts between rules of one file"
 	else
-		notok "$restore --test conflicts (exit $rc): $(tr '\n' '|' <"$tmp/err")"
+		not_ok "$restore --test conflicts (exit $rc): $(tr '\n' '|' <"$tmp/err")"
 	fi
 	case $ipt in
 	*legacy)
 		if grep -q ' pktstat period 1ms samples 5 name 1$' "$tmp/out"; then
 			ok "$restore --test: an unnamed rule after --name 0 becomes 1"
 		else
-			notok "$restore --test: unnamed rule after --name 0: $(tr '\n' '|' <"$tmp/out")"
+			not_ok "$restore --test: unnamed rule after --name 0: $(tr '\n' '|' <"$tmp/out")"
 		fi ;;
 	esac
 done
 
 echo "# 4. a rule that disagrees with its existing set (fake config under tmpfs over /proc)"
 # shellcheck disable=SC2016 # expanded by the inner shell
-driver unshare -m -n --propagation private sh -c '
+tally_run unshare -m -n --propagation private sh -c '
 	mount -t tmpfs pktstat-check /proc || exit 3
 	mkdir -p /proc/net/xt_pktstat/dns
 	printf "name: dns\nperiod_ns: 100000\ncapacity: 20\nrules: 1\n" >/proc/net/xt_pktstat/dns/config
@@ -203,7 +184,7 @@ rc=$?
 if [ "$rc" -eq 0 ] && grep -q '^  --period P ' "$tmp/help"; then
 	ok "README: XTABLES_LIBDIR=\$PWD:/lib/xtables iptables -m pktstat --help"
 else
-	notok "README: XTABLES_LIBDIR=\$PWD:/lib/xtables iptables -m pktstat --help (exit $rc)"
+	not_ok "README: XTABLES_LIBDIR=\$PWD:/lib/xtables iptables -m pktstat --help (exit $rc)"
 fi
 XTABLES_LIBDIR=$PWD:/lib/xtables unshare -n iptables -m pktstat --period 100 --samples 20 -A INPUT \
 	>/dev/null 2>"$tmp/err"
@@ -211,8 +192,7 @@ rc=$?
 if [ "$rc" -ne 2 ] && ! grep -q 'pktstat: ' "$tmp/err"; then
 	ok "README: iptables -m pktstat --period 100 --samples 20 -A INPUT parses (exit $rc at the kernel step)"
 else
-	notok "README: iptables -m pktstat --period 100 --samples 20 -A INPUT (exit $rc): $(tr '\n' '|' <"$tmp/err")"
+	not_ok "README: iptables -m pktstat --period 100 --samples 20 -A INPUT (exit $rc): $(tr '\n' '|' <"$tmp/err")"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+tally_end

@@ -4,6 +4,7 @@
 # Usage: scripts/run-tests.sh [unit|vm|prometheus]...   (default: unit then vm)
 set -uo pipefail
 cd "$(dirname "$0")/.."
+. scripts/tally.sh
 
 unit_suites=(core iptables node terminal prometheus)
 vm_suites=(vm)
@@ -18,15 +19,6 @@ run_suite() {
 	prometheus) timeout 120 node --test --test-reporter=spec dist/test/prometheus/ ;;
 	vm)       test/vm/run ;;
 	esac
-}
-
-# Reduces a suite's output to "passed failed": the plain closing line, or node's ℹ pass/ℹ fail.
-count_results() {
-	awk '
-		/^([A-Za-z-]+: )?[0-9]+ passed, [0-9]+ failed/ { sub(/^[A-Za-z-]+: /, ""); p = $1; f = $3; plain = 1 }
-		/^ℹ pass [0-9]+/ { np = $3 } /^ℹ fail [0-9]+/ { nf = $3 }
-		END { if (plain) print p + 0, f + 0; else if (np != "") print np + 0, nf + 0; else print "none" }
-	' "$1"
 }
 
 groups=("$@")
@@ -49,26 +41,15 @@ while [ "$dir" != / ]; do
 	dir=$(dirname "$dir")
 done
 
-logdir=$(mktemp -d)
-trap 'rm -rf "$logdir"' EXIT
-total_passed=0 total_failed=0 broken=()
+summary=() broken=()
 for s in "${suites[@]}"; do
 	echo "=== $s tests"
-	run_suite "$s" 2>&1 | tee "$logdir/$s.log"
-	rc=${PIPESTATUS[0]}
-	read -r p f <<<"$(count_results "$logdir/$s.log")"
-	if [ "$p" = none ]; then
-		p=0 f=1
-		echo "run-tests: the $s suite printed no result line (exit $rc)"
-	fi
-	((rc == 0)) || ((f > 0)) || f=1
-	echo "$s: $p passed, $f failed" >"$logdir/$s.summary"
-	total_passed=$((total_passed + p)) total_failed=$((total_failed + f))
-	((f == 0)) || broken+=("$s")
+	tally_run run_suite "$s"
+	summary+=("$s: $tally_run_passed passed, $tally_run_failed failed")
+	((tally_run_failed == 0)) || broken+=("$s")
 done
 
 echo "=== summary"
-for s in "${suites[@]}"; do cat "$logdir/$s.summary"; done
+printf '%s\n' "${summary[@]}"
 ((${#broken[@]} == 0)) || echo "failing suites: ${broken[*]}"
-echo "$total_passed passed, $total_failed failed"
-((total_failed == 0))
+tally_end
