@@ -5,17 +5,26 @@
 # Ends with "N passed, N failed". Needs tmux and a built dist/ (make node).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/tally.sh
 CLI=$PWD/dist/tui/src/cli.js
 work=$(mktemp -d)
 sock="pktstat-tui-$$"
 T() { tmux -L "$sock" "$@"; }
 trap 'T kill-server 2>/dev/null; rm -rf "$work"' EXIT
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok - $1"; }
-bad() { failed=$((failed + 1)); echo "not ok - $1"; [ -n "${2:-}" ] && printf '%s\n' "$2" | sed 's/^/#   /'; }
 screen() { T capture-pane -p -t tui "$@"; }
-# Keys one at a time: Ink hands a chunk of several keys to the app as one input.
-keys() { local k; for k in "$@"; do T send-keys -t tui "$k"; sleep 0.15; done; }
+# Keys one at a time, each once the screen shows the one before (up to 2 s for a key that changes
+# nothing): Ink hands a chunk of several keys to the app as one input.
+keys() {
+	local k prev i
+	for k in "$@"; do
+		prev=$(screen)
+		T send-keys -t tui "$k"
+		for i in $(seq 40); do
+			[ "$(screen)" != "$prev" ] && break
+			sleep 0.05
+		done
+	done
+}
 # Waits up to 5 s for the screen to match an extended regex.
 expect() {
 	local what=$1 re=$2 i
@@ -23,18 +32,18 @@ expect() {
 		if screen | grep -Eq -- "$re"; then ok "$what"; return 0; fi
 		sleep 0.1
 	done
-	bad "$what (no /$re/ on screen)" "$(screen)"
+	not_ok "$what (no /$re/ on screen)" "$(screen)"
 }
 
 if ! command -v tmux >/dev/null; then
-	echo "tui-term: tmux missing: apt-get install tmux"
-	echo "0 passed, 1 failed"
-	exit 1
+	not_ok "tmux missing: apt-get install tmux"
+	tally_end
+	exit
 fi
 if [ ! -f "$CLI" ]; then
-	echo "tui-term: $CLI missing: run make node first"
-	echo "0 passed, 1 failed"
-	exit 1
+	not_ok "$CLI missing: run make node first"
+	tally_end
+	exit
 fi
 
 # 400 windows of 100 µs; window i has i % 50 frames of 1000 bytes each, the last one 17.
@@ -52,20 +61,48 @@ csv=$work/lab.csv
 # the bursts list shows local times.
 T new-session -d -s tui -x 80 -y 24 "env -u NO_COLOR TZ=UTC PS1='$ ' bash --norc --noprofile"
 # The terminal modes raw mode changes, as the shell sees them now.
+# The marker is typed as "STTY""-MODES", so only the command's output ends with STTY-MODES.
 modes() {
-	T send-keys -t tui "clear; stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY-MODES" Enter
-	sleep 0.3
+	local i
+	T send-keys -t tui "clear; stty -a | tr ' ;' '\n\n' | grep -E '^-?(icanon|echo)$' | tr '\n' ' '; echo STTY\"\"-MODES" Enter
+	for i in $(seq 50); do
+		screen | grep -q 'STTY-MODES$' && break
+		sleep 0.1
+	done
 	screen | grep 'STTY-MODES$' | tail -n 1 | sed 's/STTY-MODES$//'
+}
+# Waits (up to 5 s) until the dashboard has the terminal in raw mode: Ink sets it after its first
+# frame, and keys or signals sent before would reach a cooked terminal.
+raw_mode() {
+	local tty i
+	tty=$(T display -p -t tui '#{pane_tty}')
+	for i in $(seq 50); do
+		stty -a -F "$tty" | grep -qw -- -icanon && return 0
+		sleep 0.1
+	done
+	not_ok "the dashboard put the terminal in raw mode" "$(stty -a -F "$tty")"
+}
+# Waits (up to 5 s) until the screen has not changed for 0.3 s: the app has drawn what the last
+# key did and subscribed the handlers of what it shows.
+settled() {
+	local prev now i
+	prev=$(screen -e)
+	for i in $(seq 16); do
+		sleep 0.3
+		now=$(screen -e)
+		[ "$now" = "$prev" ] && return 0
+		prev=$now
+	done
 }
 before=$(modes)
 cursor() { T display -p -t tui '#{cursor_flag}'; }
 # After the dashboard ended in way $1: the shell's screen back, the cursor shown, the modes as before.
 restored() {
 	local way=$1 now
-	if screen | grep -q '^SHELL-SCREEN$' && ! screen | grep -q '^> lab'; then ok "$way restores the shell screen"; else bad "$way restores the shell screen" "$(screen)"; fi
-	if [ "$(cursor)" = 1 ]; then ok "$way shows the cursor again"; else bad "$way shows the cursor again" "cursor_flag $(cursor)"; fi
+	if screen | grep -q '^SHELL-SCREEN$' && ! screen | grep -q '^> lab'; then ok "$way restores the shell screen"; else not_ok "$way restores the shell screen" "$(screen)"; fi
+	if [ "$(cursor)" = 1 ]; then ok "$way shows the cursor again"; else not_ok "$way shows the cursor again" "cursor_flag $(cursor)"; fi
 	now=$(modes)
-	if [ -n "$before" ] && [ "$now" = "$before" ]; then ok "terminal modes restored after $way ($now)"; else bad "terminal modes restored after $way" "before: $before after: $now"; fi
+	if [ -n "$before" ] && [ "$now" = "$before" ]; then ok "terminal modes restored after $way ($now)"; else not_ok "terminal modes restored after $way" "before: $before after: $now"; fi
 }
 # Sends signal $1 to the dashboard (the shell's child).
 signal() { kill "-$1" "$(pgrep -P "$(T display -p -t tui '#{pane_pid}')")"; }
@@ -79,15 +116,16 @@ expect 'chart title with the time span of 71 columns' 'frames per 100µs window 
 expect 'frames axis labelled up to the peak' '^ +49 ┤'
 expect 'bytes axis in human units' '^49\.0kB ┤'
 expect 'status line' 'replay lab\.csv \| lost 0 \| \? help'
-if screen | grep -q SHELL-SCREEN; then bad 'the dashboard is on the alternate screen' "$(screen)"; else ok 'the dashboard is on the alternate screen'; fi
+if screen | grep -q SHELL-SCREEN; then not_ok 'the dashboard is on the alternate screen' "$(screen)"; else ok 'the dashboard is on the alternate screen'; fi
 # The dashboard draws row by row: no cursor jumping about; every way out shows it again.
-if [ "$(cursor)" = 0 ]; then ok 'the cursor is hidden on the dashboard'; else bad 'the cursor is hidden on the dashboard' "cursor_flag $(cursor)"; fi
+if [ "$(cursor)" = 0 ]; then ok 'the cursor is hidden on the dashboard'; else not_ok 'the cursor is hidden on the dashboard' "cursor_flag $(cursor)"; fi
 # A colour is SGR 30-38 or 90-97 (39 is tmux resetting to the default colour).
 colour=$'\e\\[([0-9]+;)*(3[0-8]|9[0-7])(;[0-9]+)*m'
-if screen -e | grep -Eq "$colour"; then ok 'charts are coloured without NO_COLOR'; else bad 'charts are coloured without NO_COLOR'; fi
+if screen -e | grep -Eq "$colour"; then ok 'charts are coloured without NO_COLOR'; else not_ok 'charts are coloured without NO_COLOR'; fi
 lines=$(screen | grep -c .)
-if [ "$lines" -le 24 ] && ! screen | grep -q '.\{81\}'; then ok 'fits 80x24'; else bad "fits 80x24 ($lines lines)" "$(screen)"; fi
+if [ "$lines" -le 24 ] && ! screen | grep -q '.\{81\}'; then ok 'fits 80x24'; else not_ok "fits 80x24 ($lines lines)" "$(screen)"; fi
 
+raw_mode
 T send-keys -t tui '?'
 expect 'help after ?' 'pktstat-top keys'
 expect 'help lists the delete key' "d +delete the selected set's rules"
@@ -101,7 +139,7 @@ expect 'zoom: the title says two windows per column' 'frames: peak of 2×100µs 
 expect 'zoom: the chart top is the biggest window, not a sum' '^ +49 ┤'
 keys + +
 expect 'zoom 8: the whole file in view, still peak 49' 'peak of 8×100µs windows per column.*span 40ms'
-if screen | grep -Eq '^ +(9[0-9]|[1-9][0-9]{2}) ┤'; then bad 'zoom 8: no summed column' "$(screen)"; else ok 'zoom 8: no summed column'; fi
+if screen | grep -Eq '^ +(9[0-9]|[1-9][0-9]{2}) ┤'; then not_ok 'zoom 8: no summed column' "$(screen)"; else ok 'zoom 8: no summed column'; fi
 keys - - -
 expect 'zoom back to one window per column' 'frames per 100µs window  lab'
 T send-keys -t tui Left
@@ -113,10 +151,10 @@ T resize-window -t tui -x 132 -y 30
 expect 'resize: the table gains the totals columns' 'bytes bursts +lost *$'
 expect 'resize: total frames shown' '^> lab .* 9\.80k +9\.80M +- +0$'
 expect 'resize: the chart spans 123 columns' 'span 12\.3ms$'
-if screen | grep -q '^lab: fifo'; then bad 'resize: no details line when the table shows everything' "$(screen)"; else ok 'resize: no details line when the table shows everything'; fi
+if screen | grep -q '^lab: fifo'; then not_ok 'resize: no details line when the table shows everything' "$(screen)"; else ok 'resize: no details line when the table shows everything'; fi
 T resize-window -t tui -x 80 -y 24
 expect 'resize back: 71 columns again' 'span 7\.1ms'
-if screen | grep -q '^> lab.*9\.80M'; then bad 'resize back: totals leave the table at 80 columns' "$(screen)"; else ok 'resize back: totals leave the table at 80 columns'; fi
+if screen | grep -q '^> lab.*9\.80M'; then not_ok 'resize back: totals leave the table at 80 columns' "$(screen)"; else ok 'resize back: totals leave the table at 80 columns'; fi
 
 T send-keys -t tui q
 expect 'q exits with status 0' '^EXIT=0'
@@ -127,13 +165,13 @@ restored q
 # (490k pkt/s, 3.92 Gb/s): 8 of them, the last still running at the end of the file.
 T send-keys -t tui "clear; echo SHELL-SCREEN; NO_COLOR=1 node $CLI --replay $csv --threshold 450kpps; echo EXIT=\$?" Enter
 expect 'NO_COLOR run shows the burst count' '^> lab +100µs +█ +49 +245k +1\.96G +8 +0$'
-if screen -e | grep -Eq "$colour"; then bad 'no colour with NO_COLOR' "$(screen -e | grep -E "$colour" | head -3)"; else ok 'no colour with NO_COLOR'; fi
+if screen -e | grep -Eq "$colour"; then not_ok 'no colour with NO_COLOR' "$(screen -e | grep -E "$colour" | head -3)"; else ok 'no colour with NO_COLOR'; fi
 # 71 columns end at window 399: hot windows 346-349 and 396-399 are columns 17-20 and 67-70.
 expect 'hot columns marked on the axis without colour' '^ +0 ┼─{17}▲▲▲▲─{46}▲▲▲▲$'
 expect 'the threshold in the title' '╌ 450kpps ▲ hot'
 expect 'the threshold line at 45 frames, in the top row (42-49)' '^ +49 ┤╌+▁'
 expect 'the last burst on the status line' '\| last burst lab 00:00:00\.039600 400µs peak 49 fr \|'
-sleep 0.5
+settled
 T send-keys -t tui b
 expect 'b lists the bursts' 'bursts of lab above 450kpps: 8, biggest peak first'
 expect 'b: equal peaks, earliest first, with every figure' '^> 2025-11-28 00:00:00\.004600 +400µs +4 +190 +190kB +490k +3\.92G *$'
@@ -163,8 +201,7 @@ T send-keys -t tui t
 expect 't again shows the threshold set' '^│ > 2\.5Mpps'
 keys BSpace BSpace BSpace BSpace BSpace BSpace BSpace BSpace Enter
 expect 't with nothing clears it' '^> lab .* - +0$'
-# Ink turns raw mode on just after its first frame: give it a moment before the key.
-sleep 0.5
+raw_mode
 T send-keys -t tui C-c
 expect 'Ctrl-C exits' '^EXIT=0'
 restored Ctrl-C
@@ -197,18 +234,18 @@ T send-keys -t tui q
 expect 'live: q exits' '^EXIT=0'
 T send-keys -t tui "clear; node $CLI --proc-dir $proc --rule web; echo EXIT=\$?" Enter
 expect 'live --rule: only the focused set' '^> web +1ms'
-if screen | grep -q '^  db '; then bad 'live --rule: db not watched' "$(screen)"; else ok 'live --rule: db not watched'; fi
+if screen | grep -q '^  db '; then not_ok 'live --rule: db not watched' "$(screen)"; else ok 'live --rule: db not watched'; fi
 T send-keys -t tui q
 expect 'live --rule: q exits' '^EXIT=0'
 T send-keys -t tui "clear; echo SHELL-SCREEN; node $CLI --replay $csv; echo EXIT=\$?" Enter
 expect 'dashboard up for SIGTERM' '^> lab '
-sleep 0.5
+raw_mode
 signal TERM
 expect 'SIGTERM ends the dashboard cleanly' '^EXIT=0'
 restored SIGTERM
 T send-keys -t tui "clear; echo SHELL-SCREEN; node $CLI --replay $csv; echo EXIT=\$?" Enter
 expect 'dashboard up for SIGHUP' '^> lab '
-sleep 0.5
+raw_mode
 signal HUP
 expect 'SIGHUP ends the dashboard cleanly' '^EXIT=0'
 restored SIGHUP
@@ -218,7 +255,7 @@ restored SIGHUP
 echo "process.on('SIGUSR2', () => { throw new Error('injected by the test'); });" >"$work/crash.mjs"
 T send-keys -t tui "clear; echo SHELL-SCREEN; node --import $work/crash.mjs $CLI --replay $csv; echo EXIT=\$?" Enter
 expect 'dashboard up for a crash' '^> lab '
-sleep 0.5
+raw_mode
 signal USR2
 expect 'a crash exits with status 70' '^EXIT=70'
 expect 'a crash is named on the shell screen' '^pktstat-top: internal error: Error: injected by the test'
@@ -232,7 +269,7 @@ check_error() {
 	if [ "$rc" -ne 0 ] && [ "$(printf '%s\n' "$out" | wc -l)" -eq 1 ] && printf '%s' "$out" | grep -Eq -- "$re"; then
 		ok "$what"
 	else
-		bad "$what (exit $rc)" "$out"
+		not_ok "$what (exit $rc)" "$out"
 	fi
 }
 printf 'start_ns,end_ns,frames,bytes,lost\n1,2,3,4,0\n2,3,x,4,0\n' >"$work/bad.csv"
@@ -246,11 +283,10 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	if [ "$rc" -ne 0 ] && [ "$out" = "pktstat-top: cannot read $proc/web/stream: not permitted, run pktstat-top as root" ]; then
 		ok 'not permitted as nobody'
 	else
-		bad "not permitted as nobody (exit $rc)" "$out"
+		not_ok "not permitted as nobody (exit $rc)" "$out"
 	fi
 fi
 check_error 'bad duration' "^pktstat-top: --duration '10x' has an unknown unit 'x'" --duration 10x --replay "$csv"
 check_error 'export needs a rule' '--export csv needs --rule NAME' --export csv
 
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+tally_end
