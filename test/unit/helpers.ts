@@ -1,4 +1,4 @@
-// A Feed the tests drive by hand: each read() is what one drain read of `data` delivers.
+// A Feed the tests drive by hand: each read() is what one drain read of a set's `stream` delivers.
 import type { DrainEvent, SampleBatch, SetStatus } from '../../addon/types.js';
 import type { Feed } from '../../tui/src/windows/feed.js';
 
@@ -116,10 +116,19 @@ export class ScriptedFeed implements Feed {
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Waits until `cond` holds (polling), failing after `ms`. */
-export async function until(cond: () => boolean, what: string, ms = 2000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
+/**
+ * Polls until check() gives a value other than undefined/false and returns it; fails naming
+ * `what` after timeoutMs. The one wait of the tests: for an event, never a fixed sleep.
+ */
+export async function waitFor<T>(
+  what: string,
+  check: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 5000,
+): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined && v !== false) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(10);
   }

@@ -6,6 +6,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DrainApi, SampleBatch } from '../../../addon/index.js';
+import { waitFor } from '../helpers.js';
 
 export const HEADER = '# timestamp frames bytes\n';
 
@@ -49,19 +50,6 @@ export class FakeProc {
 
   cleanup(): void {
     rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Polls until check() returns a value other than undefined/false; fails after timeoutMs. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
   }
 }
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Drain } from '../../../addon/index.js';
 import { TsDataReader, parseU64 } from '../../../bench/addon/ts-reader.js';
-import { Collector, FakeProc, line, waitFor } from './fixture.js';
+import { Collector, FakeProc, line } from './fixture.js';
+import { waitFor } from '../helpers.js';
 
 const U64_MAX = 18446744073709551615n;
 const T0 = 1764288000000000000n;

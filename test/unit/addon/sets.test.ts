@@ -7,7 +7,8 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { Drain, type DrainEvent } from '../../../addon/index.js';
-import { Collector, FakeProc, line, openFds, sleep, statsText, waitFor } from './fixture.js';
+import { Collector, FakeProc, line, openFds, statsText } from './fixture.js';
+import { sleep, waitFor } from '../helpers.js';
 
 const T0 = 1764288000000000000n;
 const MS = 1_000_000n;
@@ -103,6 +104,13 @@ test('samples queued when a set goes are still handed out', async () => {
   }
 });
 
+/**
+ * The schedule is exact (absolute deadlines): never read more often than the interval (-15 % for
+ * the first and last reads' wake-up delays), and a thread starved on a loaded 2-core machine may
+ * fall behind by half of it, which still tells it from a schedule of half as often.
+ */
+const onSchedule = (meanNs: number, intervalNs: number) => meanNs >= intervalNs * 0.85 && meanNs <= intervalNs * 1.5;
+
 test('a config change reschedules the set: four reads per period x capacity, capped at 250 ms', async () => {
   fake.addSet('cfg', MS, 1000, line(T0, 1n, 1n));
   const drain = new Drain({ procDir: fake.dir, names: ['cfg'], rescanMs: 20 });
@@ -120,10 +128,8 @@ test('a config change reschedules the set: four reads per period x capacity, cap
     const b = drain.status()[0]!;
     const reads = Number(b.reads - a.reads);
     const meanNs = Number(b.lastReadStartNs - a.lastReadStartNs) / reads;
-    assert.ok(reads >= 35, `only ${reads} reads in 1 s`);
-    // The schedule is exact (absolute deadlines); the slack covers the OS waking the thread late.
-    assert.ok(meanNs <= 25e6 * 1.04, `mean read interval ${meanNs} ns > 25 ms`);
-    assert.ok(meanNs >= 25e6 * 0.9, `mean read interval ${meanNs} ns: reading faster than needed`);
+    assert.ok(reads >= 26, `only ${reads} reads in 1 s`);
+    assert.ok(onSchedule(meanNs, 25e6), `mean read interval ${meanNs} ns, want 25 ms`);
   } finally {
     drain.stop();
   }
@@ -149,10 +155,7 @@ test('sets with different periods are each read on their own schedule', async ()
       const sb = b.find((s) => s.name === p.name)!;
       assert.equal(sb.drainIntervalNs, BigInt(p.interval));
       const meanNs = Number(sb.lastReadStartNs - sa.lastReadStartNs) / Number(sb.reads - sa.reads);
-      assert.ok(
-        meanNs <= p.interval * 1.04 && meanNs >= p.interval * 0.9,
-        `${p.name}: mean read interval ${meanNs} ns`,
-      );
+      assert.ok(onSchedule(meanNs, p.interval), `${p.name}: mean read interval ${meanNs} ns, want ${p.interval}`);
     }
   } finally {
     drain.stop();

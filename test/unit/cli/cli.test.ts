@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { BURSTS_CSV_HEADER, burstCsvLine, findBursts } from '../../../tui/src/windows/bursts.js';
 import { parseReplay } from '../../../tui/src/export/replay.js';
 import { parseThresholds } from '../../../tui/src/windows/threshold.js';
-import { sleep, until } from '../helpers.js';
+import { sleep, waitFor } from '../helpers.js';
 
 const CLI = fileURLToPath(new URL('../../../tui/src/cli.js', import.meta.url));
 const P = 10_000_000n; // 10 ms windows
@@ -92,7 +92,11 @@ test('--export csv --duration --output: exact rows around traffic, idle zeros an
   ]);
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
-  await until(() => existsSync(out) && readFileSync(out, 'utf8').startsWith('start_ns'), 'the export to start', 5000);
+  await waitFor(
+    'the export to start',
+    () => existsSync(out) && readFileSync(out, 'utf8').startsWith('start_ns'),
+    15_000,
+  );
   const header = nowNs();
   const { first } = traffic(data);
   const [code] = await once(child, 'exit');
@@ -115,7 +119,7 @@ test('--export csv to stdout stops on SIGTERM after every complete row', async (
   const child = spawn(process.execPath, [CLI, '--proc-dir', dir, '--rule', 'web', '--export', 'csv']);
   let stdout = '';
   child.stdout.on('data', (d) => (stdout += d));
-  await until(() => stdout.startsWith('start_ns'), 'the export to start', 5000);
+  await waitFor('the export to start', () => stdout.startsWith('start_ns'), 15_000);
   const { first } = traffic(data);
   await sleep(900);
   const stopAt = nowNs();
@@ -160,7 +164,7 @@ test('--export bursts and --export csv of the same traffic: the bursts are those
     '100kbps',
   ]);
   const started = (f: string) => existsSync(join(dir, f)) && readFileSync(join(dir, f), 'utf8').includes('\n');
-  await until(() => started('w.csv') && started('b.csv'), 'both exports to start', 5000);
+  await waitFor('both exports to start', () => started('w.csv') && started('b.csv'), 15_000);
   const w = ((nowNs() + 300_000_000n) / P) * P;
   // Frames per window: 3, 7, 1 (bytes 200: hot by bps alone), 1, then a lost stretch of 2 windows
   // with 40 frames, then 9, then idle.

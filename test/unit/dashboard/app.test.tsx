@@ -4,7 +4,7 @@ import { App } from '../../../tui/src/dashboard/app.js';
 import type { Exec } from '../../../tui/src/rules/iptables.js';
 import { ReplayModel } from '../../../tui/src/dashboard/model.js';
 import { NO_THRESHOLDS, parseThresholds, type Thresholds } from '../../../tui/src/windows/threshold.js';
-import { ScriptedFeed, sleep, until } from '../helpers.js';
+import { ScriptedFeed, waitFor } from '../helpers.js';
 import { renderApp, unmountAll } from './terminal.js';
 
 const T = 1_764_288_000_000_000_000n;
@@ -51,9 +51,13 @@ function start(feed: ScriptedFeed, exec?: Exec, thresholds?: Thresholds) {
   ));
 }
 
-/** Types a key once the latest frame's handlers are subscribed (React runs effects after the frame). */
+/**
+ * Types a key once React has run the effects of what it drew last: a form or an overlay subscribes
+ * to the keys in one. React schedules that work with setImmediate, so a few turns of the event
+ * loop's check phase flush it, however loaded the machine is.
+ */
 async function press(r: { stdin: { write: (s: string) => void } }, key: string): Promise<void> {
-  await sleep(30);
+  for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
   r.stdin.write(key);
 }
 
@@ -61,7 +65,7 @@ const frame = (r: { lastFrame: () => string | undefined }) => r.lastFrame() ?? '
 
 test('the table shows every set with the numbers of its windows', async () => {
   const r = start(twoSets());
-  await until(() => frame(r).includes('beta') && frame(r).includes(' 4/1024'), 'both sets, alpha taken');
+  await waitFor('both sets, alpha taken', () => frame(r).includes('beta') && frame(r).includes(' 4/1024'));
   const lines = frame(r).split('\n');
   const alpha = lines.find((l) => l.includes('alpha'))!;
   // period 100µs, FIFO 4/1024 (the latest read returned 4 samples), all 5 windows in the newest sparkline column, latest window 4
@@ -74,51 +78,51 @@ test('the table shows every set with the numbers of its windows', async () => {
 
 test('↑/↓ select, and the charts follow the selection', async () => {
   const r = start(twoSets());
-  await until(() => frame(r).includes('beta'), 'both sets');
+  await waitFor('both sets', () => frame(r).includes('beta'));
   await press(r, KEY.down);
-  await until(() => /^> beta/m.test(frame(r)), 'beta selected');
+  await waitFor('beta selected', () => /^> beta/m.test(frame(r)));
   assert.match(frame(r), /waiting for the first window/);
   await press(r, KEY.up);
-  await until(() => /^> alpha/m.test(frame(r)), 'alpha selected again');
+  await waitFor('alpha selected again', () => /^> alpha/m.test(frame(r)));
 });
 
 test('p freezes the view while draining goes on; p again shows what arrived', async () => {
   const feed = twoSets();
   const r = start(feed);
-  await until(() => frame(r).includes('alpha'), 'alpha');
+  await waitFor('alpha', () => frame(r).includes('alpha'));
   await press(r, 'p');
-  await until(() => frame(r).includes('PAUSED'), 'paused');
+  await waitFor('paused', () => frame(r).includes('PAUSED'));
   const takes = feed.takes;
   feed.read('alpha', T + 7n * P + 1n, [{ t: T + 6n * P, frames: 931n, bytes: 93_100n }]);
-  await until(() => feed.takes > takes + 3, 'take() to go on while paused');
+  await waitFor('take() to go on while paused', () => feed.takes > takes + 3);
   assert.match(frame(r), /^> alpha\s+100µs\s+4\/1024\s+█\s+4\s+40\s/m);
   await press(r, 'p');
   // 931 - 154 = 777 frames in the new window.
-  await until(() => /^> alpha\s+100µs\s+1\/1024\s+█\s+777\s+777\s/m.test(frame(r)), 'the new window');
+  await waitFor('the new window', () => /^> alpha\s+100µs\s+1\/1024\s+█\s+777\s+777\s/m.test(frame(r)));
   assert.match(frame(r), /^live \| drain/m);
 });
 
 test('? lists every key, any key closes it', async () => {
   const r = start(twoSets());
-  await until(() => frame(r).includes('alpha'), 'alpha');
+  await waitFor('alpha', () => frame(r).includes('alpha'));
   await press(r, '?');
-  await until(() => frame(r).includes('pktstat-top keys'), 'help');
+  await waitFor('help', () => frame(r).includes('pktstat-top keys'));
   for (const k of ['↑/↓', '←/→', '+/-', 'a ', 'd ', 'p ', '? ', 'q, Ctrl-C']) assert.ok(frame(r).includes(k), k);
   await press(r, 'x');
-  await until(() => !frame(r).includes('pktstat-top keys'), 'help closed');
+  await waitFor('help closed', () => !frame(r).includes('pktstat-top keys'));
 });
 
 test('+ and - zoom: several windows per column, each showing its peak window', async () => {
   const r = start(twoSets());
-  await until(() => frame(r).includes('span 500µs'), 'chart');
+  await waitFor('chart', () => frame(r).includes('span 500µs'));
   await press(r, '+');
-  await until(() => frame(r).includes('frames: peak of 2×100µs windows per column'), 'zoom 2');
+  await waitFor('zoom 2', () => frame(r).includes('frames: peak of 2×100µs windows per column'));
   // 5 windows in columns of 2 → 3 columns, 600 µs; the column of 40 and 4 frames peaks at 40,
   // and the chart's top is the biggest window, not the sum 44.
   assert.match(frame(r), /span 600µs/);
   assert.match(frame(r), /^ {4}40 ┤/m);
   await press(r, '-');
-  await until(() => frame(r).includes('frames per 100µs window'), 'zoom 1');
+  await waitFor('zoom 1', () => frame(r).includes('frames per 100µs window'));
   assert.match(frame(r), /^ {4}40 ┤/m);
 });
 
@@ -135,22 +139,22 @@ test('the add form refuses bad input field by field, then shows what iptables sa
     return { stdout: '', stderr: '' };
   };
   const r = start(twoSets(), exec);
-  await until(() => frame(r).includes('alpha'), 'alpha');
+  await waitFor('alpha', () => frame(r).includes('alpha'));
   await press(r, 'a');
-  await until(() => frame(r).includes('add a pktstat rule'), 'form');
+  await waitFor('form', () => frame(r).includes('add a pktstat rule'));
   await press(r, KEY.enter);
-  await until(() => frame(r).includes("period: '' is not a duration"), 'period error');
+  await waitFor('period error', () => frame(r).includes("period: '' is not a duration"));
   assert.match(frame(r), /samples '' is not a whole number/);
   assert.equal(calls.length, 0);
   // Fill matches, period, samples, name.
   // Each step waits for the screen to show it, so no key races a focus change.
   const field = async (label: string) => {
     await press(r, KEY.tab);
-    await until(() => frame(r).includes(`> ${label}`), `focus on ${label}`);
+    await waitFor(`focus on ${label}`, () => frame(r).includes(`> ${label}`));
   };
   const type = async (text: string, shown: RegExp) => {
     await press(r, text);
-    await until(() => shown.test(frame(r)), `typed ${text}`);
+    await waitFor(`typed ${text}`, () => shown.test(frame(r)));
   };
   await field('chain');
   await field('extra matches');
@@ -160,13 +164,13 @@ test('the add form refuses bad input field by field, then shows what iptables sa
   await field('samples');
   await type('0', /> samples +0/);
   await press(r, KEY.enter);
-  await until(() => frame(r).includes('samples 0 is out of range 1 .. 1048576'), 'samples range');
+  await waitFor('samples range', () => frame(r).includes('samples 0 is out of range 1 .. 1048576'));
   await type('\u007F', /> samples +│/);
   await type('64', /> samples +64/);
   await field('name');
   await type('web', /> name \(optional\) +web/);
   await press(r, KEY.enter);
-  await until(() => frame(r).includes('refused:'), 'refusal');
+  await waitFor('refusal', () => frame(r).includes('refused:'));
   assert.match(
     frame(r),
     /refused: iptables v1\.8\.9 \(legacy\): Couldn't load match `pktstat':No such file or directory/,
@@ -195,16 +199,16 @@ test('the add form refuses bad input field by field, then shows what iptables sa
     ],
   ]);
   await press(r, KEY.enter);
-  await until(() => !frame(r).includes('add a pktstat rule'), 'form closed after success');
+  await waitFor('form closed after success', () => !frame(r).includes('add a pktstat rule'));
   assert.equal(calls.length, 2);
   assert.deepEqual(calls[1], calls[0]);
   await press(r, 'a');
-  await until(() => frame(r).includes('add a pktstat rule'), 'form again');
+  await waitFor('form again', () => frame(r).includes('add a pktstat rule'));
   // A paste arrives as one chunk; its tab becomes a space in the field.
   await press(r, 'ipv6\tx');
-  await until(() => frame(r).includes('ipv4ipv6 x'), 'pasted text');
+  await waitFor('pasted text', () => frame(r).includes('ipv4ipv6 x'));
   await press(r, KEY.esc);
-  await until(() => !frame(r).includes('add a pktstat rule'), 'form closed by Esc');
+  await waitFor('form closed by Esc', () => !frame(r).includes('add a pktstat rule'));
   assert.equal(calls.length, 2);
 });
 
@@ -217,18 +221,18 @@ test('d asks first; n keeps the rules, y deletes exactly the listed ones', async
     return { stdout: '', stderr: '' };
   };
   const r = start(twoSets(), exec);
-  await until(() => frame(r).includes('beta'), 'beta');
+  await waitFor('beta', () => frame(r).includes('beta'));
   await press(r, KEY.down);
-  await until(() => /^> beta/m.test(frame(r)), 'beta selected');
+  await waitFor('beta selected', () => /^> beta/m.test(frame(r)));
   await press(r, 'd');
-  await until(() => frame(r).includes('delete every rule of counter set beta? (y/n)'), 'confirmation');
+  await waitFor('confirmation', () => frame(r).includes('delete every rule of counter set beta? (y/n)'));
   await press(r, 'n');
-  await until(() => !frame(r).includes('(y/n)'), 'closed');
+  await waitFor('closed', () => !frame(r).includes('(y/n)'));
   assert.equal(calls.length, 0);
   await press(r, 'd');
-  await until(() => frame(r).includes('(y/n)'), 'confirmation again');
+  await waitFor('confirmation again', () => frame(r).includes('(y/n)'));
   await press(r, 'y');
-  await until(() => !frame(r).includes('beta?') && !frame(r).includes('deleting'), 'deleted');
+  await waitFor('deleted', () => !frame(r).includes('beta?') && !frame(r).includes('deleting'));
   assert.deepEqual(
     calls.filter((c) => !c.endsWith('-S')),
     ['iptables -t filter -D INPUT -m pktstat --period 1ms --samples 64 --name beta'],
@@ -238,20 +242,20 @@ test('d asks first; n keeps the rules, y deletes exactly the listed ones', async
 test('a set that goes away leaves the table, the selection stays in range', async () => {
   const feed = twoSets();
   const r = start(feed);
-  await until(() => frame(r).includes('beta'), 'beta');
+  await waitFor('beta', () => frame(r).includes('beta'));
   await press(r, KEY.down);
-  await until(() => /^> beta/m.test(frame(r)), 'beta selected');
+  await waitFor('beta selected', () => /^> beta/m.test(frame(r)));
   feed.removeSet('beta');
-  await until(() => !frame(r).includes('beta'), 'beta gone');
+  await waitFor('beta gone', () => !frame(r).includes('beta'));
   assert.match(frame(r), /^> alpha/m);
 });
 
 test('drain errors reach the status line', async () => {
   const feed = twoSets();
   const r = start(feed);
-  await until(() => frame(r).includes('alpha'), 'alpha');
+  await waitFor('alpha', () => frame(r).includes('alpha'));
   feed.error('beta', 'cannot read data: Permission denied');
-  await until(() => frame(r).includes('error: beta: cannot read data: Permission denied'), 'error shown');
+  await waitFor('error shown', () => frame(r).includes('error: beta: cannot read data: Permission denied'));
 });
 
 test('replay: ←/→ page through the file, rules cannot change', async () => {
@@ -270,16 +274,16 @@ test('replay: ←/→ page through the file, rules cannot change', async () => {
     />
   ));
   // 100 columns wide: 91 columns of chart.
-  await until(() => frame(r).includes('span 9.1ms'), 'chart');
+  await waitFor('chart', () => frame(r).includes('span 9.1ms'));
   assert.match(frame(r), /^ {3}299 [┤┼]/m);
   await press(r, KEY.left);
-  await until(() => frame(r).includes('before the latest'), 'paged back');
+  await waitFor('paged back', () => frame(r).includes('before the latest'));
   assert.match(frame(r), /ending 9\.1ms before the latest/);
   assert.match(frame(r), /^ {3}208 [┤┼]/m);
   await press(r, KEY.right);
-  await until(() => !frame(r).includes('before the latest'), 'paged forward');
+  await waitFor('paged forward', () => !frame(r).includes('before the latest'));
   await press(r, 'a');
-  await until(() => frame(r).includes('rules cannot be changed while replaying a file'), 'refused');
+  await waitFor('refused', () => frame(r).includes('rules cannot be changed while replaying a file'));
   assert.match(frame(r), /replay lab\.csv \| rules cannot be changed while replaying a file \| lost 0/);
 });
 
@@ -287,20 +291,20 @@ test('replay: ←/→ page through the file, rules cannot change', async () => {
 // a 100 µs window of more than 5 frames is hot: two bursts of one window, 7 and 40 frames.
 test("t sets the selected set's threshold: bursts counted, marked on the chart, the last one on the status line", async () => {
   const r = start(twoSets());
-  await until(() => frame(r).includes('span 500µs'), 'chart');
+  await waitFor('chart', () => frame(r).includes('span 500µs'));
   assert.match(frame(r), /^> alpha .* - +0$/m, 'no threshold: no burst count');
   await press(r, 't');
-  await until(() => frame(r).includes('threshold of alpha'), 'the prompt');
+  await waitFor('the prompt', () => frame(r).includes('threshold of alpha'));
   await press(r, 'x');
-  await until(() => frame(r).includes('> x'), 'typed x');
+  await waitFor('typed x', () => frame(r).includes('> x'));
   await press(r, KEY.enter);
-  await until(() => frame(r).includes("threshold 'x': expected a rate"), 'refused');
+  await waitFor('refused', () => frame(r).includes("threshold 'x': expected a rate"));
   await press(r, '\u007F');
-  await until(() => /^│ > +│/m.test(frame(r)) || !/> x/.test(frame(r)), 'x erased');
+  await waitFor('x erased', () => /^│ > +│/m.test(frame(r)) || !/> x/.test(frame(r)));
   await press(r, '50kpps');
-  await until(() => frame(r).includes('> 50kpps'), 'typed');
+  await waitFor('typed', () => frame(r).includes('> 50kpps'));
   await press(r, KEY.enter);
-  await until(() => frame(r).includes('alpha: threshold 50kpps'), 'set');
+  await waitFor('set', () => frame(r).includes('alpha: threshold 50kpps'));
   assert.match(frame(r), /^> alpha .* 2 +0$/m, 'two bursts');
   assert.match(frame(r), /^ {2}beta .* - +0$/m, 'beta keeps no threshold');
   assert.match(frame(r), /╌ 50kpps ▲ hot/);
@@ -312,29 +316,29 @@ test("t sets the selected set's threshold: bursts counted, marked on the chart, 
 
 test('b lists the bursts biggest first; Enter moves the charts to one; Esc closes', async () => {
   const r = start(twoSets(), undefined, parseThresholds(['50kpps']));
-  await until(() => /^> alpha .* 2 +0$/m.test(frame(r)), 'bursts counted from --threshold');
+  await waitFor('bursts counted from --threshold', () => /^> alpha .* 2 +0$/m.test(frame(r)));
   await press(r, 'b');
-  await until(() => frame(r).includes('bursts of alpha above 50kpps: 2, biggest peak first'), 'the list');
+  await waitFor('the list', () => frame(r).includes('bursts of alpha above 50kpps: 2, biggest peak first'));
   const lines = frame(r).split('\n');
   const first = lines.findIndex((l) => l.startsWith('> '));
   // 40 frames in 100 µs: 400k pkt/s; 4000 bytes: 320 Mb/s. Then the burst of 7 frames.
   assert.match(lines[first], /^> \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.000400 +100µs +1 +40 +4\.00kB +400k +320M$/);
   assert.match(lines[first + 1], /^ {2}\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.000200 +100µs +1 +7 +700B +70\.0k +56\.0M$/);
   await press(r, KEY.down);
-  await until(() => /^> .*\.000200 /m.test(frame(r)), 'the second selected');
+  await waitFor('the second selected', () => /^> .*\.000200 /m.test(frame(r)));
   await press(r, KEY.enter);
-  await until(() => frame(r).includes('frames per 100µs window'), 'back to the charts');
+  await waitFor('back to the charts', () => frame(r).includes('frames per 100µs window'));
   await press(r, 'b');
-  await until(() => frame(r).includes('bursts of alpha'), 'the list again');
+  await waitFor('the list again', () => frame(r).includes('bursts of alpha'));
   await press(r, KEY.esc);
-  await until(() => !frame(r).includes('bursts of alpha'), 'closed by Esc');
+  await waitFor('closed by Esc', () => !frame(r).includes('bursts of alpha'));
 });
 
 test('h shows how often windows of each size occur, buckets above the threshold marked', async () => {
   const r = start(twoSets(), undefined, parseThresholds(['50kpps']));
-  await until(() => frame(r).includes('span 500µs'), 'chart');
+  await waitFor('chart', () => frame(r).includes('span 500µs'));
   await press(r, 'h');
-  await until(() => frame(r).includes('windows of alpha by frames (5 windows of 100µs)'), 'the histogram');
+  await waitFor('the histogram', () => frame(r).includes('windows of alpha by frames (5 windows of 100µs)'));
   const f = frame(r);
   assert.match(f, /^ {10}0 {2}│█+ 1$/m);
   assert.match(f, /^ {10}1 {2}│ 0$/m);
@@ -342,5 +346,5 @@ test('h shows how often windows of each size occur, buckets above the threshold 
   assert.match(f, /^ {8}4-7 ▲│█+ 2$/m);
   assert.match(f, /^ {6}32-63 ▲│█+ 1$/m);
   await press(r, 'x');
-  await until(() => !frame(r).includes('windows of alpha by frames'), 'closed');
+  await waitFor('closed', () => !frame(r).includes('windows of alpha by frames'));
 });

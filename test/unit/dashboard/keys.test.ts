@@ -52,3 +52,20 @@ test('replay: no pause and no rule changes, each said once in the status line', 
   );
   assert.equal(press(INITIAL_VIEW, 'p').paused, true);
 });
+
+test('Enter on a burst: the zoom where it fits in half the chart, its end a quarter from the right', () => {
+  const open: ViewState = { ...INITIAL_VIEW, zoom: 2, overlay: 'bursts', target: 'web' };
+  const go = (windowsBack: number, windows: number, keptWindows = 16384) =>
+    viewReducer(open, { type: 'gotoBurst', burst: { windowsBack, windows, keptWindows }, chartColumns: 100 });
+  // 30 windows fit in half of 100 columns at zoom 2: the zoom stays, the end is 50 windows in.
+  assert.deepEqual([go(500, 30).zoom, go(500, 30).offset], [2, 450]);
+  // 1000 windows need 20 per column for half of 100 columns: zoom 32 (2 doubled until 16 is not enough).
+  assert.deepEqual([go(5000, 1000).zoom, go(5000, 1000).offset], [32, 5000 - 800]);
+  assert.equal(go(10, 30).offset, 0, 'a recent burst: the charts end at the latest window');
+  assert.equal(go(0, 1e6, 1e6).zoom, 256, 'no zoom beyond the largest');
+  const closed = go(16000, 500);
+  assert.deepEqual([closed.overlay, closed.target], ['none', null]);
+  assert.equal(closed.message, 'that burst is older than the windows kept for the charts');
+  assert.equal(closed.zoom, 2, 'the charts stay where they were');
+  assert.equal(go(15884, 500).message, null, 'a burst that ends just inside the kept windows is shown');
+});

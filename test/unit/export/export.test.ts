@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { test } from 'node:test';
 import { runExport } from '../../../tui/src/export/export.js';
-import { ScriptedFeed, sleep, until } from '../helpers.js';
+import { ScriptedFeed, sleep, waitFor } from '../helpers.js';
 
 const T = 1_764_288_000_000_000_000n;
 const P = 100_000n;
@@ -86,7 +86,7 @@ test('export: drain errors are told, a removed set ends the export with one line
   });
   feed.error('other', 'not ours');
   feed.error('gone', 'cannot read data: Input/output error');
-  await until(() => warnings.length > 0, 'the warning');
+  await waitFor('the warning', () => warnings.length > 0);
   assert.deepEqual(warnings, ['cannot read data: Input/output error']);
   (feed as unknown as { pending: unknown[] }).pending.push({ type: 'removed', name: 'gone' });
   await assert.rejects(run, /counter set gone was removed: its rules are gone/);
@@ -107,7 +107,7 @@ test('export: windows whose samples the native ring dropped stay out of zero row
   });
   const w = (k: bigint) => T + k * P;
   feed.read('web', w(2n), [{ t: w(0n), frames: 2n, bytes: 20n }]);
-  await until(() => text().includes(`${w(1n)},${w(2n)},0,0,0`), 'the idle window 1');
+  await waitFor('the idle window 1', () => text().includes(`${w(1n)},${w(2n)},0,0,0`));
   // Windows 2 and 3 had traffic, the ring was full: both samples dropped, reads go on.
   feed.read('web', w(4n) + 7n, [], 0n, 2n);
   feed.read('web', w(6n) + 7n);
@@ -115,7 +115,7 @@ test('export: windows whose samples the native ring dropped stay out of zero row
   assert.ok(!text().includes(`${w(2n)},${w(3n)}`), 'no zero row over the dropped windows');
   // The next sample the ring queues announces the two lost ones.
   feed.read('web', w(7n) + 1n, [{ t: w(6n), frames: 30n, bytes: 300n, lostBefore: 2n }], 0n, 0n);
-  await until(() => text().includes(`${w(2n)},${w(7n)},28,280,2`), 'one row over the whole stretch');
+  await waitFor('one row over the whole stretch', () => text().includes(`${w(2n)},${w(7n)},28,280,2`));
   ctl.abort();
   feed.read('web', w(8n) + 1n);
   await run;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { waitFor } from '../addon/fixture.js';
+import { waitFor } from '../helpers.js';
 
 const CLI = fileURLToPath(new URL('../../../tui/src/cli.js', import.meta.url));
 const root = mkdtempSync(join(tmpdir(), 'pktstat-serve-cli-'));

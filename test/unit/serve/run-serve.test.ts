@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { runServe } from '../../../tui/src/serve/run-serve.js';
 import { parseThresholds } from '../../../tui/src/windows/threshold.js';
-import { FakeProc, HEADER, line, waitFor } from '../addon/fixture.js';
+import { FakeProc, HEADER, line } from '../addon/fixture.js';
+import { waitFor } from '../helpers.js';
 import { promtoolCheck, samples } from './exposition.js';
 
 const MS = 1_000_000n;
@@ -54,17 +55,16 @@ async function start(rule: string | null = null): Promise<Running> {
   };
 }
 
-/** Polls the exporter until check() holds, returning the last scrape. */
-async function until(r: Running, what: string, check: (m: Map<string, number>) => boolean) {
-  let last: Map<string, number>;
-  const end = Date.now() + 8000;
-  for (;;) {
-    last = await r.scrape();
-    if (check(last)) return last;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((res) => setTimeout(res, 20));
-  }
-}
+/** Scrapes the exporter until check() holds, returning that scrape. */
+const scrapeUntil = (r: Running, what: string, check: (m: Map<string, number>) => boolean) =>
+  waitFor(
+    what,
+    async () => {
+      const m = await r.scrape();
+      return check(m) && m;
+    },
+    8000,
+  );
 
 function addSet(name: string, periodNs: bigint, frames: bigint, bytes: bigint): void {
   mkdirSync(join(procDir, name), { recursive: true });
@@ -86,7 +86,7 @@ test('module missing at start, then loaded: exact counts; unloaded while serving
 
     mkdirSync(procDir);
     addSet('a', MS, 1000n, 64_000n);
-    m = await until(r, 'set a', (x) => x.get('pktstat_frames_total{set="a"}') === 1000);
+    m = await scrapeUntil(r, 'set a', (x) => x.get('pktstat_frames_total{set="a"}') === 1000);
     assert.equal(m.get('pktstat_module_loaded'), 1);
     assert.equal(m.get('pktstat_exporter_drain_running'), 1);
 
@@ -103,7 +103,7 @@ test('module missing at start, then loaded: exact counts; unloaded while serving
       t += 2n * MS; // an idle window between each
     }
     fake.append('xt_pktstat/a', text);
-    m = await until(r, 'the traffic', (x) => x.get('pktstat_frames_total{set="a"}') === 1114);
+    m = await scrapeUntil(r, 'the traffic', (x) => x.get('pktstat_frames_total{set="a"}') === 1114);
     const b = (le: string) => m.get(`pktstat_window_frames_bucket{le="${le}",set="a"}`)!;
     assert.equal(m.get('pktstat_bytes_total{set="a"}'), 64_000 + 114 * 64);
     assert.equal(m.get('pktstat_window_frames_sum{set="a"}'), 114);
@@ -120,12 +120,12 @@ test('module missing at start, then loaded: exact counts; unloaded while serving
     assert.equal(m.get('pktstat_unobserved_windows_total{set="a"}'), 0);
     // 1500 pps at 1 ms: more than 1 frame is hot; each hot window stood alone.
     assert.equal(m.get('pktstat_burst_windows_total{set="a"}'), 4);
-    await until(r, 'the last burst to end', (x) => x.get('pktstat_bursts_total{set="a"}') === 4);
+    await scrapeUntil(r, 'the last burst to end', (x) => x.get('pktstat_bursts_total{set="a"}') === 4);
     assert.equal(promtoolCheck(await r.text()), null);
 
     // The module goes: the set goes with it and the exporter says so.
     rmSync(procDir, { recursive: true });
-    m = await until(
+    m = await scrapeUntil(
       r,
       'the module gone',
       (x) => x.get('pktstat_module_loaded') === 0 && x.get('pktstat_exporter_sets') === 0,
@@ -137,7 +137,7 @@ test('module missing at start, then loaded: exact counts; unloaded while serving
     // Back again, with a new set under the old name: from its own totals, not the old ones.
     mkdirSync(procDir);
     addSet('a', MS, 5n, 320n);
-    m = await until(r, 'the set back', (x) => x.get('pktstat_frames_total{set="a"}') === 5);
+    m = await scrapeUntil(r, 'the set back', (x) => x.get('pktstat_frames_total{set="a"}') === 5);
     assert.equal(m.get('pktstat_module_loaded'), 1);
     assert.equal(m.get('pktstat_window_frames_sum{set="a"}'), 0);
   } finally {
@@ -153,12 +153,12 @@ test('sets that appear and go while serving; --rule limits it to one', async () 
   const one = await start('keep');
   try {
     addSet('brief', MS, 7n, 700n);
-    await until(all, 'brief to appear', (x) => x.get('pktstat_frames_total{set="brief"}') === 7);
+    await scrapeUntil(all, 'brief to appear', (x) => x.get('pktstat_frames_total{set="brief"}') === 7);
     let m = await one.scrape();
     assert.equal(m.get('pktstat_exporter_sets'), 1);
     assert.equal(m.get('pktstat_window_seconds{set="keep"}'), 0.0001);
     rmSync(join(procDir, 'brief'), { recursive: true });
-    m = await until(all, 'brief to go', (x) => !x.has('pktstat_frames_total{set="brief"}'));
+    m = await scrapeUntil(all, 'brief to go', (x) => !x.has('pktstat_frames_total{set="brief"}'));
     assert.equal(m.get('pktstat_frames_total{set="keep"}'), 0);
     assert.equal(m.get('pktstat_exporter_sets'), 1);
   } finally {

@@ -47,7 +47,7 @@ test('a lost stretch is never hot and ends a burst, however many frames it holds
   assert.equal(d.push(rows[2]), null);
   assert.equal(d.push(rows[3]), null);
   assert.equal(d.hotWindows, 3);
-  assert.equal(d.bursts, 1);
+  assert.equal(d.endedCount, 1);
 });
 
 test('a gap between rows is idle time and ends a burst', () => {
@@ -65,11 +65,11 @@ test('a burst still running at the end is not ended until finish()', () => {
   d.push(win(0, 4n));
   d.push(win(1, 6n));
   assert.deepEqual(d.running, burst(0, 1, [4n, 6n], [400n, 600n]));
-  assert.equal(d.bursts, 0);
+  assert.equal(d.endedCount, 0);
   assert.deepEqual(d.finish(), burst(0, 1, [4n, 6n], [400n, 600n]));
   assert.equal(d.running, null);
   assert.equal(d.finish(), null);
-  assert.equal(d.bursts, 1);
+  assert.equal(d.endedCount, 1);
 });
 
 test('pps and bps together: a window is hot when it exceeds either', () => {
