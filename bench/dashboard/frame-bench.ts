@@ -46,7 +46,7 @@ const frameLines = (k: number) =>
     series,
     zoom: 1,
     offset: frames - k,
-    columns: COLUMNS,
+    width: COLUMNS,
     rows: ROWS,
     color: true,
     status,

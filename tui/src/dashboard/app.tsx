@@ -18,7 +18,7 @@ import type { Burst } from '../windows/bursts.js';
 import { LiveModel, type Model, type ReplayModel, type Snapshot } from './model.js';
 import { formatThresholds, NO_THRESHOLDS, type Thresholds } from '../windows/threshold.js';
 import type { Feed } from '../windows/feed.js';
-import { INITIAL_VIEW, type KeyContext, MAX_ZOOM, viewReducer } from './keys.js';
+import { INITIAL_VIEW, type KeyContext, viewReducer } from './keys.js';
 
 export type Source =
   | { readonly kind: 'live'; readonly feed: Feed }
@@ -38,11 +38,11 @@ interface AppProps {
   readonly tickMs?: number;
 }
 
-function terminalSize(stdout: NodeJS.WriteStream): { columns: number; rows: number } {
-  return { columns: stdout.columns || 80, rows: stdout.rows || 24 };
+function terminalSize(stdout: NodeJS.WriteStream): { width: number; rows: number } {
+  return { width: stdout.columns || 80, rows: stdout.rows || 24 };
 }
 
-function useTerminalSize(): { columns: number; rows: number } {
+function useTerminalSize(): { width: number; rows: number } {
   const { stdout } = useStdout();
   const [size, setSize] = useState(() => terminalSize(stdout));
   useEffect(() => {
@@ -56,9 +56,8 @@ function useTerminalSize(): { columns: number; rows: number } {
 }
 
 /**
- * The view refreshes five times a second (keys show at once); the drain thread reads on its own
- * schedule. Each redraw costs Ink per character on the screen, and a 100 ms tick drew no more often:
- * Ink's throttle (maxFps 10) dropped every other one.
+ * The view refreshes five times a second (keys show at once), as often as a reader follows
+ * figures that change; the drain thread reads on its own schedule, whatever the view does.
  */
 const TICK_MS = 200;
 
@@ -72,16 +71,14 @@ function lastBurst(s: Snapshot): LastBurst | null {
 
 export function App(props: AppProps) {
   const { exit } = useApp();
-  const { columns, rows } = useTerminalSize();
+  const { width, rows } = useTerminalSize();
   const exec = props.exec ?? execIptables;
   const live = props.source.kind === 'live' ? props.source : null;
-  const replay = props.source.kind === 'replay' ? props.source.model : null;
   const thresholds = props.thresholds ?? NO_THRESHOLDS;
-  const model: Model = useMemo(
-    () => (props.source.kind === 'replay' ? props.source.model : new LiveModel(props.source.feed, thresholds)),
-    // The thresholds given at start only matter when the model is made.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-    [live, replay],
+  // Made once: a dashboard's source is fixed for its life, and the model holds every set's history
+  // (useMemo's cache may be dropped). The thresholds given at start only matter when it is made.
+  const [model] = useState<Model>(() =>
+    props.source.kind === 'replay' ? props.source.model : new LiveModel(props.source.feed, thresholds),
   );
   const [snap, setSnap] = useState<Snapshot>(() => model.snapshot());
   const [view, dispatch] = useReducer(viewReducer, INITIAL_VIEW);
@@ -124,7 +121,7 @@ export function App(props: AppProps) {
   const sel = Math.max(0, Math.min(view.selected, shown.sets.length - 1));
   const current = shown.sets[sel];
   const series = current !== undefined ? shown.series.get(current.name) : undefined;
-  const chartColumns = Math.max(1, columns - AXIS_WIDTH - 1);
+  const chartColumns = Math.max(1, width - AXIS_WIDTH - 1);
   // Read when a key arrives, which may be before the handler of this render is subscribed.
   const ctx = useRef<KeyContext>({ sets: 0, selectedName: null, windows: 0, chartColumns, live: live !== null });
   const keyContext: KeyContext = {
@@ -158,21 +155,11 @@ export function App(props: AppProps) {
     const text = formatThresholds(t);
     dispatch({ type: 'close', message: text === '' ? `${name}: threshold cleared` : `${name}: threshold ${text}` });
   };
-  /** Enter on a burst: the charts show it, at a zoom where it fits in half their width. */
   const gotoBurst = (b: Burst) => {
     const s = targetSeries;
     if (s === undefined) return;
-    const P = s.periodNs;
-    const back = Number((s.endNs - b.endNs) / P);
-    if (back + b.windows > s.windows) {
-      dispatch({ type: 'close', message: 'that burst is older than the windows kept for the charts' });
-      return;
-    }
-    let zoom = view.zoom;
-    while (zoom < MAX_ZOOM && b.windows > (chartColumns * zoom) / 2) zoom *= 2;
-    // The burst's end a quarter of the width from the right edge.
-    const offset = Math.max(0, back - Math.floor((chartColumns * zoom) / 4));
-    dispatch({ type: 'goto', zoom, offset });
+    const windowsBack = Number((s.endNs - b.endNs) / s.periodNs);
+    dispatch({ type: 'gotoBurst', burst: { windowsBack, windows: b.windows, keptWindows: s.windows }, chartColumns });
   };
 
   const state = props.source.kind === 'replay' ? `replay ${props.source.label}` : view.paused ? 'PAUSED' : 'live';
@@ -184,7 +171,7 @@ export function App(props: AppProps) {
     error: snap.lastError,
     lastBurst: lastBurst(shown),
     color: props.color,
-    width: columns,
+    width,
   });
 
   let body;
@@ -214,13 +201,7 @@ export function App(props: AppProps) {
     );
   else if (view.overlay === 'histogram' && target !== undefined && targetSeries !== undefined)
     body = (
-      <Histogram
-        series={targetSeries}
-        limit={target.limits.frames}
-        width={columns}
-        rows={rows - 1}
-        color={props.color}
-      />
+      <Histogram series={targetSeries} limit={target.limits.frames} width={width} rows={rows - 1} color={props.color} />
     );
   else if (view.overlay === 'add')
     body = (
@@ -246,7 +227,7 @@ export function App(props: AppProps) {
           series,
           zoom: view.zoom,
           offset: view.offset,
-          columns,
+          width,
           rows,
           color: props.color,
           status,
@@ -255,9 +236,9 @@ export function App(props: AppProps) {
   useLayoutEffect(() => props.screen.show(main));
   if (body === undefined) return null;
   return (
-    <Box flexDirection="column" width={columns}>
+    <Box flexDirection="column" width={width}>
       {body}
-      <Lines lines={[status]} width={columns} />
+      <Lines lines={[status]} width={width} />
     </Box>
   );
 }

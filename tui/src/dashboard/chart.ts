@@ -2,7 +2,7 @@
 // window is never flattened into its neighbours. The part of a bar above the column's average
 // is shaded (and dim in colour); the threshold is a dashed line; the bottom axis marks hot
 // columns with HOT_MARK and columns with lost windows with LOST_MARK, so both survive NO_COLOR.
-import type { ColumnView, Limits } from './columns.js';
+import { type ColumnView, type Limits, LOST_MARK } from './columns.js';
 import { LinePainter } from './paint.js';
 import { si } from './units.js';
 
@@ -11,7 +11,6 @@ const LABEL_WIDTH = 6;
 export const AXIS_WIDTH = LABEL_WIDTH + 2;
 
 export const HOT_MARK = '▲';
-export const LOST_MARK = '?';
 const EIGHTHS = '▁▂▃▄▅▆▇█';
 /** A full cell above the column's average. */
 const ABOVE_AVERAGE = '▒';

@@ -12,6 +12,9 @@ export interface Limits {
 
 export const NO_LIMITS: Limits = { frames: Infinity, bytes: Infinity };
 
+/** Marks lost windows in a column of a chart or a sparkline; a character, so it survives NO_COLOR. */
+export const LOST_MARK = '?';
+
 export class Columns {
   readonly peakFrames: Float64Array;
   readonly peakBytes: Float64Array;

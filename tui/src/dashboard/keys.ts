@@ -46,13 +46,34 @@ type ViewAction =
   | { readonly type: 'key'; readonly input: string; readonly key: Partial<Key>; readonly ctx: KeyContext }
   | { readonly type: 'close'; readonly message: string | null }
   | { readonly type: 'select'; readonly index: number }
-  /** The charts move (Enter on a burst): the overlay closes. */
-  | { readonly type: 'goto'; readonly zoom: number; readonly offset: number };
+  /** Enter on a burst: the overlay closes and the charts show it. */
+  | { readonly type: 'gotoBurst'; readonly burst: BurstPlace; readonly chartColumns: number };
+
+/** Where a burst lies in the windows kept for the charts. */
+export interface BurstPlace {
+  /** Windows from the burst's end to the latest window. */
+  readonly windowsBack: number;
+  /** The burst's length in windows. */
+  readonly windows: number;
+  /** Windows kept for its set. */
+  readonly keptWindows: number;
+}
+
+/** The charts at a zoom where the burst fits in half their width, its end a quarter from the right. */
+function gotoBurst(s: ViewState, b: BurstPlace, chartColumns: number): ViewState {
+  const closed = { ...s, overlay: 'none' as const, target: null };
+  if (b.windowsBack + b.windows > b.keptWindows)
+    return { ...closed, message: 'that burst is older than the windows kept for the charts' };
+  let zoom = s.zoom;
+  while (zoom < MAX_ZOOM && b.windows > (chartColumns * zoom) / 2) zoom *= 2;
+  const offset = Math.max(0, b.windowsBack - Math.floor((chartColumns * zoom) / 4));
+  return { ...closed, zoom, offset, message: null };
+}
 
 export function viewReducer(s: ViewState, a: ViewAction): ViewState {
   if (a.type === 'close') return { ...s, overlay: 'none', target: null, message: a.message };
   if (a.type === 'select') return { ...s, selected: a.index };
-  if (a.type === 'goto') return { ...s, overlay: 'none', target: null, zoom: a.zoom, offset: a.offset, message: null };
+  if (a.type === 'gotoBurst') return gotoBurst(s, a.burst, a.chartColumns);
   const { input, key, ctx } = a;
   if (s.overlay === 'help' || s.overlay === 'histogram') return { ...s, overlay: 'none', target: null };
   if (s.overlay !== 'none') return s; // the form or the confirmation has the keys

@@ -2,7 +2,6 @@
 // (or a replay file), and the figures the table shows.
 import type { SetStatus } from '../../../addon/types.js';
 import type { Feed } from '../windows/feed.js';
-import { si } from './units.js';
 import type { SetSeries } from '../windows/series.js';
 import type { Burst } from '../windows/bursts.js';
 import type { Columns, Limits } from './columns.js';
@@ -14,9 +13,9 @@ import { type Row, Tiler } from '../windows/tiler.js';
 export interface SetView {
   readonly name: string;
   readonly periodNs: bigint;
-  /** How far behind the drain was at its latest read / capacity, e.g. "3/1024" (at capacity it
-   * loses samples); "-" for a replay. */
-  readonly fifo: string;
+  /** How far behind the set's newest sample the drain's latest read was, of the set's capacity
+   * (at capacity it loses samples); null for a replay. */
+  readonly fifo: { readonly queued: number; readonly capacity: number } | null;
   /** Frames and bytes of the latest window, null before the first. */
   readonly latest: { readonly frames: number; readonly bytes: number } | null;
   /** The largest window of the sparkline's span (about the last 1.6 s). */
@@ -41,7 +40,7 @@ export interface SetView {
   readonly bursts: () => readonly Burst[];
 }
 
-function summarize(t: SetTrack, extra: { fifo: string; lost: bigint; error: string | null }, freeze = false): SetView {
+function summarize(t: SetTrack, extra: Pick<SetView, 'fifo' | 'lost' | 'error'>, freeze = false): SetView {
   const s = t.series;
   const spark = freeze ? t.spark.columns.clone() : t.spark.columns;
   const { windows, frames, bytes } = spark.totals();
@@ -166,10 +165,7 @@ export class LiveModel implements Model {
       series.set(st.name, freeze ? t.track.series.clone() : t.track.series);
       const setLost = st.kernelLost + st.ringDropped;
       lost += setLost;
-      const queued = BigInt(st.lastReadSamples);
-      // Exact while it fits the table's column, in k/M beyond.
-      const exact = `${queued}/${st.capacity}`;
-      const fifo = exact.length <= 11 ? exact : `${si(queued)}/${si(st.capacity)}`;
+      const fifo = { queued: st.lastReadSamples, capacity: st.capacity };
       sets.push(summarize(t.track, { fifo, lost: setLost, error: st.error }, freeze));
     }
     return { sets, series, drainRate: this.drainRate, lost, lastError: this.lastError };
@@ -206,7 +202,7 @@ export class ReplayModel implements Model {
   snapshot(): Snapshot {
     const s = this.track.series;
     return {
-      sets: [summarize(this.track, { fifo: '-', lost: this.lost, error: null })],
+      sets: [summarize(this.track, { fifo: null, lost: this.lost, error: null })],
       series: new Map([[s.name, s]]),
       drainRate: 0,
       lost: this.lost,

@@ -1,6 +1,6 @@
 // A line of styled cells with one escape sequence per run of same-styled cells, not one per
 // cell: Ink tokenizes every character of every line it draws, escape codes included, at every
-// redraw, and a chart painted cell by cell was mostly escape codes.
+// redraw, and a chart painted cell by cell would be mostly escape codes.
 
 export const RESET = '\x1b[0m';
 

@@ -2,8 +2,8 @@
 // changed. The main view (table, charts, status line) comes here as finished lines; Ink draws the
 // overlays and forms into `inkStdout` (Ink's debug mode hands over its whole frame at each
 // render) and those lines are drawn the same way. Ink redraws all of its output at every frame,
-// a few µs per character on the screen (a grid of cells, tokenizing, style diffs): with the main
-// view in Ink, that was a third of the dashboard's CPU.
+// a few µs per character on the screen (a grid of cells, tokenizing, style diffs), while a frame
+// of the main view changes a few rows: so the main view does not go through Ink.
 import { EventEmitter } from 'node:events';
 
 /** Where the screen is written: process.stdout, or a test's recorder. */

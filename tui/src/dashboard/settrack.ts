@@ -76,7 +76,7 @@ export class SetTrack {
   /** Bursts ended, plus the one running; null without thresholds. */
   get count(): number | null {
     const d = this.finding?.detector;
-    return d === undefined ? null : d.bursts + (d.running !== null ? 1 : 0);
+    return d === undefined ? null : d.endedCount + (d.running !== null ? 1 : 0);
   }
 
   /** The latest burst: the running one, else the last that ended. */

@@ -2,14 +2,12 @@
 // kept up to date as rows arrive (O(1) a row), so that every set can be watched at every redraw
 // without rescanning its windows. Columns are aligned to absolute window numbers, so a finished
 // column never changes. The same reduction as the charts (Columns): peak, sums, lost.
-import { Columns, type Limits } from './columns.js';
+import { Columns, LOST_MARK, type Limits } from './columns.js';
 
 export const SPARK_WIDTH = 16;
 /** Time a sparkline character covers, about. */
 const COLUMN_NS = 100_000_000n;
 const BLOCKS = '▁▂▃▄▅▆▇█';
-/** A column whose windows were all lost: nothing is known of them one by one. */
-export const LOST_MARK = '?';
 
 export class SparkTrack {
   readonly columns = new Columns(SPARK_WIDTH);

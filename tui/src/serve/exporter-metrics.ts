@@ -113,10 +113,10 @@ export function exporterRegistry(view: ExporterView, thresholds: Thresholds | nu
   );
   if (thresholds !== null) {
     perSet('counter', 'pktstat_bursts_total', 'Bursts (runs of windows above the threshold) that ended.', (s) =>
-      s.bursts === null ? null : s.bursts.bursts,
+      s.detector === null ? null : s.detector.endedCount,
     );
     perSet('counter', 'pktstat_burst_windows_total', 'Windows above the threshold.', (s) =>
-      s.bursts === null ? null : s.bursts.hotWindows,
+      s.detector === null ? null : s.detector.hotWindows,
     );
     const rates = ratesPerSecond(thresholds);
     if (rates.frames !== null) {

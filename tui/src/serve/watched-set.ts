@@ -34,7 +34,7 @@ export class WatchedSet {
   /** Samples missed since watching began (`# lost K`, and the drain's own ring overflow). */
   lostSamples = 0n;
   readonly peak: TrailingPeak;
-  readonly bursts: BurstDetector | null;
+  readonly detector: BurstDetector | null;
   readonly #tiler: Tiler;
 
   constructor(o: WatchOptions) {
@@ -43,7 +43,7 @@ export class WatchedSet {
     this.periodNs = o.periodNs;
     this.thresholds = o.thresholds;
     this.peak = new TrailingPeak(o.peakIntervalSeconds, o.periodNs);
-    this.bursts = o.thresholds === null ? null : new BurstDetector(o.periodNs, o.thresholds);
+    this.detector = o.thresholds === null ? null : new BurstDetector(o.periodNs, o.thresholds);
     this.#tiler = new Tiler(o.periodNs, o.origin, 'bulk');
   }
 
@@ -71,11 +71,11 @@ export class WatchedSet {
       // Samples missed once watching began; the stretch they leave has no per-window detail.
       this.lostSamples += BigInt(lost);
       this.unobservedWindows += windows;
-      this.bursts?.pushWindow(start, windows, 0, 0, lost);
+      this.detector?.pushWindow(start, windows, 0, 0, lost);
     } else if (fHi === 0 && fLo === 0 && bHi === 0 && bLo === 0) {
       this.frames.add(0n, windows);
       this.bytes.add(0n, windows);
-      this.bursts?.pushWindow(start, windows, 0, 0, 0);
+      this.detector?.pushWindow(start, windows, 0, 0, 0);
     } else if (fHi < HI_EXACT && bHi < HI_EXACT) {
       // A row with traffic and nothing lost is one window (only idle runs come in bulk); both
       // growths are below 2^52 (high halves below 2^20), so numbers hold them exactly.
@@ -84,7 +84,7 @@ export class WatchedSet {
       this.frames.addWindow(frames);
       this.bytes.addWindow(bytes);
       this.peak.record(start + 1, frames, bytes);
-      this.bursts?.pushWindow(start, 1, frames, bytes, 0);
+      this.detector?.pushWindow(start, 1, frames, bytes, 0);
     } else {
       // A growth of 2^52 or more in one window (no real link gets near): exact in bigints.
       const frames = (BigInt(fHi) << 32n) | BigInt(fLo);
@@ -93,7 +93,7 @@ export class WatchedSet {
       this.bytes.add(bytes, 1);
       this.peak.record(start + 1, Number(frames), Number(bytes));
       const startNs = BigInt(start) * this.periodNs;
-      this.bursts?.push({ startNs, endNs: startNs + this.periodNs, frames, bytes, lost: 0n });
+      this.detector?.push({ startNs, endNs: startNs + this.periodNs, frames, bytes, lost: 0n });
     }
   };
 }

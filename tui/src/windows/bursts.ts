@@ -60,12 +60,12 @@ export class BurstDetector {
   readonly #bytesLimit: bigint;
   readonly #framesLimitNumber: number;
   readonly #bytesLimitNumber: number;
-  /** The run going on (while #running), and the one that ended last (once #bursts > 0). */
+  /** The run going on (while #running), and the one that ended last (once #endedCount > 0). */
   #run = new Run();
   #last = new Run();
   #running = false;
   #hotWindows = 0;
-  #bursts = 0;
+  #endedCount = 0;
 
   constructor(periodNs: bigint, thresholds: Thresholds) {
     this.#periodNs = periodNs;
@@ -83,8 +83,8 @@ export class BurstDetector {
   }
 
   /** Bursts ended so far. */
-  get bursts(): number {
-    return this.#bursts;
+  get endedCount(): number {
+    return this.#endedCount;
   }
 
   /** The burst still running (its hot windows so far), or null. */
@@ -94,7 +94,7 @@ export class BurstDetector {
 
   /** The burst that ended last, or null before any. */
   get lastEnded(): Burst | null {
-    return this.#bursts > 0 ? this.#burstOf(this.#last) : null;
+    return this.#endedCount > 0 ? this.#burstOf(this.#last) : null;
   }
 
   /**
@@ -167,7 +167,7 @@ export class BurstDetector {
     this.#run = this.#last;
     this.#last = r;
     this.#running = false;
-    this.#bursts++;
+    this.#endedCount++;
     return true;
   }
 

@@ -9,7 +9,7 @@ interface Bucket {
   readonly windows: number;
 }
 
-export interface Histogram {
+export interface FrameHistogram {
   /** From the bucket of 0 frames up to the largest window's. */
   readonly buckets: readonly Bucket[];
   /** Windows covered by lost stretches. */
@@ -20,7 +20,7 @@ export interface Histogram {
 const bucketOf = (frames: number): number =>
   frames < 2 ** 32 ? 32 - Math.clz32(frames) : 32 + bucketOf(Math.floor(frames / 2 ** 32));
 
-export function histogram(s: SetSeries): Histogram {
+export function histogram(s: SetSeries): FrameHistogram {
   const counts: number[] = [0];
   let lostWindows = 0;
   for (let i = 0; i < s.length; i++) {

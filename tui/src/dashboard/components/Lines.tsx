@@ -1,6 +1,6 @@
 // Lines that change at every redraw, drawn without Ink measuring them. Ink 6 keeps every text
 // it measures in a module cache that is never emptied, so a chart redrawn five times a second
-// grew the heap by tens of MiB a minute (and measuring it was a tenth of the CPU). Ink measures
+// would grow the heap by tens of MiB a minute, and measuring costs CPU at every redraw. Ink measures
 // a blank block `width` wide instead (one cache entry per size), and the lines replace it one by
 // one as it is written. Each line must fit in `width` columns.
 import { Transform } from 'ink';

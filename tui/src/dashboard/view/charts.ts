@@ -1,7 +1,8 @@
 // The selected set's two charts, frames and bytes: per column the peak window of `zoom` windows,
 // the average as the shaded part of the bar and in the title, the threshold as a line.
 import chalk from 'chalk';
-import { AXIS_WIDTH, COLORS, HOT_MARK, LOST_MARK, renderChart } from '../chart.js';
+import { AXIS_WIDTH, COLORS, HOT_MARK, renderChart } from '../chart.js';
+import { LOST_MARK } from '../columns.js';
 import { buildColumns, type Limits } from '../columns.js';
 import { truncateEnd } from '../paint.js';
 import type { SetSeries } from '../../windows/series.js';

@@ -1,11 +1,18 @@
-// The table of counter sets: as many columns as the width allows, most important first.
+// The table of counter sets: as many fields as the width allows, most important first.
 import chalk from 'chalk';
 import type { SetView } from '../model.js';
 import { LinePainter, truncateEnd } from '../paint.js';
 import { SPARK_WIDTH, sparkCells } from '../sparkline.js';
 import { formatNs, si } from '../units.js';
 
-interface Column {
+/** "3/1024": exact while it fits `width`, in k/M beyond; "-" for a replay. */
+function fifoText(fifo: SetView['fifo'], width: number): string {
+  if (fifo === null) return '-';
+  const exact = `${fifo.queued}/${fifo.capacity}`;
+  return exact.length <= width ? exact : `${si(fifo.queued)}/${si(fifo.capacity)}`;
+}
+
+interface Field {
   readonly header: string;
   readonly width: number;
   /** Lower keeps its place on narrow terminals. */
@@ -20,10 +27,10 @@ const sparkText = (s: SetView) =>
     .map((c) => c.char)
     .join('');
 
-export const TABLE_COLUMNS: readonly Column[] = [
+export const TABLE_FIELDS: readonly Field[] = [
   { header: 'name', width: 14, priority: 0, cell: (s) => s.name },
   { header: 'period', width: 6, priority: 0, cell: (s) => formatNs(s.periodNs) },
-  { header: 'fifo', width: 11, priority: 2, cell: (s) => s.fifo },
+  { header: 'fifo', width: 11, priority: 2, cell: (s) => fifoText(s.fifo, 11) },
   { header: 'recent peaks', width: SPARK_WIDTH, priority: 0, cell: sparkText, spark: true },
   { header: 'fr/win', width: 6, priority: 3, cell: (s) => (s.latest ? si(s.latest.frames) : '-') },
   { header: 'B/win', width: 6, priority: 4, cell: (s) => (s.latest ? si(s.latest.bytes) : '-') },
@@ -38,15 +45,15 @@ export const TABLE_COLUMNS: readonly Column[] = [
 ];
 
 /** The columns that fit in a terminal `width` wide, in display order. */
-export function fitColumns(width: number): Column[] {
-  const chosen = new Set<Column>();
+export function fitFields(width: number): Field[] {
+  const chosen = new Set<Field>();
   let used = 2; // the selection marker
-  for (const c of [...TABLE_COLUMNS].sort((a, b) => a.priority - b.priority)) {
+  for (const c of [...TABLE_FIELDS].sort((a, b) => a.priority - b.priority)) {
     if (used + c.width + 1 > width) continue;
     chosen.add(c);
     used += c.width + 1;
   }
-  return TABLE_COLUMNS.filter((c) => chosen.has(c));
+  return TABLE_FIELDS.filter((c) => chosen.has(c));
 }
 
 const fit = (text: string, width: number, left: boolean) =>
@@ -74,7 +81,7 @@ export function tableLines(
   rows: number,
   color: boolean,
 ): string[] {
-  const cols = fitColumns(width);
+  const cols = fitFields(width);
   const header = chalk.bold('  ' + cols.map((c, i) => fit(c.header, c.width, i === 0)).join(' '));
   if (sets.length === 0) return [header, chalk.dim(' no counter sets yet: press a to add a rule')];
   // Keep the selected row visible when there are more sets than rows.
@@ -90,10 +97,10 @@ export function tableLines(
   return [header, ...lines];
 }
 
-/** Every figure of one set on one line, for when the table had to drop columns. */
+/** Every figure of one set on one line, for when the table had to drop fields. */
 export function detailsLine(s: SetView, width: number): string {
   const parts = [
-    `${s.name}: fifo ${s.fifo}`,
+    `${s.name}: fifo ${fifoText(s.fifo, 11)}`,
     `total ${s.totalFrames === null ? '-' : si(s.totalFrames)} fr ${s.totalBytes === null ? '-' : si(s.totalBytes)}B`,
     `peak ${si(s.peakFrames)} fr ${si(s.peakBytes)}B`,
     `bursts ${s.burstCount === null ? '-' : si(s.burstCount)}`,
