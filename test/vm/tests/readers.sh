@@ -36,17 +36,8 @@ test_delete_while_open() {
 	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name del ||
 		fail "rule refused"
 	send 127.0.0.1 5555 5 100
-	"$VM_HELPERS/pktread" $PS_DIR/del/data hold go >held 2>status &
-	local pid=$!
-	wait_for 10 grep -q opened status || fail "the reader did not open data: $(cat status)"
-	send 127.0.0.1 5555 5 100
-	iptables -D INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name del ||
-		fail "cannot delete the rule"
-	wait_for 5 test ! -e $PS_DIR/del || fail "$PS_DIR/del still there after its last rule went"
-	touch go
-	wait_for 10 grep -q '^end:' status || fail "the reader's reads did not end: $(cat status)"
-	wait $pid || fail "reader: $(tail -n1 status)"
-	echo "reader: $(tail -n1 status)"
+	delete_under_reader del data hold opened
+	reader_ends
 }
 
 # One fd, pread at 0 again and again: a header per read, samples never repeated.
