@@ -34,6 +34,14 @@
  * Sets are per network namespace, named, and shared by every rule using the name;
  * checkentry of a new table runs before destroy of the old one, so a table
  * replacement keeps a set (and its ring) alive.
+ *
+ * Pollers: each set has its own wait queue, so a packet wakes only its set's
+ * pollers. The queue outlives the set's files: proc_remove() releases open
+ * files, but a poll() or select() caller stays on the queue until its syscall
+ * returns, which may be long after (a caller that asked only for events the
+ * removed file never reports sleeps until its timeout). A removed set wakes
+ * epoll with POLLFREE, which detaches it at once, and waits in pktstat_gone
+ * until its queue is empty; module exit waits for every such set.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -42,6 +50,9 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/delay.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
 #include <linux/refcount.h>
 #include <linux/list.h>
 #include <linux/poll.h>
@@ -68,8 +79,10 @@ MODULE_ALIAS("ip6t_pktstat");
 #define PKTSTAT_POP_MAX		(PKTSTAT_TEXT_SIZE / PKTSTAT_SAMPLE_TEXT_MAX)
 
 struct pktstat_set {
-	struct list_head list;		/* in pktstat_net.sets */
+	struct list_head list;		/* in pktstat_net.sets, then in pktstat_gone */
 	struct pktstat_core core;
+	wait_queue_head_t wq;		/* pollers of its data and stream files */
+	struct rcu_head rcu;		/* epoll may touch wq until a grace period after POLLFREE */
 	struct proc_dir_entry *pde;	/* NULL once the namespace's proc tree is gone */
 	atomic_t stream_readers;	/* open "stream" files, for stats */
 	refcount_t rules;		/* rules using the set; changed under pktstat_net.mutex */
@@ -96,17 +109,14 @@ struct pktstat_reader {
 
 static unsigned int pktstat_net_id __read_mostly;
 
-/*
- * One wait queue for every set's pollers: a poll() sleeper stays queued until
- * its syscall returns, possibly after its set (and proc file) went away, so the
- * queue must outlive sets. Spurious wakeups only cost a re-poll.
- */
-static DECLARE_WAIT_QUEUE_HEAD(pktstat_wq);
+/* Removed sets whose wait queue may still hold a poll() or select() caller. */
+static LIST_HEAD(pktstat_gone);
+static DEFINE_MUTEX(pktstat_gone_mutex);
 
-static void pktstat_wake(void)
+static void pktstat_wake(struct pktstat_set *set)
 {
-	if (wq_has_sleeper(&pktstat_wq))
-		wake_up_interruptible_poll(&pktstat_wq, EPOLLIN | EPOLLRDNORM);
+	if (wq_has_sleeper(&set->wq))
+		wake_up_interruptible_poll(&set->wq, EPOLLIN | EPOLLRDNORM);
 }
 
 /* Close ended windows from process context; caller holds c->lock with BHs off. */
@@ -125,7 +135,7 @@ static bool pktstat_refill(struct pktstat_reader *r)
 	n = pktstat_pop(c, r->pos, r->pop, PKTSTAT_POP_MAX);
 	spin_unlock_bh(&c->lock);
 	if (pushed)
-		pktstat_wake();
+		pktstat_wake(r->set);
 	r->off = 0;
 	r->len = 0;
 	for (i = 0; i < n; i++)
@@ -190,13 +200,13 @@ static __poll_t pktstat_poll(struct file *file, poll_table *wait)
 	unsigned int pushed;
 	bool waiting;
 
-	poll_wait(file, &pktstat_wq, wait);
+	poll_wait(file, &r->set->wq, wait);
 	spin_lock_bh(&c->lock);
 	pushed = pktstat_close_now(c);
 	waiting = r->pos->seq < c->samples;
 	spin_unlock_bh(&c->lock);
 	if (pushed)
-		pktstat_wake();
+		pktstat_wake(r->set);
 	if (waiting || READ_ONCE(r->off) < READ_ONCE(r->len))
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
@@ -297,20 +307,63 @@ static int pktstat_stats_show(struct seq_file *m, void *v)
 	held = pktstat_held(c);
 	spin_unlock_bh(&c->lock);
 	if (pushed)
-		pktstat_wake();
+		pktstat_wake(set);
 	seq_printf(m, "frames: %llu\nbytes: %llu\nsamples: %llu\nlost: %llu\nqueued: %llu\n",
 		   frames, bytes, samples, lost, queued);
 	seq_printf(m, "held: %llu\nreaders: %d\n", held, atomic_read(&set->stream_readers));
 	return 0;
 }
 
-static void pktstat_set_free(struct pktstat_set *set)
+/* What the set counts with; the set itself stays for its wait queue. */
+static void pktstat_set_free_core(struct pktstat_set *set)
 {
 	free_percpu(set->core.pcpu);
 	kfree(set->core.taken);
 	kfree(set->core.harvest);
 	kvfree(set->core.ring);
-	kfree(set);
+}
+
+/*
+ * Free the removed sets that no poll() or select() caller can reach any more
+ * (epoll left on POLLFREE; kfree_rcu covers an epoll removal already under
+ * way). Returns how many are left.
+ */
+static unsigned int pktstat_reap(void)
+{
+	struct pktstat_set *set, *next;
+	unsigned int left = 0;
+	bool idle;
+
+	mutex_lock(&pktstat_gone_mutex);
+	list_for_each_entry_safe(set, next, &pktstat_gone, list) {
+		spin_lock_irq(&set->wq.lock);
+		idle = list_empty(&set->wq.head);
+		spin_unlock_irq(&set->wq.lock);
+		if (idle) {
+			list_del(&set->list);
+			kfree_rcu(set, rcu);
+		} else {
+			left++;
+		}
+	}
+	mutex_unlock(&pktstat_gone_mutex);
+	return left;
+}
+
+/*
+ * A set whose files are removed (no file operation runs or starts any more):
+ * free its buffers, detach epoll and leave the set to pktstat_reap(). Not
+ * wake_up_pollfree(): it warns when a poll() or select() caller is still
+ * queued, and here one may be, legitimately, until its syscall returns.
+ */
+static void pktstat_set_retire(struct pktstat_set *set)
+{
+	pktstat_set_free_core(set);
+	wake_up_poll(&set->wq, EPOLLHUP | POLLFREE);
+	mutex_lock(&pktstat_gone_mutex);
+	list_add_tail(&set->list, &pktstat_gone);
+	mutex_unlock(&pktstat_gone_mutex);
+	pktstat_reap();
 }
 
 static struct pktstat_set *pktstat_set_create(struct pktstat_net *pn,
@@ -321,6 +374,7 @@ static struct pktstat_set *pktstat_set_create(struct pktstat_net *pn,
 	if (!set)
 		return ERR_PTR(-ENOMEM);
 	strscpy(set->name, info->name, sizeof(set->name));
+	init_waitqueue_head(&set->wq);
 	set->core.capacity = info->samples;
 	/*
 	 * Up to 24 MiB: a ring over the cgroup's limit is refused (-ENOMEM), the
@@ -349,7 +403,8 @@ static struct pktstat_set *pktstat_set_create(struct pktstat_net *pn,
 	list_add(&set->list, &pn->sets);
 	return set;
 fail:
-	pktstat_set_free(set);
+	pktstat_set_free_core(set);
+	kfree(set);
 	return ERR_PTR(-ENOMEM);
 }
 
@@ -460,9 +515,7 @@ static void pktstat_mt_destroy(const struct xt_mtdtor_param *par)
 	/* sleeps until readers in flight leave and releases open files: a mutex is fine */
 	proc_remove(set->pde);
 	mutex_unlock(&pn->mutex);
-	/* pollers of the removed file re-poll, see it gone and leave the queue */
-	pktstat_wake();
-	pktstat_set_free(set);
+	pktstat_set_retire(set);
 }
 
 static bool pktstat_mt(const struct sk_buff *skb, struct xt_action_param *par)
@@ -485,7 +538,7 @@ static bool pktstat_mt(const struct sk_buff *skb, struct xt_action_param *par)
 	if (bh_enabled)
 		local_bh_enable();
 	if (unlikely(pushed))
-		pktstat_wake();
+		pktstat_wake(info->set);
 	return true;
 }
 
@@ -525,8 +578,10 @@ static void __net_exit pktstat_net_exit(struct net *net)
 		set->pde = NULL;
 	proc_remove(pn->dir);
 	pn->dir = NULL;
+	/* pollers re-poll, find their file gone and return */
+	list_for_each_entry(set, &pn->sets, list)
+		pktstat_wake(set);
 	mutex_unlock(&pn->mutex);
-	pktstat_wake();
 }
 
 static struct pernet_operations pktstat_net_ops = {
@@ -552,13 +607,37 @@ static int __init pktstat_mt_init(void)
 	return 0;
 }
 
+/*
+ * Every set is retired by now (rules hold the module). A removed set's queue may
+ * still hold a poll() or select() caller that was woken but has not run yet, or
+ * one that waits for its timeout: wait until it returns, as the module's code
+ * and the sets' memory must outlive every wait entry. A signal to rmmod stops
+ * the wait and leaves those sets allocated, which is safe: nothing frees them.
+ */
+static void pktstat_wait_gone(void)
+{
+	unsigned int left;
+	bool told = false;
+
+	while ((left = pktstat_reap())) {
+		if (!told) {
+			pr_info("waiting for %u removed set(s) whose files are in poll() or select()\n",
+				left);
+			told = true;
+		}
+		if (msleep_interruptible(10) || signal_pending(current)) {
+			pr_warn("rmmod interrupted: %u removed set(s) stay allocated for their pollers\n",
+				left);
+			return;
+		}
+	}
+}
+
 static void __exit pktstat_mt_exit(void)
 {
 	xt_unregister_match(&pktstat_mt_reg);
 	unregister_pernet_subsys(&pktstat_net_ops);
-	/* epoll entries of files still open detach on POLLFREE, after an RCU grace period */
-	wake_up_pollfree(&pktstat_wq);
-	synchronize_rcu();
+	pktstat_wait_gone();
 }
 
 module_init(pktstat_mt_init);

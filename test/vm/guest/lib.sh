@@ -128,6 +128,16 @@ reader_ends() {
 	echo "reader: $(tail -n1 status)"
 }
 
+# voluntary_switches PID: how often PID went to sleep so far (each wake-up of a poller costs one).
+voluntary_switches() {
+	awk '$1 == "voluntary_ctxt_switches:" { print $2 }' "/proc/$1/status"
+}
+
+# asleep PID: PID is sleeping (in poll(), for the tests that start a poller).
+asleep() {
+	[ "$(awk '{ print $3 }' "/proc/$1/stat")" = S ]
+}
+
 # Clean slate before each test: no rules in either back end or family, no extra
 # namespaces, the module loaded.
 reset_net() {

@@ -12,11 +12,15 @@
  *   hold WAITFILE              read to EOF, print "opened", wait for WAITFILE, then read
  *                              from offset 0 and report "end: eof" or "end: error ..."
  *                              (exit 0), or "end: never" after 1000 reads (exit 1)
+ *   epoll WAITFILE             register the file with an epoll fd, print "registered",
+ *                              wait for WAITFILE, print the events epoll reports then
+ *                              ("events 0x..."), close both and print "closed"
  * Data read goes to stdout as read; status lines go to stderr.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +73,13 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Waits until @path exists. */
+static void wait_file(const char *path)
+{
+	while (access(path, F_OK))
+		sleep_ms(10);
+}
+
 static long num(const char *s)
 {
 	char *end;
@@ -89,7 +100,7 @@ int main(int argc, char **argv)
 	if (argc != 4 && !(argc == 5 && (!strcmp(mode, "pread") || !strcmp(mode, "drain") ||
 					  !strcmp(mode, "follow")))) {
 		fprintf(stderr, "usage: pktread FILE read BUFSIZE | drain|pread|follow STOPFILE INTERVAL_MS | "
-			"poll TIMEOUT_MS | hold WAITFILE\n");
+			"poll TIMEOUT_MS | hold WAITFILE | epoll WAITFILE\n");
 		return 2;
 	}
 	fd = open(argv[1], O_RDONLY);
@@ -141,8 +152,7 @@ int main(int argc, char **argv)
 
 		read_to_eof(fd, sizeof(buf));
 		fprintf(stderr, "opened\n");
-		while (access(argv[3], F_OK))
-			sleep_ms(10);
+		wait_file(argv[3]);
 		if (lseek(fd, 0, SEEK_SET) < 0) {
 			fprintf(stderr, "end: error %s\n", strerror(errno));
 			return 0;
@@ -161,6 +171,21 @@ int main(int argc, char **argv)
 			fprintf(stderr, "end: never\n");
 			return 1;
 		}
+	} else if (!strcmp(mode, "epoll")) {
+		struct epoll_event ev = { .events = EPOLLIN };
+		int ep = epoll_create1(0), r;
+
+		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+			fail("epoll");
+		fprintf(stderr, "registered\n");
+		wait_file(argv[3]);
+		r = epoll_wait(ep, &ev, 1, 0);
+		if (r < 0)
+			fail("epoll_wait");
+		fprintf(stderr, "events 0x%x\n", r ? ev.events : 0);
+		if (close(fd) || close(ep))
+			fail("close");
+		fprintf(stderr, "closed\n");
 	} else {
 		fprintf(stderr, "pktread: unknown mode '%s'\n", mode);
 		return 2;

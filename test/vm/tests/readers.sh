@@ -1,5 +1,5 @@
 # Reading data: namespaces, removal under an open reader, keep-open pread, 1-byte reads,
-# poll, and two senders on two vCPUs against a draining reader.
+# poll and whom it wakes, and two senders on two vCPUs against a draining reader.
 
 # Each network namespace sees only its own sets; deleting a namespace with rules is clean.
 test_netns() {
@@ -104,4 +104,37 @@ test_two_cpus() {
 	check_eq "bytes" $((per * 128 + per * 228)) "$B"
 	check_eq "rule counters" "$F $B" "$(rule_counters iptables INPUT 1)"
 	((N >= 2)) || fail "only $N windows for two senders"
+}
+
+# A set wakes only its own pollers: traffic of one set in the initial namespace wakes neither
+# a poller of an idle set beside it nor one of a set in namespace b (its timing would leak
+# there); a poller of the busy set itself wakes.
+test_poll_own_set_only() {
+	local i name pid before=() after=()
+	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name busy &&
+		iptables -A INPUT -p udp --dport 5556 -m pktstat --period 1ms --samples 100 --name idle ||
+		fail "rule refused"
+	ip netns add b || fail "ip netns add failed"
+	ip netns exec b iptables -A INPUT -m pktstat --period 1ms --samples 100 --name idle_b ||
+		fail "rule refused in namespace b"
+	ip netns exec b "$VM_HELPERS/pktread" $PS_DIR/idle_b/stream poll 60000 2>status_b &
+	local in_b=$!
+	"$VM_HELPERS/pktread" $PS_DIR/idle/stream poll 60000 2>status_idle &
+	local beside=$!
+	"$VM_HELPERS/pktread" $PS_DIR/busy/stream poll 60000 2>status_busy &
+	local own=$!
+	for name in b idle busy; do
+		wait_for 10 grep -q polling status_$name || fail "the poller of $name did not start"
+	done
+	for pid in $in_b $beside; do
+		wait_for 10 asleep $pid || fail "poller $pid is not asleep"
+		before+=("$(voluntary_switches $pid)")
+	done
+	for i in $(seq 20); do send 127.0.0.1 5555 5 100; sleep 0.02; done
+	wait $own || fail "the busy set's own poller did not wake: $(cat status_busy)"
+	(($(kv $PS_DIR/busy/stats samples) >= 19)) || fail "20 bursts gave fewer than 19 samples"
+	for pid in $in_b $beside; do after+=("$(voluntary_switches $pid)"); done
+	echo "poller switches before/after: namespace b ${before[0]}/${after[0]}, idle set ${before[1]}/${after[1]}"
+	check_eq "wake-ups of the poller in namespace b" "${before[0]}" "${after[0]}"
+	check_eq "wake-ups of the idle set's poller" "${before[1]}" "${after[1]}"
 }
