@@ -392,10 +392,12 @@ static struct pktstat_set *pktstat_set_create(struct pktstat_net *pn,
 	set->pde = proc_mkdir_data(set->name, 0555, pn->dir, set);
 	if (!set->pde)
 		goto fail;
+	/* stats too is root's: it shows traffic, as iptables -L -v does only to root */
 	if (!proc_create_data("data", 0400, set->pde, &pktstat_data_ops, set) ||
 	    !proc_create_data("stream", 0400, set->pde, &pktstat_stream_ops, set) ||
 	    !proc_create_single_data("config", 0444, set->pde, pktstat_config_show, set) ||
-	    !proc_create_single_data("stats", 0444, set->pde, pktstat_stats_show, set)) {
+	    !proc_create_single_data("stats", 0400, set->pde, pktstat_stats_show, set)) {
+		/* no file could be open yet, so nobody is on the queue */
 		proc_remove(set->pde);
 		goto fail;
 	}

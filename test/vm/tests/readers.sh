@@ -1,5 +1,6 @@
 # Reading data: namespaces, removal under an open reader, keep-open pread, 1-byte reads,
-# poll and whom it wakes, and two senders on two vCPUs against a draining reader.
+# poll and whom it wakes, two senders on two vCPUs against a draining reader, and files
+# closed to other users.
 
 # Each network namespace sees only its own sets; deleting a namespace with rules is clean.
 test_netns() {
@@ -137,4 +138,27 @@ test_poll_own_set_only() {
 	echo "poller switches before/after: namespace b ${before[0]}/${after[0]}, idle set ${before[1]}/${after[1]}"
 	check_eq "wake-ups of the poller in namespace b" "${before[0]}" "${after[0]}"
 	check_eq "wake-ups of the idle set's poller" "${before[1]}" "${after[1]}"
+}
+
+# data, stream and stats show traffic: no user but root reads them, in any namespace
+# (config, the rule's own settings, stays readable).
+test_nobody_reads_nothing() {
+	local f ns
+	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 10 --name own ||
+		fail "rule refused"
+	ip netns add b || fail "ip netns add failed"
+	ip netns exec b iptables -A INPUT -m pktstat --period 1ms --samples 10 --name own ||
+		fail "rule refused in namespace b"
+	send 127.0.0.1 5555 3 100
+	for ns in "" "ip netns exec b"; do
+		for f in data stream stats; do
+			check_eq "mode of $f ${ns:-(initial namespace)}" 400 "$($ns stat -c %a $PS_DIR/own/$f)"
+			$ns setpriv --reuid=nobody --regid=nogroup --clear-groups cat $PS_DIR/own/$f >out 2>&1 &&
+				fail "user nobody read $f ${ns:-in the initial namespace}: $(head -c 200 out)"
+			grep -q 'Permission denied' out || fail "nobody's read of $f: $(cat out)"
+		done
+		$ns setpriv --reuid=nobody --regid=nogroup --clear-groups cat $PS_DIR/own/config >/dev/null ||
+			fail "user nobody cannot read config ${ns:-in the initial namespace}"
+	done
+	check_eq "frames, for root" 3 "$(kv $PS_DIR/own/stats frames)"
 }
