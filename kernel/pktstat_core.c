@@ -36,6 +36,7 @@ void pktstat_core_init(struct pktstat_core *c, u64 period)
 
 	spin_lock_init(&c->lock);
 	c->period = period;
+	c->clock_off = pktstat_real_offset();
 	pktstat_for_each_cpu(cpu, c) {
 		struct pktstat_pcpu *pc = pktstat_pc(c, cpu);
 
@@ -48,6 +49,23 @@ void pktstat_core_init(struct pktstat_core *c, u64 period)
 		c->taken[cpu].frames = 0;
 		c->taken[cpu].bytes = 0;
 	}
+}
+
+/*
+ * The set's clock (caller holds c->lock): CLOCK_REALTIME while that only moves
+ * forward. A step back does not move it: it runs on at the pace of
+ * CLOCK_MONOTONIC, ahead of the wall clock by the step, until a step forward
+ * takes that up. So windows never go back (timestamps strictly increase) and
+ * never stall (a CPU's window ends at most one period after this clock's now,
+ * see pktstat_count_slow()), whatever the wall clock does (SPEC section 2).
+ */
+u64 pktstat_clock(struct pktstat_core *c)
+{
+	s64 off = pktstat_real_offset();
+
+	if (off > c->clock_off)
+		c->clock_off = off;
+	return pktstat_mono_now() + c->clock_off;
 }
 
 /* Append a sample; when the ring is full it replaces the oldest. Caller holds c->lock. */
@@ -128,11 +146,12 @@ unsigned int pktstat_close(struct pktstat_core *c, u64 now)
 
 /*
  * The packet clock said this CPU's window has ended (or none is open): under
- * c->lock, close with CLOCK_REALTIME, move to the floor window if the window
+ * c->lock, close with the set's clock, move to the floor window if the window
  * really ended, map its end onto the packet clock, and count the packet. The
  * packet clock is read first, so the mapped end is early rather than late: a
- * packet clock that runs ahead only brings the next slow path sooner. A
- * CLOCK_REALTIME step back keeps the CPU in its window (SPEC).
+ * packet clock that runs ahead only brings the next slow path sooner. The
+ * set's clock never goes back and the floor is its window, so the window end
+ * is at most one period ahead of now.
  */
 bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigned int len)
 {
@@ -141,7 +160,7 @@ bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigne
 
 	spin_lock(&c->lock);
 	pkt = pktstat_pkt_now();
-	now = pktstat_now();
+	now = pktstat_clock(c);
 	pushed = pktstat_close(c, now);
 	if (now >= pc->win_end) {
 		/* the close left the floor at or past now's window */

@@ -14,20 +14,23 @@
 #include <linux/seqlock.h>
 #include <linux/percpu.h>
 #include <linux/ktime.h>
+#include <linux/timekeeping.h>
 #include <linux/sched/clock.h>
 #include <linux/math64.h>
 
 /*
- * Window starts, closes and every timestamp use CLOCK_REALTIME. Packets inside
- * their window only compare the packet clock with their CPU's window end mapped
- * onto it (pktstat_count_slow()), on that same CPU: sched_clock(), the cheapest
- * nanosecond clock measured (TCG guest, TSC: 122 ns against 276 for
+ * Window starts, closes and every timestamp use the set's clock (pktstat_clock():
+ * CLOCK_MONOTONIC plus the largest CLOCK_REALTIME - CLOCK_MONOTONIC seen). Packets
+ * inside their window only compare the packet clock with their CPU's window end
+ * mapped onto it (pktstat_count_slow()), on that same CPU: sched_clock(), the
+ * cheapest nanosecond clock measured (TCG guest, TSC: 122 ns against 276 for
  * ktime_get_real_ns() and 142 for local_clock(), which on an unstable TSC does a
  * cmpxchg; HPET: 129 against 856). A packet clock that drifts or jumps moves a
  * CPU's window end by that much until its next slow path or close, never a count
  * into an emitted window.
  */
-#define pktstat_now()			ktime_get_real_ns()
+#define pktstat_mono_now()		ktime_get_ns()
+#define pktstat_real_offset()		ktime_to_ns(ktime_mono_to_real(0))
 #define pktstat_pkt_now()		sched_clock()
 #define pktstat_pc(c, cpu)		per_cpu_ptr((c)->pcpu, cpu)
 #define pktstat_for_each_cpu(cpu, c)	for_each_possible_cpu(cpu)
@@ -87,9 +90,10 @@ struct pktstat_pos {
 };
 
 struct pktstat_core {
-	/* ring, positions, totals, floor, harvest, taken, window switches */
+	/* ring, positions, totals, floor, harvest, taken, window switches, clock_off */
 	spinlock_t lock;
 	u64 period;
+	s64 clock_off;			/* the set's clock minus CLOCK_MONOTONIC */
 	u64 floor;			/* start of the first window not yet closed */
 	u64 frames, bytes;		/* cumulative totals of closed windows */
 	u64 samples;			/* pushed so far: the next sample's sequence number */
@@ -109,6 +113,7 @@ struct pktstat_core {
 #define PKTSTAT_HEADER		"# timestamp frames bytes\n"
 
 void pktstat_core_init(struct pktstat_core *c, u64 period);
+u64 pktstat_clock(struct pktstat_core *c);
 bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigned int len);
 unsigned int pktstat_close(struct pktstat_core *c, u64 now);
 void pktstat_pos_init(const struct pktstat_core *c, struct pktstat_pos *p);

@@ -122,7 +122,7 @@ static void pktstat_wake(struct pktstat_set *set)
 /* Close ended windows from process context; caller holds c->lock with BHs off. */
 static unsigned int pktstat_close_now(struct pktstat_core *c)
 {
-	return pktstat_close(c, ktime_get_real_ns());
+	return pktstat_close(c, pktstat_clock(c));
 }
 
 static bool pktstat_refill(struct pktstat_reader *r)

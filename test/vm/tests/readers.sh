@@ -1,6 +1,6 @@
 # Reading data: namespaces, removal under an open reader, keep-open pread, 1-byte reads,
-# poll and whom it wakes, two senders on two vCPUs against a draining reader, and files
-# closed to other users.
+# poll and whom it wakes, two senders on two vCPUs against a draining reader, files closed
+# to other users, and wall clock steps.
 
 # Each network namespace sees only its own sets; deleting a namespace with rules is clean.
 test_netns() {
@@ -161,4 +161,40 @@ test_nobody_reads_nothing() {
 			fail "user nobody cannot read config ${ns:-in the initial namespace}"
 	done
 	check_eq "frames, for root" 3 "$(kv $PS_DIR/own/stats frames)"
+}
+
+# sends_apart N: N sends of 5 datagrams of 100 bytes, 50 ms apart (a window of their own at 10ms).
+sends_apart() {
+	local i
+	for i in $(seq "$1"); do send 127.0.0.1 5555 5 100; sleep 0.05; done
+}
+
+# Stepping the wall clock back an hour (date -s) stops no window: every send after it gets a
+# sample, timestamps keep increasing, an hour ahead of the stepped clock. A step forward past
+# that puts the windows back on the wall clock.
+test_clock_step() {
+	local samples ahead
+	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 10ms --samples 1000 --name clk ||
+		fail "rule refused"
+	sends_apart 3
+	date -s "@$(($(date +%s) - 3600))" >/dev/null || fail "date -s failed"
+	sends_apart 5
+	read_data clk data
+	check_stream data 10000000
+	check_eq "frames after the step back" 40 "$F"
+	((N >= 8)) || fail "8 sends in separate windows gave $N samples: the step back held windows"
+	ahead=$(($(tail -n1 data | cut -d' ' -f1) / 1000000000 - $(date +%s)))
+	echo "after the step back: $N samples, the last one ${ahead} s ahead of the clock"
+	((ahead > 3590 && ahead <= 3600)) || fail "the last window is ${ahead} s ahead of the clock, not an hour"
+	samples=$N
+	date -s "@$(($(date +%s) + 7200))" >/dev/null || fail "date -s failed"
+	sends_apart 2
+	read_data clk data
+	date -s "@$(($(date +%s) - 3600))" >/dev/null
+	check_stream data 10000000
+	check_eq "frames after the step forward" 50 "$F"
+	((N >= samples + 2)) || fail "2 sends after the step forward gave $((N - samples)) samples"
+	ahead=$(($(tail -n1 data | cut -d' ' -f1) / 1000000000 - $(date +%s) + 3600))
+	echo "after the step forward: the last window ${ahead} s from the clock"
+	((ahead >= -10 && ahead <= 0)) || fail "after the step forward the last window is ${ahead} s from the clock"
 }
