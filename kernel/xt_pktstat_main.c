@@ -169,8 +169,12 @@ static ssize_t pktstat_read(struct file *file, char __user *buf, size_t count, l
 			src = PKTSTAT_HEADER + r->hdr;
 			n = hdr_len - r->hdr;
 		} else {
-			if (r->off == r->len && !pktstat_refill(r))
-				break;
+			/* a 1M-sample ring is seconds of formatting: let others run */
+			if (r->off == r->len) {
+				cond_resched();
+				if (!pktstat_refill(r))
+					break;
+			}
 			src = r->text + r->off;
 			n = r->len - r->off;
 		}
@@ -318,8 +322,8 @@ static int pktstat_stats_show(struct seq_file *m, void *v)
 static void pktstat_set_free_core(struct pktstat_set *set)
 {
 	free_percpu(set->core.pcpu);
-	kfree(set->core.taken);
-	kfree(set->core.harvest);
+	kvfree(set->core.taken);
+	kvfree(set->core.harvest);
 	kvfree(set->core.ring);
 }
 
@@ -378,14 +382,20 @@ static struct pktstat_set *pktstat_set_create(struct pktstat_net *pn,
 	set->core.capacity = info->samples;
 	/*
 	 * Up to 24 MiB: a ring over the cgroup's limit is refused (-ENOMEM), the
-	 * memcg OOM killer is not woken for it, and the log is not flooded.
+	 * memcg OOM killer is not woken for it, and the log is not flooded. Its
+	 * failure returns at once: a failed vmalloc may free its pages from a work
+	 * item, so they stay charged a moment and the next allocation would hit
+	 * memory.max.
 	 */
 	set->core.ring = kvcalloc(info->samples, sizeof(*set->core.ring),
 				  GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
-	set->core.harvest = kcalloc(nr_cpu_ids, sizeof(*set->core.harvest), GFP_KERNEL_ACCOUNT);
-	set->core.taken = kcalloc(nr_cpu_ids, sizeof(*set->core.taken), GFP_KERNEL_ACCOUNT);
+	if (!set->core.ring)
+		goto fail;
+	/* one entry per possible CPU: 8192 on Debian's kernels, past what kmalloc finds reliably */
+	set->core.harvest = kvcalloc(nr_cpu_ids, sizeof(*set->core.harvest), GFP_KERNEL_ACCOUNT);
+	set->core.taken = kvcalloc(nr_cpu_ids, sizeof(*set->core.taken), GFP_KERNEL_ACCOUNT);
 	set->core.pcpu = alloc_percpu_gfp(struct pktstat_pcpu, GFP_KERNEL_ACCOUNT);
-	if (!set->core.ring || !set->core.harvest || !set->core.taken || !set->core.pcpu)
+	if (!set->core.harvest || !set->core.taken || !set->core.pcpu)
 		goto fail;
 	pktstat_core_init(&set->core, info->period_ns);
 

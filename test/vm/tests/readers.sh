@@ -1,6 +1,6 @@
 # Reading data: namespaces, removal under an open reader, keep-open pread, 1-byte reads,
 # poll and whom it wakes, two senders on two vCPUs against a draining reader, files closed
-# to other users, and wall clock steps.
+# to other users, a long read that lets others run, and wall clock steps.
 
 # Each network namespace sees only its own sets; deleting a namespace with rules is clean.
 test_netns() {
@@ -161,6 +161,29 @@ test_nobody_reads_nothing() {
 			fail "user nobody cannot read config ${ns:-in the initial namespace}"
 	done
 	check_eq "frames, for root" 3 "$(kv $PS_DIR/own/stats frames)"
+}
+
+# One read() of a stream holding 200,000 samples, on a CPU shared with a busy loop: the read
+# lets the loop run (the kernel is not preemptible in the read: it must yield itself).
+test_long_read_yields() {
+	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1us --samples 1048576 --name big ||
+		fail "rule refused"
+	send 127.0.0.1 5555 200000 10
+	local samples
+	samples=$(kv $PS_DIR/big/stats samples)
+	((samples >= 100000)) || fail "200000 datagrams at 1us gave only $samples samples"
+	taskset -c 1 sh -c 'while :; do :; done' &
+	local hog=$!
+	taskset -c 1 "$VM_HELPERS/pktread" $PS_DIR/big/stream once $((64 << 20)) >data 2>status ||
+		fail "the read failed: $(cat status)"
+	kill $hog
+	echo "$samples samples: $(cat status)"
+	check_stream data 1000
+	check_eq "samples in one read" "$samples" "$N"
+	check_eq "frames" 200000 "$F"
+	local preempted
+	preempted=$(sed -n 's/.*preempted \([0-9]*\) times/\1/p' status)
+	((preempted >= 2)) || fail "the read held its CPU throughout: $(cat status)"
 }
 
 # sends_apart N: N sends of 5 datagrams of 100 bytes, 50 ms apart (a window of their own at 10ms).
