@@ -370,7 +370,12 @@ static void pktstat_conflicts(const struct pktstat_seen *set, const struct xt_pk
 		fprintf(stderr, "%s: %s\n", xt_params->program_name, line[i]);
 }
 
-static void pktstat_check(struct xt_fcheck_call *cb)
+/*
+ * @new_name: the kernel knows revision 1, so a chosen name carries
+ * XT_PKTSTAT_F_NEW_NAME: two iptables run at once may choose the same one (each
+ * reads /proc before either commits), and the kernel then refuses the second.
+ */
+static void pktstat_check(struct xt_fcheck_call *cb, bool new_name)
 {
 	struct xt_pktstat_info *info = cb->data;
 	const struct pktstat_seen *seen;
@@ -383,13 +388,26 @@ static void pktstat_check(struct xt_fcheck_call *cb)
 		xtables_error(PARAMETER_PROBLEM,
 			      "pktstat: --samples is required (FIFO capacity, 1..%u)",
 			      XT_PKTSTAT_SAMPLES_MAX);
-	if (!(cb->xflags & (1 << O_NAME)))
+	if (!(cb->xflags & (1 << O_NAME))) {
 		pktstat_choose_name(info);
-	else if (pktstat_set_config(info->name, &set))
+		if (new_name)
+			info->flags |= XT_PKTSTAT_F_NEW_NAME;
+	} else if (pktstat_set_config(info->name, &set)) {
 		pktstat_conflicts(&set, info, false);
-	else if ((seen = pktstat_seen_set(info->name)) != NULL)
+	} else if ((seen = pktstat_seen_set(info->name)) != NULL) {
 		pktstat_conflicts(seen, info, true);
+	}
 	pktstat_remember(info);
+}
+
+static void pktstat_check_v0(struct xt_fcheck_call *cb)
+{
+	pktstat_check(cb, false);
+}
+
+static void pktstat_check_v1(struct xt_fcheck_call *cb)
+{
+	pktstat_check(cb, true);
 }
 
 /* The rule's options: "pktstat period P samples N name X" for -L, "--period P ..." for -S. */
@@ -417,23 +435,40 @@ static void pktstat_save(const void *ip __attribute__((unused)),
 	pktstat_print_info(match, " ", "--");
 }
 
-static struct xtables_match pktstat_match = {
-	.name		= "pktstat",
-	.version	= XTABLES_VERSION,
-	.revision	= 0,
-	.family		= NFPROTO_UNSPEC,
-	.size		= XT_ALIGN(sizeof(struct xt_pktstat_info)),
-	.userspacesize	= offsetof(struct xt_pktstat_info, set),
-	.help		= pktstat_help,
-	.x6_parse	= pktstat_parse,
-	.x6_fcheck	= pktstat_check,
-	.x6_options	= pktstat_opts,
-	.print		= pktstat_print,
-	.save		= pktstat_save,
+/* iptables uses the highest revision the kernel knows: 1 flags a chosen name (pktstat_check()). */
+static struct xtables_match pktstat_match[] = {
+	{
+		.name		= "pktstat",
+		.version	= XTABLES_VERSION,
+		.revision	= 0,
+		.family		= NFPROTO_UNSPEC,
+		.size		= XT_ALIGN(sizeof(struct xt_pktstat_info)),
+		.userspacesize	= offsetof(struct xt_pktstat_info, set),
+		.help		= pktstat_help,
+		.x6_parse	= pktstat_parse,
+		.x6_fcheck	= pktstat_check_v0,
+		.x6_options	= pktstat_opts,
+		.print		= pktstat_print,
+		.save		= pktstat_save,
+	},
+	{
+		.name		= "pktstat",
+		.version	= XTABLES_VERSION,
+		.revision	= 1,
+		.family		= NFPROTO_UNSPEC,
+		.size		= XT_ALIGN(sizeof(struct xt_pktstat_info)),
+		.userspacesize	= offsetof(struct xt_pktstat_info, set),
+		.help		= pktstat_help,
+		.x6_parse	= pktstat_parse,
+		.x6_fcheck	= pktstat_check_v1,
+		.x6_options	= pktstat_opts,
+		.print		= pktstat_print,
+		.save		= pktstat_save,
+	},
 };
 
 /* Out-of-tree extensions register from a constructor: xtables.h's _init macro is iptables-internal. */
 static void __attribute__((constructor)) pktstat_mt_ldr(void)
 {
-	xtables_register_match(&pktstat_match);
+	xtables_register_matches(pktstat_match, sizeof(pktstat_match) / sizeof(pktstat_match[0]));
 }

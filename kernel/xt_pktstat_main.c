@@ -444,8 +444,10 @@ static int pktstat_check_name(const char *name)
 	return xt_check_proc_name(name, XT_PKTSTAT_NAME_LEN);
 }
 
-static int pktstat_check_info(const struct xt_pktstat_info *info)
+static int pktstat_check_info(const struct xt_pktstat_info *info, u8 revision)
 {
+	u32 known = revision ? XT_PKTSTAT_F_NEW_NAME : 0;
+
 	if (info->period_ns < XT_PKTSTAT_PERIOD_MIN_NS ||
 	    info->period_ns > XT_PKTSTAT_PERIOD_MAX_NS) {
 		pr_info_ratelimited("period %llu ns is outside %llu..%llu ns\n",
@@ -458,8 +460,8 @@ static int pktstat_check_info(const struct xt_pktstat_info *info)
 				    XT_PKTSTAT_SAMPLES_MIN, XT_PKTSTAT_SAMPLES_MAX);
 		return -EINVAL;
 	}
-	if (info->flags) {
-		pr_info_ratelimited("unknown flags 0x%x\n", info->flags);
+	if (info->flags & ~known) {
+		pr_info_ratelimited("unknown flags 0x%x\n", info->flags & ~known);
 		return -EINVAL;
 	}
 	return pktstat_check_name(info->name);
@@ -482,13 +484,17 @@ static int pktstat_mt_check(const struct xt_mtchk_param *par)
 	struct pktstat_set *set;
 	int ret;
 
-	ret = pktstat_check_info(info);
+	ret = pktstat_check_info(info, par->match->revision);
 	if (ret)
 		return ret;
 
 	mutex_lock(&pn->mutex);
 	set = pktstat_find(pn, info->name);
-	if (!set) {
+	if (set && (info->flags & XT_PKTSTAT_F_NEW_NAME)) {
+		pr_info_ratelimited("set %s exists: another iptables chose the same unused name at the same time; add the rule again\n",
+				    set->name);
+		ret = -EEXIST;
+	} else if (!set) {
 		set = pktstat_set_create(pn, info);
 		ret = PTR_ERR_OR_ZERO(set);
 	} else if (set->core.period != info->period_ns) {
@@ -502,8 +508,11 @@ static int pktstat_mt_check(const struct xt_mtchk_param *par)
 	} else {
 		refcount_inc(&set->rules);
 	}
-	if (!ret)
+	if (!ret) {
 		info->set = set;
+		/* later table replacements hand the rule back: it names an existing set then */
+		info->flags &= ~XT_PKTSTAT_F_NEW_NAME;
+	}
 	mutex_unlock(&pn->mutex);
 	return ret;
 }
@@ -554,16 +563,30 @@ static bool pktstat_mt(const struct sk_buff *skb, struct xt_action_param *par)
 	return true;
 }
 
-static struct xt_match pktstat_mt_reg __read_mostly = {
-	.name		= "pktstat",
-	.revision	= 0,
-	.family		= NFPROTO_UNSPEC,
-	.match		= pktstat_mt,
-	.checkentry	= pktstat_mt_check,
-	.destroy	= pktstat_mt_destroy,
-	.matchsize	= sizeof(struct xt_pktstat_info),
-	.usersize	= offsetof(struct xt_pktstat_info, set),
-	.me		= THIS_MODULE,
+/* Revision 1 adds XT_PKTSTAT_F_NEW_NAME; an older extension keeps using revision 0. */
+static struct xt_match pktstat_mt_reg[] __read_mostly = {
+	{
+		.name		= "pktstat",
+		.revision	= 0,
+		.family		= NFPROTO_UNSPEC,
+		.match		= pktstat_mt,
+		.checkentry	= pktstat_mt_check,
+		.destroy	= pktstat_mt_destroy,
+		.matchsize	= sizeof(struct xt_pktstat_info),
+		.usersize	= offsetof(struct xt_pktstat_info, set),
+		.me		= THIS_MODULE,
+	},
+	{
+		.name		= "pktstat",
+		.revision	= 1,
+		.family		= NFPROTO_UNSPEC,
+		.match		= pktstat_mt,
+		.checkentry	= pktstat_mt_check,
+		.destroy	= pktstat_mt_destroy,
+		.matchsize	= sizeof(struct xt_pktstat_info),
+		.usersize	= offsetof(struct xt_pktstat_info, set),
+		.me		= THIS_MODULE,
+	},
 };
 
 static int __net_init pktstat_net_init(struct net *net)
@@ -610,7 +633,7 @@ static int __init pktstat_mt_init(void)
 	ret = register_pernet_subsys(&pktstat_net_ops);
 	if (ret)
 		return ret;
-	ret = xt_register_match(&pktstat_mt_reg);
+	ret = xt_register_matches(pktstat_mt_reg, ARRAY_SIZE(pktstat_mt_reg));
 	if (ret) {
 		unregister_pernet_subsys(&pktstat_net_ops);
 		return ret;
@@ -647,7 +670,7 @@ static void pktstat_wait_gone(void)
 
 static void __exit pktstat_mt_exit(void)
 {
-	xt_unregister_match(&pktstat_mt_reg);
+	xt_unregister_matches(pktstat_mt_reg, ARRAY_SIZE(pktstat_mt_reg));
 	unregister_pernet_subsys(&pktstat_net_ops);
 	pktstat_wait_gone();
 }

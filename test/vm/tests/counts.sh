@@ -256,3 +256,35 @@ test_rmmod() {
 	modprobe xt_pktstat || fail "modprobe after rmmod failed"
 }
 
+# Two iptables choosing a name at the same moment may choose the same number: the kernel
+# refuses the later rule ("File exists", its log says why), so two unnamed rules never share a
+# set by accident. Shown with the sets hidden from one iptables (it chooses 0, as a racing one
+# would), then with pairs of iptables started together.
+test_unnamed_race() {
+	local ipt i rules sets refused
+	for ipt in iptables-legacy iptables-nft; do
+		"$ipt" -A INPUT -m pktstat --period 1ms --samples 10 || fail "$ipt: unnamed rule refused"
+		dmesg -C
+		unshare -m --propagation private sh -c "mount -t tmpfs hide /proc &&
+			exec $ipt -A INPUT -m pktstat --period 1ms --samples 10" 2>err &&
+			fail "$ipt: a rule that chose the existing set 0 as unused was accepted"
+		echo "$ipt: $(tr '\n' '|' <err)"
+		grep -q 'File exists' err || fail "$ipt: the refusal does not say 'File exists': $(cat err)"
+		dmesg | grep -q 'xt_pktstat: set 0 exists: another iptables chose the same unused name' ||
+			fail "$ipt: the kernel log does not say why: $(dmesg | tail -n 3)"
+		check_eq "$ipt: rules of set 0" 1 "$(kv $PS_DIR/0/config rules)"
+		"$ipt" -F INPUT || fail "$ipt -F failed"
+		wait_for 5 test ! -e $PS_DIR/0 || fail "set 0 still there after the flush"
+	done
+	for i in $(seq 10); do
+		iptables -w -A INPUT -m pktstat --period 1ms --samples 10 2>>race.err &
+		iptables -w -A INPUT -m pktstat --period 1ms --samples 10 2>>race.err &
+		wait
+	done
+	rules=$(iptables -S INPUT | grep -c pktstat)
+	sets=$(ls $PS_DIR | wc -l)
+	refused=$(grep -c 'File exists' race.err)
+	echo "10 pairs of unnamed rules added at once: $rules added, $refused refused, $sets sets"
+	check_eq "a set for every rule" "$rules" "$sets"
+	check_eq "rules added or refused with 'File exists'" 20 $((rules + refused))
+}
