@@ -173,7 +173,7 @@ bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigne
 	return pushed != 0;
 }
 
-/* Sequence number of the oldest sample the ring holds. */
+/* Number of the oldest sample the ring holds. */
 static u64 pktstat_oldest(const struct pktstat_core *c)
 {
 	return c->samples > c->capacity ? c->samples - c->capacity : 0;
@@ -188,7 +188,7 @@ u64 pktstat_held(const struct pktstat_core *c)
 /* A new position: at the oldest sample held. Caller holds c->lock. */
 void pktstat_pos_init(const struct pktstat_core *c, struct pktstat_pos *p)
 {
-	p->seq = pktstat_oldest(c);
+	p->next = pktstat_oldest(c);
 	p->lost = 0;
 }
 
@@ -206,17 +206,17 @@ unsigned int pktstat_pop(struct pktstat_core *c, struct pktstat_pos *p,
 
 	if (!max)
 		return 0;
-	if (p->seq < oldest) {
-		lost = oldest - p->seq;
+	if (p->next < oldest) {
+		lost = oldest - p->next;
 		p->lost += lost;
-		p->seq = oldest;
+		p->next = oldest;
 	}
-	if (p->seq == c->samples)
+	if (p->next == c->samples)
 		return 0;
-	/* samples - seq <= capacity: the slot follows from head without a division */
-	back = c->samples - p->seq;
+	/* samples - next <= capacity: the slot follows from head without a division */
+	back = c->samples - p->next;
 	slot = c->head >= back ? c->head - back : c->head + c->capacity - back;
-	for (; n < max && p->seq < c->samples; n++, p->seq++) {
+	for (; n < max && p->next < c->samples; n++, p->next++) {
 		const struct pktstat_rec *r = &c->ring[slot];
 
 		out[n].ts = r->ts;
@@ -238,8 +238,8 @@ void pktstat_pos_stats(const struct pktstat_core *c, const struct pktstat_pos *p
 {
 	u64 oldest = pktstat_oldest(c);
 
-	*lost = p->lost + (p->seq < oldest ? oldest - p->seq : 0);
-	*queued = c->samples - (p->seq < oldest ? oldest : p->seq);
+	*lost = p->lost + (p->next < oldest ? oldest - p->next : 0);
+	*queued = c->samples - (p->next < oldest ? oldest : p->next);
 }
 
 /* Frames and bytes counted but not yet in a closed window. Caller holds c->lock. */

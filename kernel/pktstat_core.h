@@ -80,12 +80,12 @@ struct pktstat_sample {
 };
 
 /*
- * A reader's place in the ring: the sequence number of the next sample it
- * takes (samples are numbered from 0 as they are pushed). Positions cost the
- * push nothing: a position the ring lapped learns of it when it next pops.
+ * A reader's place in the ring: the number of the next sample it takes
+ * (samples are numbered from 0 as they are pushed). Positions cost the push
+ * nothing: a position the ring lapped learns of it when it next pops.
  */
 struct pktstat_pos {
-	u64 seq;
+	u64 next;
 	u64 lost;			/* samples overwritten before this position took them */
 };
 
@@ -96,7 +96,7 @@ struct pktstat_core {
 	s64 clock_off;			/* the set's clock minus CLOCK_MONOTONIC */
 	u64 floor;			/* start of the first window not yet closed */
 	u64 frames, bytes;		/* cumulative totals of closed windows */
-	u64 samples;			/* pushed so far: the next sample's sequence number */
+	u64 samples;			/* pushed so far: the next sample's number */
 	struct pktstat_pos data;	/* the data file's position, shared by its readers */
 	u32 capacity, head;		/* ring size; head: the next sample's slot */
 	struct pktstat_rec *ring;	/* the most recent @capacity samples */

@@ -17,8 +17,8 @@
  * Readers (as /dev/kmsg serves its readers): the ring holds the set's most
  * recent --samples samples, numbered as they are pushed; a push overwrites the
  * oldest and never looks at readers. Each open "stream" file has its own
- * position (a sequence number) in the ring, starting at the oldest sample
- * held; "data" is one more position, in the set, shared by all its readers,
+ * position in the ring (the number of its next sample), starting at the
+ * oldest sample held; "data" is one more position, in the set, shared by all its readers,
  * so they consume samples from one another as the 2011 FIFO did. A position
  * the ring lapped notices when it next pops: its next sample comes after
  * "# lost K". A reader holds a fixed-size buffer of text it took but has not
@@ -207,7 +207,7 @@ static __poll_t pktstat_poll(struct file *file, poll_table *wait)
 	poll_wait(file, &r->set->wq, wait);
 	spin_lock_bh(&c->lock);
 	pushed = pktstat_close_now(c);
-	waiting = r->pos->seq < c->samples;
+	waiting = r->pos->next < c->samples;
 	spin_unlock_bh(&c->lock);
 	if (pushed)
 		pktstat_wake(r->set);

@@ -189,7 +189,7 @@ static void test_windows_and_totals(void)
 	drain_text(c, text, sizeof(text));
 	CHECK(!strcmp(text, "1000 3 60\n1100 4 100\n1300 5 150\n"), "text:\n%s", text);
 	CHECK_U64("samples", 3, c->samples);
-	CHECK_U64("data's position after drain", 3, c->data.seq);
+	CHECK_U64("data's position after drain", 3, c->data.next);
 	end(ok, c);
 }
 
@@ -392,7 +392,7 @@ static void test_ring_positions(void)
 	close_at(c, 3000);
 	CHECK_U64("held", 4, pktstat_held(c));
 	pktstat_pos_init(c, &late);
-	CHECK_U64("late position at the oldest held", 5, late.seq);
+	CHECK_U64("late position at the oldest held", 5, late.next);
 	pktstat_pos_stats(c, &a, &lost, &queued);
 	CHECK_U64("a lost before its pop", 2, lost);
 	CHECK_U64("a queued", 4, queued);
@@ -548,7 +548,7 @@ static void test_random_exact(void)
 			real_offset += r32 & 1 ? -(int64_t)(r32 % 5000) : (int64_t)(r32 % 3000);
 		if (i == 100000) {
 			pktstat_pos_init(c, late->pos);
-			late_start = late->pos->seq;
+			late_start = late->pos->next;
 		}
 		switch (r32 % 23) {
 		case 0:
@@ -557,7 +557,7 @@ static void test_random_exact(void)
 		case 1:
 			take(c, data, 8);
 			take(c, eager, 1 + r32 % 8);
-			while (eager->pos->seq < c->samples)
+			while (eager->pos->next < c->samples)
 				take(c, eager, 8);
 			if (r32 % 50 == 1)
 				take(c, slow, 1 + r32 % 8);
@@ -579,7 +579,7 @@ static void test_random_exact(void)
 	}
 	close_at(c, t + 1000000);
 	for (k = 0; k < 4; k++) {
-		while (r[k].pos->seq < c->samples)
+		while (r[k].pos->next < c->samples)
 			take(c, &r[k], 8);
 		pktstat_pos_stats(c, r[k].pos, &lost, &queued);
 		CHECK(r[k].order_ok, "position %u: timestamps not strictly increasing", k);
