@@ -24,7 +24,7 @@ u64 pktstat_pkt_now(void) { return clock_ns; }
 int main(int argc, char **argv)
 {
 	static struct pktstat_rec ring[4];
-	static struct pktstat_sample harvest[1];
+	static struct pktstat_delta harvest[1];
 	static struct pktstat_taken taken[1];
 	static struct pktstat_pcpu pcpu[1];
 	struct pktstat_core c = { .capacity = 4, .ring = ring, .harvest = harvest,

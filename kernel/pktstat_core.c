@@ -127,7 +127,7 @@ unsigned int pktstat_close(struct pktstat_core *c, u64 now)
 	c->floor = floor;
 	/* insertion sort: n is at most the number of CPUs and usually 1 */
 	for (i = 1; i < n; i++) {
-		struct pktstat_sample t = c->harvest[i];
+		struct pktstat_delta t = c->harvest[i];
 
 		for (j = i; j > 0 && c->harvest[j - 1].ts > t.ts; j--)
 			c->harvest[j] = c->harvest[j - 1];

@@ -71,6 +71,13 @@ struct pktstat_rec {
 	u64 bytes;
 };
 
+/* What a close took of one CPU: a window's start, and the frames and bytes counted in it. */
+struct pktstat_delta {
+	u64 ts;
+	u64 frames;
+	u64 bytes;
+};
+
 /* A sample as a reader takes it: a record and the samples it missed just before it. */
 struct pktstat_sample {
 	u64 ts;
@@ -100,7 +107,7 @@ struct pktstat_core {
 	struct pktstat_pos data;	/* the data file's position, shared by its readers */
 	u32 capacity, head;		/* ring size; head: the next sample's slot */
 	struct pktstat_rec *ring;	/* the most recent @capacity samples */
-	struct pktstat_sample *harvest;	/* one record per possible CPU */
+	struct pktstat_delta *harvest;	/* a close's take, one per possible CPU */
 	struct pktstat_taken *taken;	/* one per possible CPU */
 	struct pktstat_pcpu __percpu *pcpu;
 #ifndef __KERNEL__
