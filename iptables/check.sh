@@ -27,6 +27,7 @@ notproc='!pktstat: cannot read /proc/net/xt_pktstat to choose a name (Not a dire
 tally_run unshare -m --propagation private sh -c '
 	mount -t tmpfs pktstat-check /proc || exit 3
 	./test_pktstat --auto 0 1 2
+	./test_pktstat --rev0 --auto 0 1 2
 	mkdir -p /proc/net/xt_pktstat/0 /proc/net/xt_pktstat/1 /proc/net/xt_pktstat/3 \
 		/proc/net/xt_pktstat/12 /proc/net/xt_pktstat/007 /proc/net/xt_pktstat/web
 	./test_pktstat --auto 2 4 5 6

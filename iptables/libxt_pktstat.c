@@ -309,14 +309,15 @@ static const char *pktstat_period_text(char *buf, size_t size, uint64_t ns)
 #define PKTSTAT_PERIOD_TEXT_MAX 24
 
 /*
- * Period and capacity of the set NAME from its config file; false when the
- * set does not exist (or the file says neither).
+ * The set NAME as its config file describes it (period and capacity); false
+ * when the set does not exist (or the file says neither).
  */
-static bool pktstat_set_config(const char *name, uint64_t *period_ns, uint64_t *capacity)
+static bool pktstat_set_config(const char *name, struct pktstat_seen *set)
 {
 	char path[sizeof(XT_PKTSTAT_PROC_DIR) + XT_PKTSTAT_NAME_LEN + sizeof("/config")];
 	char line[128];
 	unsigned int found = 0;
+	uint32_t capacity = 0;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%.*s/config", XT_PKTSTAT_PROC_DIR,
@@ -325,65 +326,60 @@ static bool pktstat_set_config(const char *name, uint64_t *period_ns, uint64_t *
 	if (f == NULL)
 		return false;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		if (sscanf(line, "period_ns: %" SCNu64, period_ns) == 1)
+		if (sscanf(line, "period_ns: %" SCNu64, &set->period_ns) == 1)
 			found |= 1;
-		else if (sscanf(line, "capacity: %" SCNu64, capacity) == 1)
+		else if (sscanf(line, "capacity: %" SCNu32, &capacity) == 1)
 			found |= 2;
 	}
 	fclose(f);
+	memset(set->name, 0, sizeof(set->name));
+	memcpy(set->name, name, XT_PKTSTAT_NAME_LEN);
+	set->samples = capacity;
 	return found == 3;
 }
 
 /*
- * The kernel refuses a rule whose --period or --samples differ from its set's,
- * but says why only in its log: say it here, naming the set, the option and
- * both values.
+ * Where @info disagrees with @set, one line per option. The kernel refuses a
+ * rule that disagrees with its set but says why only in its log: for the
+ * kernel's set (@earlier false) the first line is the refusal. Two rules of
+ * this process (one iptables-restore file) that disagree on a set the kernel
+ * does not hold yet make the kernel refuse the commit without a word: each
+ * line is a note, not a refusal, as an earlier COMMIT of the file may have
+ * deleted the other rule, and then the kernel accepts this one.
  */
-static void pktstat_check_set(const struct xt_pktstat_info *info, uint64_t period_ns,
-			      uint64_t capacity)
+static void pktstat_conflicts(const struct pktstat_seen *set, const struct xt_pktstat_info *info,
+			      bool earlier)
 {
+	const char *where = earlier ? " in an earlier rule" : "";
 	char has[PKTSTAT_PERIOD_TEXT_MAX], says[PKTSTAT_PERIOD_TEXT_MAX];
+	char line[2][160];
+	unsigned int n = 0, i;
 
-	if (period_ns != info->period_ns)
-		xtables_error(PARAMETER_PROBLEM,
-			      "pktstat: set \"%.*s\" has --period %s, this rule says %s",
-			      XT_PKTSTAT_NAME_LEN, info->name,
-			      pktstat_period_text(has, sizeof(has), period_ns),
-			      pktstat_period_text(says, sizeof(says), info->period_ns));
-	if (capacity != info->samples)
-		xtables_error(PARAMETER_PROBLEM,
-			      "pktstat: set \"%.*s\" has --samples %" PRIu64 ", this rule says %u",
-			      XT_PKTSTAT_NAME_LEN, info->name, capacity, info->samples);
+	if (set->period_ns != info->period_ns)
+		snprintf(line[n++], sizeof(line[0]),
+			 "pktstat: set \"%s\" has --period %s%s, this rule says %s", set->name,
+			 pktstat_period_text(has, sizeof(has), set->period_ns), where,
+			 pktstat_period_text(says, sizeof(says), info->period_ns));
+	if (set->samples != info->samples)
+		snprintf(line[n++], sizeof(line[0]),
+			 "pktstat: set \"%s\" has --samples %u%s, this rule says %u",
+			 set->name, set->samples, where, info->samples);
+	if (n && !earlier)
+		xtables_error(PARAMETER_PROBLEM, "%s", line[0]);
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "%s: %s\n", xt_params->program_name, line[i]);
 }
 
 /*
- * Two rules of this process (one iptables-restore file) that disagree on a set
- * the kernel does not hold yet: the kernel refuses the commit without saying
- * why, so say it here. A note, not a refusal: an earlier COMMIT of the file may
- * have deleted the other rule, and then the kernel accepts this one.
+ * @new_name: the kernel knows revision 1, so a chosen name carries
+ * XT_PKTSTAT_F_NEW_NAME: two iptables run at once may choose the same one (each
+ * reads /proc before either commits), and the kernel then refuses the second.
  */
-static void pktstat_note_earlier(const struct xt_pktstat_info *info,
-				 const struct pktstat_seen *seen)
-{
-	char has[PKTSTAT_PERIOD_TEXT_MAX], says[PKTSTAT_PERIOD_TEXT_MAX];
-
-	if (seen->period_ns != info->period_ns)
-		fprintf(stderr,
-			"%s: pktstat: set \"%s\" has --period %s in an earlier rule, this rule says %s\n",
-			xt_params->program_name, seen->name,
-			pktstat_period_text(has, sizeof(has), seen->period_ns),
-			pktstat_period_text(says, sizeof(says), info->period_ns));
-	if (seen->samples != info->samples)
-		fprintf(stderr,
-			"%s: pktstat: set \"%s\" has --samples %u in an earlier rule, this rule says %u\n",
-			xt_params->program_name, seen->name, seen->samples, info->samples);
-}
-
-static void pktstat_check(struct xt_fcheck_call *cb)
+static void pktstat_check(struct xt_fcheck_call *cb, bool new_name)
 {
 	struct xt_pktstat_info *info = cb->data;
 	const struct pktstat_seen *seen;
-	uint64_t period_ns, capacity;
+	struct pktstat_seen set;
 
 	if (!(cb->xflags & (1 << O_PERIOD)))
 		xtables_error(PARAMETER_PROBLEM,
@@ -392,13 +388,26 @@ static void pktstat_check(struct xt_fcheck_call *cb)
 		xtables_error(PARAMETER_PROBLEM,
 			      "pktstat: --samples is required (FIFO capacity, 1..%u)",
 			      XT_PKTSTAT_SAMPLES_MAX);
-	if (!(cb->xflags & (1 << O_NAME)))
+	if (!(cb->xflags & (1 << O_NAME))) {
 		pktstat_choose_name(info);
-	else if (pktstat_set_config(info->name, &period_ns, &capacity))
-		pktstat_check_set(info, period_ns, capacity);
-	else if ((seen = pktstat_seen_set(info->name)) != NULL)
-		pktstat_note_earlier(info, seen);
+		if (new_name)
+			info->flags |= XT_PKTSTAT_F_NEW_NAME;
+	} else if (pktstat_set_config(info->name, &set)) {
+		pktstat_conflicts(&set, info, false);
+	} else if ((seen = pktstat_seen_set(info->name)) != NULL) {
+		pktstat_conflicts(seen, info, true);
+	}
 	pktstat_remember(info);
+}
+
+static void pktstat_check_v0(struct xt_fcheck_call *cb)
+{
+	pktstat_check(cb, false);
+}
+
+static void pktstat_check_v1(struct xt_fcheck_call *cb)
+{
+	pktstat_check(cb, true);
 }
 
 /* The rule's options: "pktstat period P samples N name X" for -L, "--period P ..." for -S. */
@@ -426,23 +435,40 @@ static void pktstat_save(const void *ip __attribute__((unused)),
 	pktstat_print_info(match, " ", "--");
 }
 
-static struct xtables_match pktstat_match = {
-	.name		= "pktstat",
-	.version	= XTABLES_VERSION,
-	.revision	= 0,
-	.family		= NFPROTO_UNSPEC,
-	.size		= XT_ALIGN(sizeof(struct xt_pktstat_info)),
-	.userspacesize	= offsetof(struct xt_pktstat_info, set),
-	.help		= pktstat_help,
-	.x6_parse	= pktstat_parse,
-	.x6_fcheck	= pktstat_check,
-	.x6_options	= pktstat_opts,
-	.print		= pktstat_print,
-	.save		= pktstat_save,
+/* iptables uses the highest revision the kernel knows: 1 flags a chosen name (pktstat_check()). */
+static struct xtables_match pktstat_match[] = {
+	{
+		.name		= "pktstat",
+		.version	= XTABLES_VERSION,
+		.revision	= 0,
+		.family		= NFPROTO_UNSPEC,
+		.size		= XT_ALIGN(sizeof(struct xt_pktstat_info)),
+		.userspacesize	= offsetof(struct xt_pktstat_info, set),
+		.help		= pktstat_help,
+		.x6_parse	= pktstat_parse,
+		.x6_fcheck	= pktstat_check_v0,
+		.x6_options	= pktstat_opts,
+		.print		= pktstat_print,
+		.save		= pktstat_save,
+	},
+	{
+		.name		= "pktstat",
+		.version	= XTABLES_VERSION,
+		.revision	= 1,
+		.family		= NFPROTO_UNSPEC,
+		.size		= XT_ALIGN(sizeof(struct xt_pktstat_info)),
+		.userspacesize	= offsetof(struct xt_pktstat_info, set),
+		.help		= pktstat_help,
+		.x6_parse	= pktstat_parse,
+		.x6_fcheck	= pktstat_check_v1,
+		.x6_options	= pktstat_opts,
+		.print		= pktstat_print,
+		.save		= pktstat_save,
+	},
 };
 
 /* Out-of-tree extensions register from a constructor: xtables.h's _init macro is iptables-internal. */
 static void __attribute__((constructor)) pktstat_mt_ldr(void)
 {
-	xtables_register_match(&pktstat_match);
+	xtables_register_matches(pktstat_match, sizeof(pktstat_match) / sizeof(pktstat_match[0]));
 }

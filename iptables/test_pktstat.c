@@ -7,10 +7,12 @@
  * libxtables' own option dispatch and final check, and asserts the stored
  * match info, the exact refusal messages and the print/save strings.
  *
- * Usage: test_pktstat [-6] [--auto NAME...]
+ * Usage: test_pktstat [-6] [--rev0] [--auto NAME...]
  *   -6           load the extension as ip6tables does (NFPROTO_IPV6)
+ *   --rev0       as with a kernel that knows only revision 0 of the match
  *   --auto N...  only parse one unnamed rule per N and expect names N in order
- *                ("!MESSAGE": expect that refusal instead)
+ *                ("!MESSAGE": expect that refusal instead), flagged as chosen
+ *                names with revision 1
  * Prints "ok - ..." / "not ok - ..." per assertion; exit status 1 on failure.
  */
 #include <fcntl.h>
@@ -41,10 +43,12 @@ capture_exit_err(enum xtables_exittype status, const char *msg, ...)
 	siglongjmp(refusal_jmp, 1);
 }
 
-static int accept_any_rev(const char *name, uint8_t rev, int opt)
+static int max_rev = 255;
+
+static int accept_rev(const char *name, uint8_t rev, int opt)
 {
-	(void)name; (void)rev; (void)opt;
-	return 1;
+	(void)name; (void)opt;
+	return rev <= max_rev;
 }
 
 static struct option no_opts[] = { { .name = NULL } };
@@ -55,7 +59,7 @@ static struct xtables_globals test_globals = {
 	.orig_opts	 = no_opts,
 	.opts		 = no_opts,
 	.exit_err	 = capture_exit_err,
-	.compat_rev	 = accept_any_rev,
+	.compat_rev	 = accept_rev,
 };
 
 static struct xtables_match *mt;
@@ -239,7 +243,7 @@ static void expect_refusal(const char *const *args, const char *msg)
 static void test_registration(void)
 {
 	check(mt->family == NFPROTO_UNSPEC, "registered for NFPROTO_UNSPEC (got %u)", mt->family);
-	check(mt->revision == 0, "revision 0 (got %u)", mt->revision);
+	check(mt->revision == 1, "revision 1 (got %u)", mt->revision);
 	check(mt->size == XT_ALIGN(sizeof(struct xt_pktstat_info)), "size %zu == XT_ALIGN(info) %zu",
 	      mt->size, (size_t)XT_ALIGN(sizeof(struct xt_pktstat_info)));
 	check(mt->userspacesize == offsetof(struct xt_pktstat_info, set),
@@ -429,26 +433,37 @@ static void test_auto(int argc, char **argv)
 		snprintf(want, sizeof(want), " --period 100ms --samples 20 --name %s", argv[i]);
 		check(strcmp(o.save, want) == 0, "unnamed rule %d saves \"%s\" (want \"%s\")",
 		      i + 1, o.save, want);
+		check(o.info.flags == (mt->revision ? XT_PKTSTAT_F_NEW_NAME : 0),
+		      "unnamed rule %d: revision %u, flags 0x%x", i + 1, mt->revision, o.info.flags);
 	}
 }
 
-int main(int argc, char **argv)
+/* The extension as iptables loads it, into mt; exits when it cannot be loaded. */
+static void load_match(int ipv6)
 {
-	const int ipv6 = argc > 1 && strcmp(argv[1], "-6") == 0;
-	const int argi = ipv6 ? 2 : 1;
-
 	/* Only the extension under test: it must register by itself from the .so. */
 	if (getenv("XTABLES_LIBDIR") == NULL)
 		setenv("XTABLES_LIBDIR", ".", 1);
 	if (xtables_init_all(&test_globals, ipv6 ? NFPROTO_IPV6 : NFPROTO_IPV4) < 0) {
 		fprintf(stderr, "test_pktstat: xtables_init_all failed\n");
-		return 2;
+		exit(2);
 	}
 	if (sigsetjmp(refusal_jmp, 1)) {
 		fprintf(stderr, "test_pktstat: cannot load libxt_pktstat.so: %s\n", refusal);
-		return 2;
+		exit(2);
 	}
 	mt = xtables_find_match("pktstat", XTF_LOAD_MUST_SUCCEED, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	const int ipv6 = argc > 1 && strcmp(argv[1], "-6") == 0;
+	const int rev0 = argc > 1 + ipv6 && strcmp(argv[1 + ipv6], "--rev0") == 0;
+	const int argi = 1 + ipv6 + rev0;
+
+	if (rev0)
+		max_rev = 0;
+	load_match(ipv6);
 
 	if (argi < argc && strcmp(argv[argi], "--auto") == 0) {
 		test_auto(argc - argi - 1, argv + argi + 1);

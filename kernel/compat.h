@@ -10,11 +10,6 @@
 #define pde_data(inode) PDE_DATA(inode)
 #endif
 
-/* wake_up_pollfree() came in 5.16 (and some stable trees): fall back to a hangup */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(5, 16, 0) && !defined(wake_up_pollfree)
-#define wake_up_pollfree(wq) wake_up_poll(wq, EPOLLHUP)
-#endif
-
 #if LINUX_VERSION_CODE < KERNEL_VERSION(5, 6, 0)
 #error "xt_pktstat needs Linux 5.6 or newer (struct proc_ops)"
 #endif

@@ -36,6 +36,7 @@ void pktstat_core_init(struct pktstat_core *c, u64 period)
 
 	spin_lock_init(&c->lock);
 	c->period = period;
+	c->clock_off = pktstat_real_offset();
 	pktstat_for_each_cpu(cpu, c) {
 		struct pktstat_pcpu *pc = pktstat_pc(c, cpu);
 
@@ -48,6 +49,23 @@ void pktstat_core_init(struct pktstat_core *c, u64 period)
 		c->taken[cpu].frames = 0;
 		c->taken[cpu].bytes = 0;
 	}
+}
+
+/*
+ * The set's clock (caller holds c->lock): CLOCK_REALTIME while that only moves
+ * forward. A step back does not move it: it runs on at the pace of
+ * CLOCK_MONOTONIC, ahead of the wall clock by the step, until a step forward
+ * takes that up. So windows never go back (timestamps strictly increase) and
+ * never stall (a CPU's window ends at most one period after this clock's now,
+ * see pktstat_count_slow()), whatever the wall clock does (SPEC section 2).
+ */
+u64 pktstat_clock(struct pktstat_core *c)
+{
+	s64 off = pktstat_real_offset();
+
+	if (off > c->clock_off)
+		c->clock_off = off;
+	return pktstat_mono_now() + c->clock_off;
 }
 
 /* Append a sample; when the ring is full it replaces the oldest. Caller holds c->lock. */
@@ -109,7 +127,7 @@ unsigned int pktstat_close(struct pktstat_core *c, u64 now)
 	c->floor = floor;
 	/* insertion sort: n is at most the number of CPUs and usually 1 */
 	for (i = 1; i < n; i++) {
-		struct pktstat_sample t = c->harvest[i];
+		struct pktstat_delta t = c->harvest[i];
 
 		for (j = i; j > 0 && c->harvest[j - 1].ts > t.ts; j--)
 			c->harvest[j] = c->harvest[j - 1];
@@ -128,11 +146,12 @@ unsigned int pktstat_close(struct pktstat_core *c, u64 now)
 
 /*
  * The packet clock said this CPU's window has ended (or none is open): under
- * c->lock, close with CLOCK_REALTIME, move to the floor window if the window
+ * c->lock, close with the set's clock, move to the floor window if the window
  * really ended, map its end onto the packet clock, and count the packet. The
  * packet clock is read first, so the mapped end is early rather than late: a
- * packet clock that runs ahead only brings the next slow path sooner. A
- * CLOCK_REALTIME step back keeps the CPU in its window (SPEC).
+ * packet clock that runs ahead only brings the next slow path sooner. The
+ * set's clock never goes back and the floor is its window, so the window end
+ * is at most one period ahead of now.
  */
 bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigned int len)
 {
@@ -141,7 +160,7 @@ bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigne
 
 	spin_lock(&c->lock);
 	pkt = pktstat_pkt_now();
-	now = pktstat_now();
+	now = pktstat_clock(c);
 	pushed = pktstat_close(c, now);
 	if (now >= pc->win_end) {
 		/* the close left the floor at or past now's window */
@@ -154,7 +173,7 @@ bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigne
 	return pushed != 0;
 }
 
-/* Sequence number of the oldest sample the ring holds. */
+/* Number of the oldest sample the ring holds. */
 static u64 pktstat_oldest(const struct pktstat_core *c)
 {
 	return c->samples > c->capacity ? c->samples - c->capacity : 0;
@@ -169,7 +188,7 @@ u64 pktstat_held(const struct pktstat_core *c)
 /* A new position: at the oldest sample held. Caller holds c->lock. */
 void pktstat_pos_init(const struct pktstat_core *c, struct pktstat_pos *p)
 {
-	p->seq = pktstat_oldest(c);
+	p->next = pktstat_oldest(c);
 	p->lost = 0;
 }
 
@@ -187,17 +206,17 @@ unsigned int pktstat_pop(struct pktstat_core *c, struct pktstat_pos *p,
 
 	if (!max)
 		return 0;
-	if (p->seq < oldest) {
-		lost = oldest - p->seq;
+	if (p->next < oldest) {
+		lost = oldest - p->next;
 		p->lost += lost;
-		p->seq = oldest;
+		p->next = oldest;
 	}
-	if (p->seq == c->samples)
+	if (p->next == c->samples)
 		return 0;
-	/* samples - seq <= capacity: the slot follows from head without a division */
-	back = c->samples - p->seq;
+	/* samples - next <= capacity: the slot follows from head without a division */
+	back = c->samples - p->next;
 	slot = c->head >= back ? c->head - back : c->head + c->capacity - back;
-	for (; n < max && p->seq < c->samples; n++, p->seq++) {
+	for (; n < max && p->next < c->samples; n++, p->next++) {
 		const struct pktstat_rec *r = &c->ring[slot];
 
 		out[n].ts = r->ts;
@@ -219,8 +238,8 @@ void pktstat_pos_stats(const struct pktstat_core *c, const struct pktstat_pos *p
 {
 	u64 oldest = pktstat_oldest(c);
 
-	*lost = p->lost + (p->seq < oldest ? oldest - p->seq : 0);
-	*queued = c->samples - (p->seq < oldest ? oldest : p->seq);
+	*lost = p->lost + (p->next < oldest ? oldest - p->next : 0);
+	*queued = c->samples - (p->next < oldest ? oldest : p->next);
 }
 
 /* Frames and bytes counted but not yet in a closed window. Caller holds c->lock. */

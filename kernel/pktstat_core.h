@@ -14,20 +14,23 @@
 #include <linux/seqlock.h>
 #include <linux/percpu.h>
 #include <linux/ktime.h>
+#include <linux/timekeeping.h>
 #include <linux/sched/clock.h>
 #include <linux/math64.h>
 
 /*
- * Window starts, closes and every timestamp use CLOCK_REALTIME. Packets inside
- * their window only compare the packet clock with their CPU's window end mapped
- * onto it (pktstat_count_slow()), on that same CPU: sched_clock(), the cheapest
- * nanosecond clock measured (TCG guest, TSC: 122 ns against 276 for
+ * Window starts, closes and every timestamp use the set's clock (pktstat_clock():
+ * CLOCK_MONOTONIC plus the largest CLOCK_REALTIME - CLOCK_MONOTONIC seen). Packets
+ * inside their window only compare the packet clock with their CPU's window end
+ * mapped onto it (pktstat_count_slow()), on that same CPU: sched_clock(), the
+ * cheapest nanosecond clock measured (TCG guest, TSC: 122 ns against 276 for
  * ktime_get_real_ns() and 142 for local_clock(), which on an unstable TSC does a
  * cmpxchg; HPET: 129 against 856). A packet clock that drifts or jumps moves a
  * CPU's window end by that much until its next slow path or close, never a count
  * into an emitted window.
  */
-#define pktstat_now()			ktime_get_real_ns()
+#define pktstat_mono_now()		ktime_get_ns()
+#define pktstat_real_offset()		ktime_to_ns(ktime_mono_to_real(0))
 #define pktstat_pkt_now()		sched_clock()
 #define pktstat_pc(c, cpu)		per_cpu_ptr((c)->pcpu, cpu)
 #define pktstat_for_each_cpu(cpu, c)	for_each_possible_cpu(cpu)
@@ -68,6 +71,13 @@ struct pktstat_rec {
 	u64 bytes;
 };
 
+/* What a close took of one CPU: a window's start, and the frames and bytes counted in it. */
+struct pktstat_delta {
+	u64 ts;
+	u64 frames;
+	u64 bytes;
+};
+
 /* A sample as a reader takes it: a record and the samples it missed just before it. */
 struct pktstat_sample {
 	u64 ts;
@@ -77,26 +87,27 @@ struct pktstat_sample {
 };
 
 /*
- * A reader's place in the ring: the sequence number of the next sample it
- * takes (samples are numbered from 0 as they are pushed). Positions cost the
- * push nothing: a position the ring lapped learns of it when it next pops.
+ * A reader's place in the ring: the number of the next sample it takes
+ * (samples are numbered from 0 as they are pushed). Positions cost the push
+ * nothing: a position the ring lapped learns of it when it next pops.
  */
 struct pktstat_pos {
-	u64 seq;
+	u64 next;
 	u64 lost;			/* samples overwritten before this position took them */
 };
 
 struct pktstat_core {
-	/* ring, positions, totals, floor, harvest, taken, window switches */
+	/* ring, positions, totals, floor, harvest, taken, window switches, clock_off */
 	spinlock_t lock;
 	u64 period;
+	s64 clock_off;			/* the set's clock minus CLOCK_MONOTONIC */
 	u64 floor;			/* start of the first window not yet closed */
 	u64 frames, bytes;		/* cumulative totals of closed windows */
-	u64 samples;			/* pushed so far: the next sample's sequence number */
+	u64 samples;			/* pushed so far: the next sample's number */
 	struct pktstat_pos data;	/* the data file's position, shared by its readers */
 	u32 capacity, head;		/* ring size; head: the next sample's slot */
 	struct pktstat_rec *ring;	/* the most recent @capacity samples */
-	struct pktstat_sample *harvest;	/* one record per possible CPU */
+	struct pktstat_delta *harvest;	/* a close's take, one per possible CPU */
 	struct pktstat_taken *taken;	/* one per possible CPU */
 	struct pktstat_pcpu __percpu *pcpu;
 #ifndef __KERNEL__
@@ -109,6 +120,7 @@ struct pktstat_core {
 #define PKTSTAT_HEADER		"# timestamp frames bytes\n"
 
 void pktstat_core_init(struct pktstat_core *c, u64 period);
+u64 pktstat_clock(struct pktstat_core *c);
 bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigned int len);
 unsigned int pktstat_close(struct pktstat_core *c, u64 now);
 void pktstat_pos_init(const struct pktstat_core *c, struct pktstat_pos *p);

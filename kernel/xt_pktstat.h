@@ -32,12 +32,19 @@ static inline int xt_pktstat_name_char_ok(char c)
 	       (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
 }
 
+/*
+ * flags, revision 1 only (revision 0: must be 0). NEW_NAME: iptables chose the name as
+ * unused; refuse the rule if the set exists, which only a concurrent iptables that chose
+ * the same name can have made. The kernel clears it once the rule is in.
+ */
+#define XT_PKTSTAT_F_NEW_NAME		0x1U
+
 struct pktstat_set;
 
 struct xt_pktstat_info {
 	__aligned_u64 period_ns;		/* window width */
 	__u32 samples;				/* FIFO capacity */
-	__u32 flags;				/* reserved, must be 0 */
+	__u32 flags;				/* XT_PKTSTAT_F_* */
 	char name[XT_PKTSTAT_NAME_LEN];		/* NUL-terminated set name */
 
 	/* kernel-private, beyond usersize: 8 bytes for the pointer on every ABI */

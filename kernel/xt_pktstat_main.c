@@ -17,8 +17,8 @@
  * Readers (as /dev/kmsg serves its readers): the ring holds the set's most
  * recent --samples samples, numbered as they are pushed; a push overwrites the
  * oldest and never looks at readers. Each open "stream" file has its own
- * position (a sequence number) in the ring, starting at the oldest sample
- * held; "data" is one more position, in the set, shared by all its readers,
+ * position in the ring (the number of its next sample), starting at the
+ * oldest sample held; "data" is one more position, in the set, shared by all its readers,
  * so they consume samples from one another as the 2011 FIFO did. A position
  * the ring lapped notices when it next pops: its next sample comes after
  * "# lost K". A reader holds a fixed-size buffer of text it took but has not
@@ -34,6 +34,14 @@
  * Sets are per network namespace, named, and shared by every rule using the name;
  * checkentry of a new table runs before destroy of the old one, so a table
  * replacement keeps a set (and its ring) alive.
+ *
+ * Pollers: each set has its own wait queue, so a packet wakes only its set's
+ * pollers. The queue outlives the set's files: proc_remove() releases open
+ * files, but a poll() or select() caller stays on the queue until its syscall
+ * returns, which may be long after (a caller that asked only for events the
+ * removed file never reports sleeps until its timeout). A removed set wakes
+ * epoll with POLLFREE, which detaches it at once, and waits in pktstat_gone
+ * until its queue is empty; module exit waits for every such set.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -42,6 +50,9 @@
 #include <linux/slab.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/delay.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
 #include <linux/refcount.h>
 #include <linux/list.h>
 #include <linux/poll.h>
@@ -68,8 +79,10 @@ MODULE_ALIAS("ip6t_pktstat");
 #define PKTSTAT_POP_MAX		(PKTSTAT_TEXT_SIZE / PKTSTAT_SAMPLE_TEXT_MAX)
 
 struct pktstat_set {
-	struct list_head list;		/* in pktstat_net.sets */
+	struct list_head list;		/* in pktstat_net.sets, then in pktstat_gone */
 	struct pktstat_core core;
+	wait_queue_head_t wq;		/* pollers of its data and stream files */
+	struct rcu_head rcu;		/* epoll may touch wq until a grace period after POLLFREE */
 	struct proc_dir_entry *pde;	/* NULL once the namespace's proc tree is gone */
 	atomic_t stream_readers;	/* open "stream" files, for stats */
 	refcount_t rules;		/* rules using the set; changed under pktstat_net.mutex */
@@ -96,23 +109,20 @@ struct pktstat_reader {
 
 static unsigned int pktstat_net_id __read_mostly;
 
-/*
- * One wait queue for every set's pollers: a poll() sleeper stays queued until
- * its syscall returns, possibly after its set (and proc file) went away, so the
- * queue must outlive sets. Spurious wakeups only cost a re-poll.
- */
-static DECLARE_WAIT_QUEUE_HEAD(pktstat_wq);
+/* Removed sets whose wait queue may still hold a poll() or select() caller. */
+static LIST_HEAD(pktstat_gone);
+static DEFINE_MUTEX(pktstat_gone_mutex);
 
-static void pktstat_wake(void)
+static void pktstat_wake(struct pktstat_set *set)
 {
-	if (wq_has_sleeper(&pktstat_wq))
-		wake_up_interruptible_poll(&pktstat_wq, EPOLLIN | EPOLLRDNORM);
+	if (wq_has_sleeper(&set->wq))
+		wake_up_interruptible_poll(&set->wq, EPOLLIN | EPOLLRDNORM);
 }
 
 /* Close ended windows from process context; caller holds c->lock with BHs off. */
 static unsigned int pktstat_close_now(struct pktstat_core *c)
 {
-	return pktstat_close(c, ktime_get_real_ns());
+	return pktstat_close(c, pktstat_clock(c));
 }
 
 static bool pktstat_refill(struct pktstat_reader *r)
@@ -125,7 +135,7 @@ static bool pktstat_refill(struct pktstat_reader *r)
 	n = pktstat_pop(c, r->pos, r->pop, PKTSTAT_POP_MAX);
 	spin_unlock_bh(&c->lock);
 	if (pushed)
-		pktstat_wake();
+		pktstat_wake(r->set);
 	r->off = 0;
 	r->len = 0;
 	for (i = 0; i < n; i++)
@@ -159,8 +169,12 @@ static ssize_t pktstat_read(struct file *file, char __user *buf, size_t count, l
 			src = PKTSTAT_HEADER + r->hdr;
 			n = hdr_len - r->hdr;
 		} else {
-			if (r->off == r->len && !pktstat_refill(r))
-				break;
+			/* a 1M-sample ring is seconds of formatting: let others run */
+			if (r->off == r->len) {
+				cond_resched();
+				if (!pktstat_refill(r))
+					break;
+			}
 			src = r->text + r->off;
 			n = r->len - r->off;
 		}
@@ -190,13 +204,13 @@ static __poll_t pktstat_poll(struct file *file, poll_table *wait)
 	unsigned int pushed;
 	bool waiting;
 
-	poll_wait(file, &pktstat_wq, wait);
+	poll_wait(file, &r->set->wq, wait);
 	spin_lock_bh(&c->lock);
 	pushed = pktstat_close_now(c);
-	waiting = r->pos->seq < c->samples;
+	waiting = r->pos->next < c->samples;
 	spin_unlock_bh(&c->lock);
 	if (pushed)
-		pktstat_wake();
+		pktstat_wake(r->set);
 	if (waiting || READ_ONCE(r->off) < READ_ONCE(r->len))
 		return EPOLLIN | EPOLLRDNORM;
 	return 0;
@@ -297,20 +311,63 @@ static int pktstat_stats_show(struct seq_file *m, void *v)
 	held = pktstat_held(c);
 	spin_unlock_bh(&c->lock);
 	if (pushed)
-		pktstat_wake();
+		pktstat_wake(set);
 	seq_printf(m, "frames: %llu\nbytes: %llu\nsamples: %llu\nlost: %llu\nqueued: %llu\n",
 		   frames, bytes, samples, lost, queued);
 	seq_printf(m, "held: %llu\nreaders: %d\n", held, atomic_read(&set->stream_readers));
 	return 0;
 }
 
-static void pktstat_set_free(struct pktstat_set *set)
+/* What the set counts with; the set itself stays for its wait queue. */
+static void pktstat_set_free_core(struct pktstat_set *set)
 {
 	free_percpu(set->core.pcpu);
-	kfree(set->core.taken);
-	kfree(set->core.harvest);
+	kvfree(set->core.taken);
+	kvfree(set->core.harvest);
 	kvfree(set->core.ring);
-	kfree(set);
+}
+
+/*
+ * Free the removed sets that no poll() or select() caller can reach any more
+ * (epoll left on POLLFREE; kfree_rcu covers an epoll removal already under
+ * way). Returns how many are left.
+ */
+static unsigned int pktstat_reap(void)
+{
+	struct pktstat_set *set, *next;
+	unsigned int left = 0;
+	bool idle;
+
+	mutex_lock(&pktstat_gone_mutex);
+	list_for_each_entry_safe(set, next, &pktstat_gone, list) {
+		spin_lock_irq(&set->wq.lock);
+		idle = list_empty(&set->wq.head);
+		spin_unlock_irq(&set->wq.lock);
+		if (idle) {
+			list_del(&set->list);
+			kfree_rcu(set, rcu);
+		} else {
+			left++;
+		}
+	}
+	mutex_unlock(&pktstat_gone_mutex);
+	return left;
+}
+
+/*
+ * A set whose files are removed (no file operation runs or starts any more):
+ * free its buffers, detach epoll and leave the set to pktstat_reap(). Not
+ * wake_up_pollfree(): it warns when a poll() or select() caller is still
+ * queued, and here one may be, legitimately, until its syscall returns.
+ */
+static void pktstat_set_retire(struct pktstat_set *set)
+{
+	pktstat_set_free_core(set);
+	wake_up_poll(&set->wq, EPOLLHUP | POLLFREE);
+	mutex_lock(&pktstat_gone_mutex);
+	list_add_tail(&set->list, &pktstat_gone);
+	mutex_unlock(&pktstat_gone_mutex);
+	pktstat_reap();
 }
 
 static struct pktstat_set *pktstat_set_create(struct pktstat_net *pn,
@@ -321,27 +378,36 @@ static struct pktstat_set *pktstat_set_create(struct pktstat_net *pn,
 	if (!set)
 		return ERR_PTR(-ENOMEM);
 	strscpy(set->name, info->name, sizeof(set->name));
+	init_waitqueue_head(&set->wq);
 	set->core.capacity = info->samples;
 	/*
 	 * Up to 24 MiB: a ring over the cgroup's limit is refused (-ENOMEM), the
-	 * memcg OOM killer is not woken for it, and the log is not flooded.
+	 * memcg OOM killer is not woken for it, and the log is not flooded. Its
+	 * failure returns at once: a failed vmalloc may free its pages from a work
+	 * item, so they stay charged a moment and the next allocation would hit
+	 * memory.max.
 	 */
 	set->core.ring = kvcalloc(info->samples, sizeof(*set->core.ring),
 				  GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN);
-	set->core.harvest = kcalloc(nr_cpu_ids, sizeof(*set->core.harvest), GFP_KERNEL_ACCOUNT);
-	set->core.taken = kcalloc(nr_cpu_ids, sizeof(*set->core.taken), GFP_KERNEL_ACCOUNT);
+	if (!set->core.ring)
+		goto fail;
+	/* one entry per possible CPU: 8192 on Debian's kernels, past what kmalloc finds reliably */
+	set->core.harvest = kvcalloc(nr_cpu_ids, sizeof(*set->core.harvest), GFP_KERNEL_ACCOUNT);
+	set->core.taken = kvcalloc(nr_cpu_ids, sizeof(*set->core.taken), GFP_KERNEL_ACCOUNT);
 	set->core.pcpu = alloc_percpu_gfp(struct pktstat_pcpu, GFP_KERNEL_ACCOUNT);
-	if (!set->core.ring || !set->core.harvest || !set->core.taken || !set->core.pcpu)
+	if (!set->core.harvest || !set->core.taken || !set->core.pcpu)
 		goto fail;
 	pktstat_core_init(&set->core, info->period_ns);
 
 	set->pde = proc_mkdir_data(set->name, 0555, pn->dir, set);
 	if (!set->pde)
 		goto fail;
+	/* stats too is root's: it shows traffic, as iptables -L -v does only to root */
 	if (!proc_create_data("data", 0400, set->pde, &pktstat_data_ops, set) ||
 	    !proc_create_data("stream", 0400, set->pde, &pktstat_stream_ops, set) ||
 	    !proc_create_single_data("config", 0444, set->pde, pktstat_config_show, set) ||
-	    !proc_create_single_data("stats", 0444, set->pde, pktstat_stats_show, set)) {
+	    !proc_create_single_data("stats", 0400, set->pde, pktstat_stats_show, set)) {
+		/* no file could be open yet, so nobody is on the queue */
 		proc_remove(set->pde);
 		goto fail;
 	}
@@ -349,7 +415,8 @@ static struct pktstat_set *pktstat_set_create(struct pktstat_net *pn,
 	list_add(&set->list, &pn->sets);
 	return set;
 fail:
-	pktstat_set_free(set);
+	pktstat_set_free_core(set);
+	kfree(set);
 	return ERR_PTR(-ENOMEM);
 }
 
@@ -377,8 +444,10 @@ static int pktstat_check_name(const char *name)
 	return xt_check_proc_name(name, XT_PKTSTAT_NAME_LEN);
 }
 
-static int pktstat_check_info(const struct xt_pktstat_info *info)
+static int pktstat_check_info(const struct xt_pktstat_info *info, u8 revision)
 {
+	u32 known = revision ? XT_PKTSTAT_F_NEW_NAME : 0;
+
 	if (info->period_ns < XT_PKTSTAT_PERIOD_MIN_NS ||
 	    info->period_ns > XT_PKTSTAT_PERIOD_MAX_NS) {
 		pr_info_ratelimited("period %llu ns is outside %llu..%llu ns\n",
@@ -391,8 +460,8 @@ static int pktstat_check_info(const struct xt_pktstat_info *info)
 				    XT_PKTSTAT_SAMPLES_MIN, XT_PKTSTAT_SAMPLES_MAX);
 		return -EINVAL;
 	}
-	if (info->flags) {
-		pr_info_ratelimited("unknown flags 0x%x\n", info->flags);
+	if (info->flags & ~known) {
+		pr_info_ratelimited("unknown flags 0x%x\n", info->flags & ~known);
 		return -EINVAL;
 	}
 	return pktstat_check_name(info->name);
@@ -415,13 +484,17 @@ static int pktstat_mt_check(const struct xt_mtchk_param *par)
 	struct pktstat_set *set;
 	int ret;
 
-	ret = pktstat_check_info(info);
+	ret = pktstat_check_info(info, par->match->revision);
 	if (ret)
 		return ret;
 
 	mutex_lock(&pn->mutex);
 	set = pktstat_find(pn, info->name);
-	if (!set) {
+	if (set && (info->flags & XT_PKTSTAT_F_NEW_NAME)) {
+		pr_info_ratelimited("set %s exists: another iptables chose the same unused name at the same time; add the rule again\n",
+				    set->name);
+		ret = -EEXIST;
+	} else if (!set) {
 		set = pktstat_set_create(pn, info);
 		ret = PTR_ERR_OR_ZERO(set);
 	} else if (set->core.period != info->period_ns) {
@@ -435,8 +508,11 @@ static int pktstat_mt_check(const struct xt_mtchk_param *par)
 	} else {
 		refcount_inc(&set->rules);
 	}
-	if (!ret)
+	if (!ret) {
 		info->set = set;
+		/* later table replacements hand the rule back: it names an existing set then */
+		info->flags &= ~XT_PKTSTAT_F_NEW_NAME;
+	}
 	mutex_unlock(&pn->mutex);
 	return ret;
 }
@@ -460,9 +536,7 @@ static void pktstat_mt_destroy(const struct xt_mtdtor_param *par)
 	/* sleeps until readers in flight leave and releases open files: a mutex is fine */
 	proc_remove(set->pde);
 	mutex_unlock(&pn->mutex);
-	/* pollers of the removed file re-poll, see it gone and leave the queue */
-	pktstat_wake();
-	pktstat_set_free(set);
+	pktstat_set_retire(set);
 }
 
 static bool pktstat_mt(const struct sk_buff *skb, struct xt_action_param *par)
@@ -485,20 +559,34 @@ static bool pktstat_mt(const struct sk_buff *skb, struct xt_action_param *par)
 	if (bh_enabled)
 		local_bh_enable();
 	if (unlikely(pushed))
-		pktstat_wake();
+		pktstat_wake(info->set);
 	return true;
 }
 
-static struct xt_match pktstat_mt_reg __read_mostly = {
-	.name		= "pktstat",
-	.revision	= 0,
-	.family		= NFPROTO_UNSPEC,
-	.match		= pktstat_mt,
-	.checkentry	= pktstat_mt_check,
-	.destroy	= pktstat_mt_destroy,
-	.matchsize	= sizeof(struct xt_pktstat_info),
-	.usersize	= offsetof(struct xt_pktstat_info, set),
-	.me		= THIS_MODULE,
+/* Revision 1 adds XT_PKTSTAT_F_NEW_NAME; an older extension keeps using revision 0. */
+static struct xt_match pktstat_mt_reg[] __read_mostly = {
+	{
+		.name		= "pktstat",
+		.revision	= 0,
+		.family		= NFPROTO_UNSPEC,
+		.match		= pktstat_mt,
+		.checkentry	= pktstat_mt_check,
+		.destroy	= pktstat_mt_destroy,
+		.matchsize	= sizeof(struct xt_pktstat_info),
+		.usersize	= offsetof(struct xt_pktstat_info, set),
+		.me		= THIS_MODULE,
+	},
+	{
+		.name		= "pktstat",
+		.revision	= 1,
+		.family		= NFPROTO_UNSPEC,
+		.match		= pktstat_mt,
+		.checkentry	= pktstat_mt_check,
+		.destroy	= pktstat_mt_destroy,
+		.matchsize	= sizeof(struct xt_pktstat_info),
+		.usersize	= offsetof(struct xt_pktstat_info, set),
+		.me		= THIS_MODULE,
+	},
 };
 
 static int __net_init pktstat_net_init(struct net *net)
@@ -525,8 +613,10 @@ static void __net_exit pktstat_net_exit(struct net *net)
 		set->pde = NULL;
 	proc_remove(pn->dir);
 	pn->dir = NULL;
+	/* pollers re-poll, find their file gone and return */
+	list_for_each_entry(set, &pn->sets, list)
+		pktstat_wake(set);
 	mutex_unlock(&pn->mutex);
-	pktstat_wake();
 }
 
 static struct pernet_operations pktstat_net_ops = {
@@ -543,7 +633,7 @@ static int __init pktstat_mt_init(void)
 	ret = register_pernet_subsys(&pktstat_net_ops);
 	if (ret)
 		return ret;
-	ret = xt_register_match(&pktstat_mt_reg);
+	ret = xt_register_matches(pktstat_mt_reg, ARRAY_SIZE(pktstat_mt_reg));
 	if (ret) {
 		unregister_pernet_subsys(&pktstat_net_ops);
 		return ret;
@@ -552,13 +642,37 @@ static int __init pktstat_mt_init(void)
 	return 0;
 }
 
+/*
+ * Every set is retired by now (rules hold the module). A removed set's queue may
+ * still hold a poll() or select() caller that was woken but has not run yet, or
+ * one that waits for its timeout: wait until it returns, as the module's code
+ * and the sets' memory must outlive every wait entry. A signal to rmmod stops
+ * the wait and leaves those sets allocated, which is safe: nothing frees them.
+ */
+static void pktstat_wait_gone(void)
+{
+	unsigned int left;
+	bool told = false;
+
+	while ((left = pktstat_reap())) {
+		if (!told) {
+			pr_info("waiting for %u removed set(s) whose files are in poll() or select()\n",
+				left);
+			told = true;
+		}
+		if (msleep_interruptible(10) || signal_pending(current)) {
+			pr_warn("rmmod interrupted: %u removed set(s) stay allocated for their pollers\n",
+				left);
+			return;
+		}
+	}
+}
+
 static void __exit pktstat_mt_exit(void)
 {
-	xt_unregister_match(&pktstat_mt_reg);
+	xt_unregister_matches(pktstat_mt_reg, ARRAY_SIZE(pktstat_mt_reg));
 	unregister_pernet_subsys(&pktstat_net_ops);
-	/* epoll entries of files still open detach on POLLFREE, after an RCU grace period */
-	wake_up_pollfree(&pktstat_wq);
-	synchronize_rcu();
+	pktstat_wait_gone();
 }
 
 module_init(pktstat_mt_init);

@@ -17,13 +17,14 @@ cat >"$tmp/drive.c" <<'C'
 #include "pktstat_core.h"
 
 static volatile u64 clock_ns = 1764288000000000000ULL;
-u64 pktstat_now(void) { return clock_ns; }
+u64 pktstat_mono_now(void) { return clock_ns; }
+s64 pktstat_real_offset(void) { return 0; }
 u64 pktstat_pkt_now(void) { return clock_ns; }
 
 int main(int argc, char **argv)
 {
 	static struct pktstat_rec ring[4];
-	static struct pktstat_sample harvest[1];
+	static struct pktstat_delta harvest[1];
 	static struct pktstat_taken taken[1];
 	static struct pktstat_pcpu pcpu[1];
 	struct pktstat_core c = { .capacity = 4, .ring = ring, .harvest = harvest,

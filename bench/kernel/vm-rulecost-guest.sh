@@ -6,14 +6,20 @@
 # vCPUs at once (each thread's own pps), so per-packet cost under two CPUs is compared with one.
 # --readers N: instead, pktstat alone, without readers and with N readers of a stream file
 # draining it (read to EOF every 10 ms, as pktstat-top does); see readers_measure.
+# --pollers N: instead, pktstat alone, without and with N idle poll() callers on another set;
+# see pollers_measure.
+# --module KO: instead, pktstat with the run's module and with KO, a build of it that differs in
+# one thing (vm-rulecost.sh --clock: the packet clock); see modules_measure.
 set -euo pipefail
 COUNT=${COUNT:-300000}
 RULES=${RULES:-200}
 IPT=iptables-legacy
-READERS=0
-if [ "${1:-}" = --readers ]; then
-	READERS=${2:?--readers needs a number}
-fi
+READERS=0 POLLERS=0 MODULE=
+case ${1:-} in
+--readers) READERS=${2:?--readers needs a number} ;;
+--pollers) POLLERS=${2:?--pollers needs a number} ;;
+--module) MODULE=${2:?--module needs a .ko} ;;
+esac
 
 modprobe -a pktgen dummy iptable_raw xt_comment nfnetlink_acct xt_nfacct xt_pktstat
 ip link add pg0 type dummy
@@ -141,12 +147,159 @@ readers_measure() {
 	}'
 }
 
-# pktstat reads CLOCK_REALTIME per packet: its cost follows the clocksource, which
+# measure MATCHES under the current clocksource and print the per-rule costs
+measure() {
+	local base base2 m
+	declare -A pps
+	$IPT -t raw -F
+	base=$(run_pktgen)
+	for m in pktstat nfacct comment; do
+		case $m in
+		pktstat) load_rules -m pktstat --period 1ms --samples 1000 --name rulecost ;;
+		nfacct) load_rules -m nfacct --nfacct-name rulecost ;;
+		comment) load_rules -m comment --comment rulecost ;;
+		esac
+		pps[$m]=$(run_pktgen)
+		check_hits
+		$IPT -t raw -F
+	done
+	base2=$(run_pktgen)
+	echo "clocksource $(cat $cs/current_clocksource): pktgen netif_receive, $COUNT packets, $RULES rules in raw PREROUTING ($IPT)"
+	echo "no rules: $base pps (again at the end: $base2 pps)"
+	awk -v b="$base" -v r="$RULES" -v p="${pps[pktstat]}" -v n="${pps[nfacct]}" -v c="${pps[comment]}" 'BEGIN {
+		cp = (1e9 / p - 1e9 / b) / r; cn = (1e9 / n - 1e9 / b) / r; cc = (1e9 / c - 1e9 / b) / r
+		printf "pktstat: %d pps, %.2f ns/rule\n", p, cp
+		printf "nfacct:  %d pps, %.2f ns/rule\n", n, cn
+		printf "comment: %d pps, %.2f ns/rule\n", c, cc
+		printf "ratio pktstat/nfacct: %.2f  pktstat/comment: %.2f\n", cp / cn, cp / cc
+	}'
+}
+
+
+# Per-rule cost with one sender, then with two senders on two vCPUs at once (mean of the
+# threads' own per-packet costs), for pktstat and for comment, which shares nothing between
+# CPUs: the host's two cores are shared, so the comment rule's own rise is the emulation's,
+# and pktstat's rise beyond it is what two CPUs cost pktstat. The set must hold every packet.
+flood() {
+	local b1 b2 p1 p2 c1 c2 frames
+	$IPT -t raw -F
+	b1=$(run_pktgen 1)
+	b2=$(run_pktgen 2)
+	load_rules -m pktstat --period 1ms --samples 1000 --name rulecost
+	p1=$(run_pktgen 1)
+	check_hits
+	p2=$(run_pktgen 2)
+	check_hits $((3 * COUNT))
+	frames=$(awk '$1 == "frames:" { print $2 }' /proc/net/xt_pktstat/rulecost/stats)
+	[ "$frames" = $((3 * RULES * COUNT)) ] ||
+		{ echo "stats: frames $frames, not $((3 * RULES * COUNT))" >&2; exit 1; }
+	$IPT -t raw -F
+	load_rules -m comment --comment rulecost
+	c1=$(run_pktgen 1)
+	c2=$(run_pktgen 2)
+	$IPT -t raw -F
+	echo "flood: 1 sender vs 2 senders on 2 vCPUs (pps of each sender; no rules: $b1 / $b2)"
+	awk -v b1="$b1" -v b2="$b2" -v p1="$p1" -v p2="$p2" -v c1="$c1" -v c2="$c2" -v r="$RULES" '
+	function cost(p, b) { return (1e9 / p - 1e9 / b) / r }
+	function cost2(p, b) { split(p, pp, " "); split(b, bb, " ")
+		return (cost(pp[1], bb[1]) + cost(pp[2], bb[2])) / 2 }
+	BEGIN {
+		pc1 = cost(p1, b1); pc2 = cost2(p2, b2); cc1 = cost(c1, b1); cc2 = cost2(c2, b2)
+		printf "pktstat: 1 cpu %s pps, %.2f ns/rule; 2 cpus %s pps, %.2f ns/rule\n", p1, pc1, p2, pc2
+		printf "comment: 1 cpu %s pps, %.2f ns/rule; 2 cpus %s pps, %.2f ns/rule\n", c1, cc1, c2, cc2
+		printf "ratio 2 cpus/1 cpu: pktstat %.2f, comment %.2f, pktstat beyond comment %.2f\n",
+		       pc2 / pc1, cc2 / cc1, (pc2 / pc1) / (cc2 / cc1)
+	}'
+}
+
+
+# pktstat_cost PPS BASE: ns per rule from a run's pps and the pps without rules
+pktstat_cost() {
+	awk -v p="$1" -v b="$2" -v r="$RULES" 'BEGIN { printf "%.2f", (1e9 / p - 1e9 / b) / r }'
+}
+
+# --pollers N: the pktstat rules and a set "idle" whose rule sees no packet, with N poll()
+# callers on idle's stream (on the last CPU, away from the sender), which never becomes
+# readable. ROUNDS times, alternating without and with them; medians. A push of the measured
+# set must not cost anything for pollers of another set.
+pollers_measure() {
+	local i p none=() with=() base base2 cpu=$(($(nproc) - 1)) pids
+	COUNT=${POLLERS_COUNT:-60000}
+	$IPT -t raw -F
+	base=$(run_pktgen)
+	load_rules -m pktstat --period 1ms --samples 1000 --name rulecost
+	$IPT -t raw -A PREROUTING -p tcp --dport 1 -m pktstat --period 1ms --samples 1000 --name idle
+	ulimit -n 4096
+	for ((i = 0; i < ${ROUNDS:-3}; i++)); do
+		none+=("$(run_pktgen)")
+		pids=()
+		for ((p = 0; p < POLLERS; p++)); do
+			taskset -c $cpu "$VM_HELPERS/pktread" /proc/net/xt_pktstat/idle/stream poll 3600000 \
+				2>/dev/null &
+			pids+=($!)
+		done
+		# all of them asleep in poll()
+		until (($(cat $(printf '/proc/%s/stat ' "${pids[@]}") | awk '$3 == "S"' | wc -l) >= POLLERS)); do
+			sleep 0.2
+		done
+		with+=("$(run_pktgen)")
+		echo "round $((i + 1)): ${none[i]} pps without, ${with[i]} pps with $POLLERS pollers" >&2
+		kill "${pids[@]}"
+		wait "${pids[@]}" 2>/dev/null || true
+	done
+	check_hits $((2 * ${ROUNDS:-3} * COUNT))
+	$IPT -t raw -F
+	base2=$(run_pktgen)
+	echo "clocksource $(cat $cs/current_clocksource): pktgen netif_receive, $COUNT packets, $RULES pktstat rules in raw PREROUTING ($IPT)"
+	echo "no rules: $base pps (again at the end: $base2 pps)"
+	echo "pps, no pollers: ${none[*]}; $POLLERS idle pollers of another set: ${with[*]}"
+	local m0 m1
+	m0=$(median "${none[@]}")
+	m1=$(median "${with[@]}")
+	echo "pktstat, no pollers:                      median $m0 pps, $(pktstat_cost "$m0" "$base") ns/rule"
+	echo "pktstat, $POLLERS idle pollers of another set:  median $m1 pps, $(pktstat_cost "$m1" "$base") ns/rule"
+	awk -v a="$m0" -v b="$m1" 'BEGIN { printf "ratio pps with/without pollers: %.2f\n", b / a }'
+}
+
+# --module KO: per-rule cost of pktstat with the run's module (A) and with KO (B), ROUNDS times
+# alternating, a no-rule run before each; medians.
+modules_measure() {
+	local i m pps base a=() b=()
+	COUNT=${MODULE_COUNT:-60000}
+	for ((i = 0; i < ${ROUNDS:-5}; i++)); do
+		for m in A B; do
+			$IPT -t raw -F
+			rmmod xt_pktstat
+			if [ $m = A ]; then modprobe xt_pktstat; else insmod "$MODULE"; fi
+			base=$(run_pktgen)
+			load_rules -m pktstat --period 1ms --samples 1000 --name rulecost
+			pps=$(run_pktgen)
+			check_hits
+			if [ $m = A ]; then a+=("$(pktstat_cost "$pps" "$base")"); else b+=("$(pktstat_cost "$pps" "$base")"); fi
+		done
+	done
+	$IPT -t raw -F
+	echo "clocksource $(cat $cs/current_clocksource): pktgen netif_receive, $COUNT packets, $RULES pktstat rules in raw PREROUTING ($IPT)"
+	echo "ns/rule, module A (the run's): ${a[*]}"
+	echo "ns/rule, module B ($MODULE): ${b[*]}"
+	awk -v a="$(median "${a[@]}")" -v b="$(median "${b[@]}")" \
+		'BEGIN { printf "median ns/rule: A %.2f, B %.2f, B - A %.2f, ratio B/A %.2f\n", a, b, b - a, b / a }'
+}
+
+# pktstat reads its packet clock per packet: the clock's cost follows the clocksource, which
 # under emulation may be an emulated device; measure again with tsc when it is offered.
 cs=/sys/devices/system/clocksource/clocksource0
 echo "clocksources available: $(cat $cs/available_clocksource)"
 if ((READERS > 0)); then
 	readers_measure
+	exit 0
+fi
+if ((POLLERS > 0)); then
+	pollers_measure
+	exit 0
+fi
+if [ -n "$MODULE" ]; then
+	modules_measure
 	exit 0
 fi
 measure

@@ -16,14 +16,12 @@ static const char *current;
 static const char *label = "";
 
 /*
- * Single-threaded tests: CLOCK_REALTIME is the scripted values first (to force
- * races between reads), then clock_ns; the packet clock reads the same and adds
- * pkt_offset (another clock, running ahead or behind).
+ * Single-threaded tests: CLOCK_MONOTONIC is clock_ns, CLOCK_REALTIME is that plus
+ * real_offset (a test steps the wall clock by changing it); the packet clock adds
+ * pkt_offset instead (another clock, running ahead or behind).
  */
 static u64 clock_ns;
-static int64_t pkt_offset;
-static u64 script[8];
-static unsigned int script_n, script_i;
+static int64_t pkt_offset, real_offset;
 
 /*
  * The racing test: one shared clock that every read moves on (so reads are
@@ -53,13 +51,16 @@ static unsigned int race_next(void)
 	return race_rand >> 16;
 }
 
-u64 pktstat_now(void)
+u64 pktstat_mono_now(void)
 {
 	if (racing)
 		return race_tick();
-	if (script_i < script_n)
-		return script[script_i++];
 	return clock_ns;
+}
+
+s64 pktstat_real_offset(void)
+{
+	return racing ? 0 : real_offset;
 }
 
 u64 pktstat_pkt_now(void)
@@ -72,8 +73,6 @@ u64 pktstat_pkt_now(void)
 			sched_yield();
 		return t;
 	}
-	if (script_i < script_n)
-		return script[script_i++] + pkt_offset;
 	return clock_ns + pkt_offset;
 }
 
@@ -103,9 +102,9 @@ static struct pktstat_core *core_new(u64 period, u32 capacity, unsigned int ncpu
 		fprintf(stderr, "out of memory\n");
 		exit(2);
 	}
-	pktstat_core_init(c, period);
-	script_n = script_i = 0;
 	pkt_offset = 0;
+	real_offset = 0;
+	pktstat_core_init(c, period);
 	return c;
 }
 
@@ -125,13 +124,14 @@ static void pkt(struct pktstat_core *c, unsigned int cpu, u64 t, unsigned int le
 	pktstat_count(c, &c->pcpu[cpu], len);
 }
 
+/* A read's close at monotonic time @t. */
 static unsigned int close_at(struct pktstat_core *c, u64 t)
 {
 	unsigned int pushed;
 
 	clock_ns = t;
 	spin_lock(&c->lock);
-	pushed = pktstat_close(c, t);
+	pushed = pktstat_close(c, pktstat_clock(c));
 	spin_unlock(&c->lock);
 	return pushed;
 }
@@ -189,29 +189,60 @@ static void test_windows_and_totals(void)
 	drain_text(c, text, sizeof(text));
 	CHECK(!strcmp(text, "1000 3 60\n1100 4 100\n1300 5 150\n"), "text:\n%s", text);
 	CHECK_U64("samples", 3, c->samples);
-	CHECK_U64("data's position after drain", 3, c->data.seq);
+	CHECK_U64("data's position after drain", 3, c->data.next);
 	end(ok, c);
 }
 
-static void test_clock_back(void)
+static void test_wall_clock_steps(void)
 {
 	struct pktstat_core *c = core_new(100, 16, 2);
 	char text[1024];
 	int ok = 1;
 
-	current = "clock stepping back counts in the current window";
+	current = "wall clock steps: back, windows go on; forward, they follow it";
 	pkt(c, 0, 1050, 1);
-	pkt(c, 0, 500, 2);		/* back: still window 1000 */
-	CHECK_U64("no close while the clock is behind", 0, close_at(c, 600));
-	close_at(c, 1150);		/* window 1000 closed, floor 1100 */
-	pkt(c, 1, 700, 4);		/* back again on another CPU: floor window 1100 */
-	pkt(c, 0, 710, 8);
-	CHECK_U64("cpu1 window is the floor", 1100, c->pcpu[1].win_start);
-	close_at(c, 1250);
-	pkt(c, 0, 900, 16);		/* floor is now 1200 */
-	close_at(c, 5000);
+	real_offset = -3600000;		/* the wall clock steps back */
+	pkt(c, 0, 1080, 2);		/* still window 1000 */
+	pkt(c, 0, 1120, 4);		/* window 1100: 1000 closed all the same */
+	CHECK_U64("window after the step back", 1100, c->pcpu[0].win_start);
+	CHECK_U64("window end at most a period ahead", 1200, c->pcpu[0].pkt_end);
+	CHECK_U64("sample of the window before the step", 1, c->samples);
+	pkt(c, 1, 1130, 8);
+	CHECK_U64("a read closes 1100", 1, close_at(c, 1205));
+	real_offset = -1000000;		/* forward, still behind the set's clock */
+	pkt(c, 0, 1250, 16);		/* window 1200 */
+	real_offset = 500;		/* forward past it: the set's clock follows */
+	pkt(c, 0, 1260, 32);		/* inside the mapped end of window 1200 */
+	pkt(c, 1, 1270, 64);		/* slow path at 1770: window 1700 */
+	CHECK_U64("cpu 1 on the stepped clock", 1700, c->pcpu[1].win_start);
+	pkt(c, 0, 1300, 128);		/* 1800 */
+	close_at(c, 1400);
 	drain_text(c, text, sizeof(text));
-	CHECK(!strcmp(text, "1000 2 3\n1100 4 15\n1200 5 31\n"), "text:\n%s", text);
+	CHECK(!strcmp(text, "1000 2 3\n1100 4 15\n1200 6 63\n1700 7 127\n1800 8 255\n"),
+	      "text:\n%s", text);
+	end(ok, c);
+}
+
+static void test_wall_clock_back_an_hour(void)
+{
+	struct pktstat_core *c = core_new(1000000, 64, 1);
+	u64 t = 1764288000000000000ULL, i;
+	char text[2048], want[2048];
+	size_t n = 0;
+	int ok = 1;
+
+	current = "an hour's step back: a sample for every window, none held back";
+	real_offset = 0;
+	pkt(c, 0, t + 500000, 100);
+	real_offset = -3600000000000LL;
+	for (i = 1; i <= 10; i++)
+		pkt(c, 0, t + i * 1000000 + 500000, 100);
+	close_at(c, t + 12000000);
+	for (i = 0; i <= 10; i++)
+		n += snprintf(want + n, sizeof(want) - n, "%" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+			      t + i * 1000000, i + 1, 100 * (i + 1));
+	drain_text(c, text, sizeof(text));
+	CHECK(!strcmp(text, want), "text:\n%s", text);
 	end(ok, c);
 }
 
@@ -361,7 +392,7 @@ static void test_ring_positions(void)
 	close_at(c, 3000);
 	CHECK_U64("held", 4, pktstat_held(c));
 	pktstat_pos_init(c, &late);
-	CHECK_U64("late position at the oldest held", 5, late.seq);
+	CHECK_U64("late position at the oldest held", 5, late.next);
 	pktstat_pos_stats(c, &a, &lost, &queued);
 	CHECK_U64("a lost before its pop", 2, lost);
 	CHECK_U64("a queued", 4, queued);
@@ -487,7 +518,7 @@ static void take(struct pktstat_core *c, struct seen *r, unsigned int max)
 }
 
 /*
- * Random traffic on 4 CPUs, clock jitter and steps back, closes and pops
+ * Random traffic on 4 CPUs, clock jitter, wall clock steps, closes and pops
  * interleaved at data's position and at three reader positions: one as
  * eager as data, one that reads rarely (lapped many times) and one that
  * starts late.
@@ -512,13 +543,12 @@ static void test_random_exact(void)
 	for (i = 0; i < 200000; i++) {
 		unsigned int r32 = rand();
 
-		if (r32 % 1000 == 0)
-			t -= r32 % 5000;		/* step back */
-		else
-			t += r32 % 97;
+		t += r32 % 97;
+		if (r32 % 1000 == 0)		/* the wall clock steps back or forward */
+			real_offset += r32 & 1 ? -(int64_t)(r32 % 5000) : (int64_t)(r32 % 3000);
 		if (i == 100000) {
 			pktstat_pos_init(c, late->pos);
-			late_start = late->pos->seq;
+			late_start = late->pos->next;
 		}
 		switch (r32 % 23) {
 		case 0:
@@ -527,7 +557,7 @@ static void test_random_exact(void)
 		case 1:
 			take(c, data, 8);
 			take(c, eager, 1 + r32 % 8);
-			while (eager->pos->seq < c->samples)
+			while (eager->pos->next < c->samples)
 				take(c, eager, 8);
 			if (r32 % 50 == 1)
 				take(c, slow, 1 + r32 % 8);
@@ -549,7 +579,7 @@ static void test_random_exact(void)
 	}
 	close_at(c, t + 1000000);
 	for (k = 0; k < 4; k++) {
-		while (r[k].pos->seq < c->samples)
+		while (r[k].pos->next < c->samples)
 			take(c, &r[k], 8);
 		pktstat_pos_stats(c, r[k].pos, &lost, &queued);
 		CHECK(r[k].order_ok, "position %u: timestamps not strictly increasing", k);
@@ -645,7 +675,7 @@ static void *race_closer(void *p)
 
 		st.before = race_tick();
 		spin_lock(&c->lock);
-		pktstat_close(c, pktstat_now());
+		pktstat_close(c, pktstat_clock(c));
 		pktstat_open_totals(c, &st.frames, &st.bytes);
 		st.frames += c->frames;
 		st.bytes += c->bytes;
@@ -672,7 +702,7 @@ static void *race_reader(void *p)
 	while (more) {
 		more = race_running(r);
 		spin_lock(&c->lock);
-		pktstat_close(c, pktstat_now());
+		pktstat_close(c, pktstat_clock(c));
 		n = pktstat_pop(c, &c->data, s, 4);
 		for (i = 0; i < n && r->ngot < r->cap; i++) {
 			if (s[i].ts <= last)
@@ -789,7 +819,7 @@ static void test_racing_threads(unsigned int npkt)
 		pthread_join(th[i], NULL);
 	/* every CPU idle: one last read closes what is left */
 	spin_lock(&r->c->lock);
-	pktstat_close(r->c, pktstat_now() + 2 * RACE_PERIOD);
+	pktstat_close(r->c, pktstat_clock(r->c) + 2 * RACE_PERIOD);
 	while (r->ngot < r->cap && (n = pktstat_pop(r->c, &r->c->data, &r->got[r->ngot], 1)))
 		r->ngot++;
 	pktstat_open_totals(r->c, &f, &b);
@@ -866,7 +896,8 @@ int main(int argc, char **argv)
 	if (argc > 2)
 		npkt = strtoul(argv[2], NULL, 10);
 	test_windows_and_totals();
-	test_clock_back();
+	test_wall_clock_steps();
+	test_wall_clock_back_an_hour();
 	test_packet_clock_ahead();
 	test_packet_clock_behind();
 	test_delayed_count();

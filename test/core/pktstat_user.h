@@ -14,6 +14,7 @@
 #include <sched.h>
 
 typedef uint64_t u64;
+typedef int64_t s64;
 typedef uint32_t u32;
 #define __percpu
 #define likely(x)	__builtin_expect(!!(x), 1)
@@ -41,7 +42,8 @@ static inline void spin_unlock(spinlock_t *l)
 	pthread_mutex_unlock(&l->mutex);
 }
 
-u64 pktstat_now(void);				/* the test's CLOCK_REALTIME */
+u64 pktstat_mono_now(void);			/* the test's CLOCK_MONOTONIC */
+s64 pktstat_real_offset(void);			/* its CLOCK_REALTIME - CLOCK_MONOTONIC */
 u64 pktstat_pkt_now(void);			/* the test's packet clock */
 #define pktstat_pc(c, cpu)		(&(c)->pcpu[cpu])
 #define pktstat_for_each_cpu(cpu, c)	for ((cpu) = 0; (cpu) < (c)->ncpu; (cpu)++)

@@ -105,6 +105,39 @@ poll_wakes() {
 	wait $pid || fail "poll: $(tail -n1 status)"
 }
 
+# delete_under_reader NAME FILE MODE READY: pktread on set NAME's FILE in MODE in the background
+# (READER its pid, ./status its stderr), waiting for ./go; once it printed READY, more traffic,
+# then NAME's rule (-p udp --dport 5555 --period 1ms --samples 100) is deleted and its
+# directory must go.
+delete_under_reader() {
+	local name=$1
+	"$VM_HELPERS/pktread" "$PS_DIR/$name/$2" "$3" go >held 2>status &
+	READER=$!
+	wait_for 10 grep -q "$4" status || fail "the reader did not get to '$4': $(cat status)"
+	send 127.0.0.1 5555 5 100
+	iptables -D INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name "$name" ||
+		fail "cannot delete the rule"
+	wait_for 5 test ! -e "$PS_DIR/$name" || fail "$PS_DIR/$name still there after its last rule went"
+}
+
+# reader_ends: let a `pktread ... hold go` reader (READER) go on; its reads must end.
+reader_ends() {
+	touch go
+	wait_for 10 grep -q '^end:' status || fail "the reader's reads did not end: $(cat status)"
+	wait "$READER" || fail "reader: $(tail -n1 status)"
+	echo "reader: $(tail -n1 status)"
+}
+
+# voluntary_switches PID: how often PID went to sleep so far (each wake-up of a poller costs one).
+voluntary_switches() {
+	awk '$1 == "voluntary_ctxt_switches:" { print $2 }' "/proc/$1/status"
+}
+
+# asleep PID: PID is sleeping (in poll(), for the tests that start a poller).
+asleep() {
+	[ "$(awk '{ print $3 }' "/proc/$1/stat")" = S ]
+}
+
 # Clean slate before each test: no rules in either back end or family, no extra
 # namespaces, the module loaded.
 reset_net() {

@@ -12,11 +12,19 @@
  *   hold WAITFILE              read to EOF, print "opened", wait for WAITFILE, then read
  *                              from offset 0 and report "end: eof" or "end: error ..."
  *                              (exit 0), or "end: never" after 1000 reads (exit 1)
+ *   epoll WAITFILE             register the file with an epoll fd, print "registered",
+ *                              wait for WAITFILE, print the events epoll reports then
+ *                              ("events 0x..."), close both and print "closed"
+ *   once BUFSIZE               one read() of BUFSIZE bytes (the buffer touched first, so
+ *                              the read takes no page fault); prints "read N bytes in M ms,
+ *                              preempted K times" (involuntary switches during the read)
  * Data read goes to stdout as read; status lines go to stderr.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +77,13 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* Waits until @path exists. */
+static void wait_file(const char *path)
+{
+	while (access(path, F_OK))
+		sleep_ms(10);
+}
+
 static long num(const char *s)
 {
 	char *end;
@@ -89,7 +104,7 @@ int main(int argc, char **argv)
 	if (argc != 4 && !(argc == 5 && (!strcmp(mode, "pread") || !strcmp(mode, "drain") ||
 					  !strcmp(mode, "follow")))) {
 		fprintf(stderr, "usage: pktread FILE read BUFSIZE | drain|pread|follow STOPFILE INTERVAL_MS | "
-			"poll TIMEOUT_MS | hold WAITFILE\n");
+			"poll TIMEOUT_MS | hold WAITFILE | epoll WAITFILE | once BUFSIZE\n");
 		return 2;
 	}
 	fd = open(argv[1], O_RDONLY);
@@ -141,8 +156,7 @@ int main(int argc, char **argv)
 
 		read_to_eof(fd, sizeof(buf));
 		fprintf(stderr, "opened\n");
-		while (access(argv[3], F_OK))
-			sleep_ms(10);
+		wait_file(argv[3]);
 		if (lseek(fd, 0, SEEK_SET) < 0) {
 			fprintf(stderr, "end: error %s\n", strerror(errno));
 			return 0;
@@ -161,6 +175,43 @@ int main(int argc, char **argv)
 			fprintf(stderr, "end: never\n");
 			return 1;
 		}
+	} else if (!strcmp(mode, "epoll")) {
+		struct epoll_event ev = { .events = EPOLLIN };
+		int ep = epoll_create1(0), r;
+
+		if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+			fail("epoll");
+		fprintf(stderr, "registered\n");
+		wait_file(argv[3]);
+		r = epoll_wait(ep, &ev, 1, 0);
+		if (r < 0)
+			fail("epoll_wait");
+		fprintf(stderr, "events 0x%x\n", r ? ev.events : 0);
+		if (close(fd) || close(ep))
+			fail("close");
+		fprintf(stderr, "closed\n");
+	} else if (!strcmp(mode, "once")) {
+		long size = num(argv[3]);
+		struct rusage before, after;
+		struct timespec t0, t1;
+		char *big = malloc(size);
+		ssize_t n;
+
+		if (!big)
+			fail("malloc");
+		memset(big, 0, size);
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		getrusage(RUSAGE_SELF, &before);
+		n = read(fd, big, size);
+		getrusage(RUSAGE_SELF, &after);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (n < 0)
+			fail("read");
+		if (fwrite(big, 1, n, stdout) != (size_t)n)
+			fail("write");
+		fprintf(stderr, "read %zd bytes in %ld ms, preempted %ld times\n", n,
+			(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000,
+			after.ru_nivcsw - before.ru_nivcsw);
 	} else {
 		fprintf(stderr, "pktread: unknown mode '%s'\n", mode);
 		return 2;

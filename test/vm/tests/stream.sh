@@ -128,19 +128,11 @@ test_stream_delete_while_open() {
 	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name del ||
 		fail "rule refused"
 	send 127.0.0.1 5555 5 100
-	"$VM_HELPERS/pktread" $PS_DIR/del/stream hold go >held 2>status &
-	local pid=$!
 	exec 3<$PS_DIR/del/stream
-	wait_for 10 grep -q opened status || fail "the reader did not open stream: $(cat status)"
-	iptables -D INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name del ||
-		fail "cannot delete the rule"
-	wait_for 5 test ! -e $PS_DIR/del || fail "$PS_DIR/del still there after its last rule went"
-	touch go
-	wait_for 10 grep -q '^end:' status || fail "the reader's reads did not end: $(cat status)"
-	wait $pid || fail "reader: $(tail -n1 status)"
+	delete_under_reader del stream hold opened
+	reader_ends
 	cat <&3 >after 2>&1 && [ -s after ] && fail "a read after removal returned data: $(cat after)"
 	exec 3<&-
-	echo "reader: $(tail -n1 status)"
 }
 
 # Namespaces: each stream sees its own namespace's set; a namespace that dies while a
@@ -171,7 +163,7 @@ test_stream_netns() {
 	wait_for 10 test -e /proc/$holder/net/xt_pktstat/nsb/stream ||
 		fail "no stream under /proc/$holder/net"
 	"$VM_HELPERS/pktread" /proc/$holder/net/xt_pktstat/nsb/stream hold go >held 2>status &
-	local pid=$!
+	READER=$!
 	exec 5</proc/$holder/net/xt_pktstat/nsb/stream
 	wait_for 10 grep -q opened status || fail "the reader did not open stream: $(cat status)"
 	ip netns delete b || fail "ip netns delete failed"
@@ -181,10 +173,7 @@ test_stream_netns() {
 	wait_for 20 eval '! cat <&5 >/dev/null 2>&1' ||
 		fail "the dead namespace's stream still reads: $(lsns -t net 2>&1 | tr '\n' '|')"
 	exec 5<&-
-	touch go
-	wait_for 10 grep -q '^end:' status || fail "reads did not end after the namespace died: $(cat status)"
-	wait $pid || fail "reader: $(tail -n1 status)"
-	echo "reader: $(tail -n1 status)"
+	reader_ends
 	grep -q '^end: error' status || fail "the reader's read did not fail: $(tail -n1 status)"
 	check_eq "the initial namespace's set is untouched" 3 "$(kv $PS_DIR/nsx/stats frames)"
 }

@@ -1,0 +1,61 @@
+# Unloading the module while a file of a removed set is still polled: by epoll (the file
+# stays registered until closed) and by poll() (a caller woken by the removal that has not
+# run yet). The module's exit must not return while a wait entry can reach its memory; a
+# use after free shows as an oops (the guest panics) or a WARNING, which the dmesg check fails.
+
+rt_runtime=/proc/sys/kernel/sched_rt_runtime_us
+
+# An epoll fd keeps a stream file registered while its set is deleted and the module
+# unloaded; closing it afterwards touches nothing freed.
+test_unload_epoll() {
+	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name ep ||
+		fail "rule refused"
+	delete_under_reader ep stream epoll registered
+	wait_for 5 rmmod xt_pktstat || fail "rmmod failed after the last rule was deleted"
+	touch go
+	wait_for 10 grep -q '^closed' status || fail "the epoll reader did not close: $(cat status)"
+	wait "$READER" || fail "epoll reader: $(tail -n1 status)"
+	echo "epoll reader: $(tr '\n' ' ' <status)"
+	modprobe xt_pktstat || fail "modprobe after rmmod failed"
+}
+
+# A poll() caller on CPU 1 is woken by the deletion of its set but cannot run (a real-time
+# busy loop holds CPU 1; CPU 1's softirq thread, raised above it, keeps RCU going): rmmod
+# must wait until it has run and left the set's wait queue.
+test_unload_poll_race() {
+	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name pr ||
+		fail "rule refused"
+	# this shell and what it starts stay on CPU 0, away from the busy loop
+	taskset -pc 0 $BASHPID >/dev/null || fail "taskset failed"
+	taskset -c 1 "$VM_HELPERS/pktread" $PS_DIR/pr/stream poll 60000 2>status &
+	local poller=$!
+	wait_for 10 grep -q polling status || fail "the poller did not start"
+	wait_for 10 asleep $poller || fail "the poller is not asleep"
+	local runtime softirqd
+	runtime=$(cat $rt_runtime)
+	softirqd=$(pgrep -x ksoftirqd/1) || fail "no ksoftirqd/1"
+	chrt -f -p 60 "$softirqd" || fail "cannot raise ksoftirqd/1"
+	echo -1 >$rt_runtime || fail "cannot lift the real-time limit"
+	taskset -c 1 chrt -f 50 sh -c 'while [ ! -e stop ]; do :; done' &
+	local hog=$!
+	sleep 0.5
+	dmesg -C
+	iptables -D INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name pr ||
+		fail "cannot delete the rule"
+	[ "$(awk '{ print $3 }' /proc/$poller/stat)" = R ] || fail "the poller was not woken (state $(awk '{ print $3 }' /proc/$poller/stat))"
+	rmmod xt_pktstat 2>rmmod.err &
+	local rm=$!
+	sleep 2
+	kill -0 $rm 2>/dev/null
+	local waited=$?
+	touch stop
+	wait $hog
+	echo "$runtime" >$rt_runtime
+	chrt -o -p 0 "$softirqd"
+	wait $rm || fail "rmmod failed: $(cat rmmod.err)"
+	wait $poller || fail "poller: $(tail -n1 status)"
+	dmesg | grep xt_pktstat
+	((waited == 0)) || fail "rmmod returned while the woken poll() caller was still on the set's queue"
+	dmesg | grep -q 'xt_pktstat: waiting for 1 removed set' || fail "rmmod did not say what it waited for"
+	modprobe xt_pktstat || fail "modprobe after rmmod failed"
+}
