@@ -38,7 +38,7 @@ uint64_t drainInterval(uint64_t periodNs, uint32_t capacity)
 	if (!periodNs || !capacity)
 		return kMaxIntervalNs;
 	// Four reads per period x capacity: this reader is never more than a quarter of the set's
-	// ring behind between reads, far from being lapped.
+	// FIFO behind between reads, far from being lapped.
 	uint64_t quarter = periodNs > UINT64_MAX / capacity ? UINT64_MAX : periodNs * capacity / 4;
 	return std::max(kMinIntervalNs, std::min(kMaxIntervalNs, quarter));
 }
@@ -240,8 +240,8 @@ void DrainThread::remove(std::string name)
 		std::lock_guard<std::mutex> lock(mu_);
 		auto s = shared_.find(name);
 		if (s != shared_.end()) {
-			if (!s->second.ring.empty())
-				retired_.push_back(Batch{ name, std::move(s->second.ring) });
+			if (!s->second.queue.empty())
+				retired_.push_back(Batch{ name, std::move(s->second.queue) });
 			shared_.erase(s);
 		}
 	}
@@ -344,15 +344,15 @@ void DrainThread::drain(Watched &w)
 		s.st.samplesRead += scratch_.size();
 		s.st.kernelLost = satAdd(s.st.kernelLost, w.parser.roundKernelLost());
 		for (Record r : scratch_) {
-			if (s.ring.size() >= opts_.ringCapacity) {
+			if (s.queue.size() >= opts_.queueCapacity) {
 				// Keep what is queued; the consumer sees one lost stretch instead.
 				s.owedLost = satAdd(s.owedLost, satAdd(1, r.lostBefore));
-				s.st.ringDropped++;
+				s.st.queueDropped++;
 				continue;
 			}
 			r.lostBefore = satAdd(r.lostBefore, s.owedLost);
 			s.owedLost = 0;
-			s.ring.push_back(r);
+			s.queue.push_back(r);
 		}
 	}
 	if (err) {
@@ -398,10 +398,10 @@ std::vector<Batch> DrainThread::take()
 	std::lock_guard<std::mutex> lock(mu_);
 	std::vector<Batch> out;
 	for (auto &kv : shared_) {
-		if (kv.second.ring.empty())
+		if (kv.second.queue.empty())
 			continue;
-		out.push_back(Batch{ kv.first, std::move(kv.second.ring) });
-		kv.second.ring.clear();
+		out.push_back(Batch{ kv.first, std::move(kv.second.queue) });
+		kv.second.queue.clear();
 	}
 	for (Batch &b : retired_)
 		out.push_back(std::move(b));
@@ -416,8 +416,8 @@ std::vector<SetStatus> DrainThread::status()
 	out.reserve(shared_.size());
 	for (auto &kv : shared_) {
 		out.push_back(kv.second.st);
-		out.back().ringQueued = kv.second.ring.size();
-		out.back().ringOwedLost = kv.second.owedLost;
+		out.back().queueLength = kv.second.queue.size();
+		out.back().queueOwedLost = kv.second.owedLost;
 	}
 	return out;
 }

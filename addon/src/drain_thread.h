@@ -23,7 +23,7 @@ namespace pktstat {
 struct Options {
 	std::string procDir = XT_PKTSTAT_PROC_DIR;
 	std::vector<std::string> names; // empty: every set
-	size_t ringCapacity = 1 << 20;
+	size_t queueCapacity = 1 << 20;
 	uint64_t rescanNs = 500000000;
 };
 
@@ -37,9 +37,9 @@ struct SetStatus {
 	uint64_t totalFrames = 0;
 	uint64_t totalBytes = 0;
 	uint64_t kernelLost = 0;
-	uint64_t ringDropped = 0;
-	uint64_t ringOwedLost = 0;
-	size_t ringQueued = 0;
+	uint64_t queueDropped = 0;
+	uint64_t queueOwedLost = 0;
+	size_t queueLength = 0;
 	uint64_t lastReadSamples = 0;
 	uint64_t samplesRead = 0;
 	uint64_t reads = 0;
@@ -78,7 +78,7 @@ private:
 	// State of one set that take()/status() see; guarded by mu_.
 	struct Shared {
 		SetStatus st;
-		std::vector<Record> ring;
+		std::vector<Record> queue;
 		// Samples discarded since the last one queued, owed to the next one's lostBefore.
 		uint64_t owedLost = 0;
 	};
@@ -95,7 +95,7 @@ private:
 		SetConfig config;
 		uint64_t intervalNs = 0;
 		uint64_t dueNs = 0; // CLOCK_MONOTONIC
-		DataParser parser;
+		StreamParser parser;
 		std::string error; // as last published
 	};
 

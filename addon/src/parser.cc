@@ -63,13 +63,13 @@ bool parseU64(const char *s, size_t len, uint64_t *out)
 	return true;
 }
 
-void DataParser::beginRound()
+void StreamParser::beginRound()
 {
 	roundLost_ = 0;
 	error_.clear();
 }
 
-void DataParser::fail(const std::string &why, const char *s, size_t len)
+void StreamParser::fail(const std::string &why, const char *s, size_t len)
 {
 	if (!error_.empty())
 		return;
@@ -83,14 +83,14 @@ void DataParser::fail(const std::string &why, const char *s, size_t len)
 	error_ += shown < len ? "...\"" : "\"";
 }
 
-void DataParser::line(const char *s, size_t len, std::vector<Record> &out)
+void StreamParser::line(const char *s, size_t len, std::vector<Record> &out)
 {
 	if (!headerSeen_) {
 		headerSeen_ = true;
 		if (len == sizeof(kHeader) - 1 && !memcmp(s, kHeader, len))
 			return;
 		// Reported, then parsed like any line: the header is what is missing, not this line.
-		fail("data does not start with the header", s, len);
+		fail("does not start with the header", s, len);
 	}
 	if (len > sizeof(kLost) - 1 && !memcmp(s, kLost, sizeof(kLost) - 1)) {
 		uint64_t k;
@@ -132,7 +132,7 @@ void DataParser::line(const char *s, size_t len, std::vector<Record> &out)
 	out.push_back(r);
 }
 
-void DataParser::feed(const char *buf, size_t len, std::vector<Record> &out)
+void StreamParser::feed(const char *buf, size_t len, std::vector<Record> &out)
 {
 	const char *p = buf;
 	const char *end = buf + len;

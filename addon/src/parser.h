@@ -21,7 +21,7 @@ struct Record {
 // Parses the text of one open file of one set (setPeriod first), read sequentially: the header once, then sample and
 // `# lost K` lines, fed in pieces of any size. A line split across pieces, or across rounds
 // (a file still being written), is parsed once it is whole.
-class DataParser {
+class StreamParser {
 public:
 	// The set's period (from `config`); lines are parsed only once it is known (non-zero).
 	void setPeriod(uint64_t periodNs) { periodNs_ = periodNs; }

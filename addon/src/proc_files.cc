@@ -205,7 +205,7 @@ int openSamples(const std::string &dir, int *fd, dev_t *dev, ino_t *ino)
 	return 0;
 }
 
-int readSamples(int fd, std::vector<char> &buf, DataParser &parser, std::vector<Record> &out)
+int readSamples(int fd, std::vector<char> &buf, StreamParser &parser, std::vector<Record> &out)
 {
 	parser.beginRound();
 	int err = 0;

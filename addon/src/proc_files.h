@@ -53,7 +53,7 @@ int openSamples(const std::string &dir, int *fd, dev_t *dev, ino_t *ino);
 
 // One round: reads on from where the previous round stopped up to the end (a short read),
 // through buf, into parser and out; errno or 0.
-int readSamples(int fd, std::vector<char> &buf, DataParser &parser, std::vector<Record> &out);
+int readSamples(int fd, std::vector<char> &buf, StreamParser &parser, std::vector<Record> &out);
 
 } // namespace pktstat
 

@@ -164,7 +164,7 @@ export class LiveModel implements Model {
       const t = this.sets.get(st.name);
       if (t === undefined) continue;
       series.set(st.name, freeze ? t.track.series.clone() : t.track.series);
-      const setLost = st.kernelLost + st.ringDropped;
+      const setLost = st.kernelLost + st.queueDropped;
       lost += setLost;
       const queued = BigInt(st.lastReadSamples);
       // Exact while it fits the table's column, in k/M beyond.

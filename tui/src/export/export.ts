@@ -157,7 +157,7 @@ export async function runExport(o: ExportOptions): Promise<void> {
     line ??= format.start(st.periodNs);
     let text = '';
     // Status before take: every window ending by lastReadStartNs is then either in the
-    // batch taken below, or idle, or dropped (and announced: `# lost K`, or ringOwedLost).
+    // batch taken below, or idle, or dropped (and announced: `# lost K`, or queueOwedLost).
     for (const b of o.feed.take()) if (b.name === o.name) for (const r of tiler.feed(b)) text += line(r);
     for (const r of tiler.idleUntil(st)) text += line(r);
     return text;
