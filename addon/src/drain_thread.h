@@ -96,6 +96,10 @@ private:
 		uint64_t intervalNs = 0;
 		uint64_t dueNs = 0; // CLOCK_MONOTONIC
 		StreamParser parser;
+		// A round (reading `stream` up to its end) may take several turns, kRoundBytes each.
+		bool inRound = false;
+		uint64_t roundStartNs = 0; // CLOCK_REALTIME before its first read
+		uint64_t roundSamples = 0;
 		std::string error; // as last published
 	};
 
@@ -107,7 +111,8 @@ private:
 	void add(const std::string &name, uint64_t now);
 	void remove(std::string name); // by value: callers pass keys of what it erases
 	void refresh(Watched &w, uint64_t now);
-	void drain(Watched &w);
+	// One turn of reading the set; true when its round has more to read.
+	bool drain(Watched &w);
 	void readStatsOf(Watched &w, std::string *problem);
 	void totalsFromSample(SetStatus &st, const Record &newest);
 	void setError(Watched &w, const std::string &msg);

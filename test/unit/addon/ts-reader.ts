@@ -1,6 +1,7 @@
 // Plain-TypeScript reader of a counter set's `stream` file with the parser semantics of
 // addon/src/parser.cc, written apart from it: the parse tests check the native parser against
-// it, and bench/addon/addon-bench.ts measures the native drain thread against it.
+// it, and bench/addon/addon-bench.ts measures the native drain thread against it. It reads only
+// files the tests write: the native drain's bounds on hostile files (hostile.test.ts) are not its.
 import { closeSync, openSync, readSync } from 'node:fs';
 
 const NL = 0x0a;
