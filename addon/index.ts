@@ -8,6 +8,9 @@ import type { DrainApi, DrainOptions, DrainEvent, SampleBatch, SetStatus } from 
 export type * from './types.js';
 
 const DEFAULT_QUEUE_CAPACITY = 1_048_576;
+// Four sets' worth: 64 stalled sets would otherwise hold 2 GiB.
+const DEFAULT_TOTAL_QUEUE_CAPACITY = 4 * DEFAULT_QUEUE_CAPACITY;
+const MAX_QUEUE_CAPACITY = 2 ** 28;
 const DEFAULT_RESCAN_MS = 500;
 
 // The native class has exactly the public API; Drain adds option defaults and checks.
@@ -18,6 +21,7 @@ interface NativeModule {
     procDir: string;
     names: readonly string[] | undefined;
     queueCapacity: number;
+    totalQueueCapacity: number;
     rescanMs: number;
   }) => NativeDrain;
 }
@@ -53,9 +57,10 @@ function checkOptions(o: DrainOptions): void {
       }
     }
   }
-  const cap = o.queueCapacity;
-  if (cap !== undefined && (!Number.isSafeInteger(cap) || cap < 1 || cap > 2 ** 28)) {
-    throw new RangeError(`Drain: queueCapacity must be an integer from 1 to ${2 ** 28}, got ${cap}`);
+  for (const key of ['queueCapacity', 'totalQueueCapacity'] as const) {
+    const cap = o[key];
+    if (cap !== undefined && (!Number.isSafeInteger(cap) || cap < 1 || cap > MAX_QUEUE_CAPACITY))
+      throw new RangeError(`Drain: ${key} must be an integer from 1 to ${MAX_QUEUE_CAPACITY}, got ${cap}`);
   }
   const ms = o.rescanMs;
   if (ms !== undefined && (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 1 || ms > 3_600_000)) {
@@ -74,6 +79,7 @@ export class Drain implements DrainApi {
       // An empty list, like none, means every set.
       names: options.names && options.names.length > 0 ? [...options.names] : undefined,
       queueCapacity: options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY,
+      totalQueueCapacity: options.totalQueueCapacity ?? DEFAULT_TOTAL_QUEUE_CAPACITY,
       rescanMs: options.rescanMs ?? DEFAULT_RESCAN_MS,
     });
   }

@@ -92,6 +92,11 @@ export interface DrainOptions {
   readonly names?: readonly string[];
   /** Capacity of each set's native queue, in samples. Default 1,048,576. */
   readonly queueCapacity?: number;
+  /**
+   * Capacity of every set's queue together (and of those of sets that went, until taken), in
+   * samples: what stalled sets may hold at once. Default 4,194,304 (128 MiB).
+   */
+  readonly totalQueueCapacity?: number;
   /** How often the drain thread rescans procDir for sets that appeared or went, in ms. Default 500. */
   readonly rescanMs?: number;
 }

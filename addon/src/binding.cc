@@ -48,7 +48,8 @@ public:
 				     InstanceAccessor<&NativeDrain::Running>("running") });
 	}
 
-	// new NativeDrain({ procDir, names, queueCapacity, rescanMs }), validated by index.ts.
+	// new NativeDrain({ procDir, names, queueCapacity, totalQueueCapacity, rescanMs }), validated
+	// by index.ts.
 	explicit NativeDrain(const Napi::CallbackInfo &info) : Napi::ObjectWrap<NativeDrain>(info)
 	{
 		Napi::Object o = info[0].As<Napi::Object>();
@@ -61,6 +62,8 @@ public:
 				opts.names.push_back(arr.Get(i).As<Napi::String>().Utf8Value());
 		}
 		opts.queueCapacity = static_cast<size_t>(o.Get("queueCapacity").As<Napi::Number>().Int64Value());
+		opts.totalQueueCapacity =
+			static_cast<size_t>(o.Get("totalQueueCapacity").As<Napi::Number>().Int64Value());
 		opts.rescanNs = static_cast<uint64_t>(o.Get("rescanMs").As<Napi::Number>().DoubleValue() * 1e6);
 		drain_ = std::make_unique<DrainThread>(std::move(opts));
 		// Join the thread before the environment goes, even if this object is never collected.

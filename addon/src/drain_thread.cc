@@ -362,7 +362,7 @@ bool DrainThread::drain(Watched &w)
 		s.st.samplesRead += scratch_.size();
 		s.st.kernelLost = satAdd(s.st.kernelLost, w.parser.takeKernelLost());
 		for (Record r : scratch_) {
-			if (s.queue.size() >= opts_.queueCapacity) {
+			if (s.queue.size() >= opts_.queueCapacity || queuedTotal_ >= opts_.totalQueueCapacity) {
 				// Keep what is queued; the consumer sees one lost stretch instead.
 				s.owedLost = satAdd(s.owedLost, satAdd(1, r.lostBefore));
 				s.st.queueDropped++;
@@ -371,6 +371,7 @@ bool DrainThread::drain(Watched &w)
 			r.lostBefore = satAdd(r.lostBefore, s.owedLost);
 			s.owedLost = 0;
 			s.queue.push_back(r);
+			queuedTotal_++;
 		}
 	}
 	if (err) {
@@ -426,6 +427,7 @@ std::vector<Batch> DrainThread::take()
 	for (Batch &b : retired_)
 		out.push_back(std::move(b));
 	retired_.clear();
+	queuedTotal_ = 0;
 	return out;
 }
 

@@ -23,7 +23,8 @@ namespace pktstat {
 struct Options {
 	std::string procDir = XT_PKTSTAT_PROC_DIR;
 	std::vector<std::string> names; // empty: every set
-	size_t queueCapacity = 1 << 20;
+	size_t queueCapacity = 1 << 20; // per set
+	size_t totalQueueCapacity = 4 << 20; // every set's queue and retired_ together
 	uint64_t rescanNs = 500000000;
 };
 
@@ -128,6 +129,7 @@ private:
 	std::mutex mu_;
 	std::map<std::string, Shared> shared_;
 	std::vector<Batch> retired_; // undelivered samples of sets no longer watched
+	size_t queuedTotal_ = 0; // samples in every queue and in retired_
 	std::vector<Event> events_;
 	uint64_t eventsDropped_ = 0;
 

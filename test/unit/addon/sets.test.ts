@@ -186,6 +186,47 @@ test('queue overflow drops the new samples, counts them, and owes them to the ne
   }
 });
 
+test('the queues of all sets together are bounded too: what does not fit is dropped, counted, owed', async () => {
+  const names = ['all0', 'all1', 'all2'];
+  const ten = (k: number) => {
+    let text = '';
+    for (let i = 0; i < 10; i++) text += line(T0 + BigInt(i) * MS, BigInt(k * 100 + i + 1), 1n);
+    return text;
+  };
+  names.forEach((n, k) => fake.addSet(n, MS, 1000, ten(k)));
+  // 30 samples, 10 a set fit each queue; 25 fit the drain.
+  const drain = new Drain({ procDir: fake.dir, names, queueCapacity: 10, totalQueueCapacity: 25, rescanMs: 20 });
+  const got = new Collector(drain);
+  drain.start();
+  try {
+    await waitFor('first reads', () => drain.status().every((s) => s.reads > 0n));
+    const st = drain.status();
+    assert.deepEqual(
+      st.map((s) => s.samplesRead),
+      [10n, 10n, 10n],
+    );
+    assert.equal(
+      st.reduce((n, s) => n + s.queueLength, 0),
+      25,
+    );
+    assert.equal(
+      st.reduce((n, s) => n + s.queueDropped, 0n),
+      5n,
+    );
+    got.take();
+    // Taken: room again. Each set's next sample announces what its queue could not keep.
+    names.forEach((n, k) => fake.append(n, line(T0 + 20n * MS, BigInt(k * 100 + 50), 1n)));
+    for (const n of names) await got.until(n, st.find((s) => s.name === n)!.queueLength + 1);
+    for (const s of st) {
+      const lost = got.sets.get(s.name)!.lost;
+      assert.equal(lost.length, s.queueLength + 1, s.name);
+      assert.equal(lost.at(-1), s.queueDropped, s.name);
+    }
+  } finally {
+    drain.stop();
+  }
+});
+
 test('unreadable data and broken config are reported in status and events', async () => {
   fake.addSet('isdir', MS, 100);
   rmSync(join(fake.dir, 'isdir', 'stream'));
