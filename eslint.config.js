@@ -9,7 +9,7 @@ const TUI_FOLDERS = {
   args: [],
   windows: [],
   rules: ['args'],
-  export: ['windows'],
+  export: ['args', 'windows'],
   serve: ['args', 'windows'],
   dashboard: ['args', 'windows', 'rules'],
   cli: ['args', 'windows', 'rules', 'export', 'serve', 'dashboard'],

@@ -7,7 +7,10 @@ import type { DrainApi, DrainOptions, DrainEvent, SampleBatch, SetStatus } from 
 
 export type * from './types.js';
 
-const DEFAULT_RING_CAPACITY = 1_048_576;
+const DEFAULT_QUEUE_CAPACITY = 1_048_576;
+// Four sets' worth: 64 stalled sets would otherwise hold 2 GiB.
+const DEFAULT_TOTAL_QUEUE_CAPACITY = 4 * DEFAULT_QUEUE_CAPACITY;
+const MAX_QUEUE_CAPACITY = 2 ** 28;
 const DEFAULT_RESCAN_MS = 500;
 
 // The native class has exactly the public API; Drain adds option defaults and checks.
@@ -17,7 +20,8 @@ interface NativeModule {
   NativeDrain: new (options: {
     procDir: string;
     names: readonly string[] | undefined;
-    ringCapacity: number;
+    queueCapacity: number;
+    totalQueueCapacity: number;
     rescanMs: number;
   }) => NativeDrain;
 }
@@ -31,7 +35,7 @@ function loadNative(): NativeModule {
   if (!native) {
     if (!existsSync(ADDON_PATH)) {
       throw new Error(
-        "pktstat-top: native addon not built (build/Release/pktstat_drain.node missing): run 'npm ci' (or 'npm run install' to rebuild it)",
+        "native addon not built (build/Release/pktstat_drain.node missing): run 'npm ci' (or 'npm run install' to rebuild it)",
       );
     }
     native = createRequire(import.meta.url)(ADDON_PATH) as NativeModule;
@@ -53,9 +57,10 @@ function checkOptions(o: DrainOptions): void {
       }
     }
   }
-  const cap = o.ringCapacity;
-  if (cap !== undefined && (!Number.isSafeInteger(cap) || cap < 1 || cap > 2 ** 28)) {
-    throw new RangeError(`Drain: ringCapacity must be an integer from 1 to ${2 ** 28}, got ${cap}`);
+  for (const key of ['queueCapacity', 'totalQueueCapacity'] as const) {
+    const cap = o[key];
+    if (cap !== undefined && (!Number.isSafeInteger(cap) || cap < 1 || cap > MAX_QUEUE_CAPACITY))
+      throw new RangeError(`Drain: ${key} must be an integer from 1 to ${MAX_QUEUE_CAPACITY}, got ${cap}`);
   }
   const ms = o.rescanMs;
   if (ms !== undefined && (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 1 || ms > 3_600_000)) {
@@ -73,7 +78,8 @@ export class Drain implements DrainApi {
       procDir: options.procDir ?? PROC_DIR,
       // An empty list, like none, means every set.
       names: options.names && options.names.length > 0 ? [...options.names] : undefined,
-      ringCapacity: options.ringCapacity ?? DEFAULT_RING_CAPACITY,
+      queueCapacity: options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY,
+      totalQueueCapacity: options.totalQueueCapacity ?? DEFAULT_TOTAL_QUEUE_CAPACITY,
       rescanMs: options.rescanMs ?? DEFAULT_RESCAN_MS,
     });
   }

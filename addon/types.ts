@@ -19,7 +19,7 @@ export interface SampleBatch {
   readonly bytes: BigUint64Array;
   /**
    * Samples the kernel dropped just before each sample (`# lost K` preceding it),
-   * plus samples the native ring discarded there because JavaScript did not take them.
+   * plus samples the native queue discarded there because JavaScript did not take them.
    */
   readonly lostBefore: BigUint64Array;
 }
@@ -48,16 +48,16 @@ export interface SetStatus {
    * lines on its own `stream`), summed since watching began. Other readers' losses are not in it.
    */
   readonly kernelLost: bigint;
-  /** Samples discarded by the native ring because take() was not called in time. */
-  readonly ringDropped: bigint;
+  /** Samples discarded by the native queue because take() was not called in time. */
+  readonly queueDropped: bigint;
   /**
    * Of those, the ones no queued sample announces yet: they go into the next sample's
    * lostBefore. While it is non-zero, windows up to lastReadStartNs without a sample may be
    * dropped ones, not idle ones.
    */
-  readonly ringOwedLost: bigint;
-  /** Samples waiting in the native ring for take(). */
-  readonly ringQueued: number;
+  readonly queueOwedLost: bigint;
+  /** Samples waiting in the native queue for take(). */
+  readonly queueLength: number;
   /** Samples parsed from the kernel since watching began. */
   readonly samplesRead: bigint;
   /** Rounds of reading `stream` to its end since watching began. */
@@ -90,8 +90,13 @@ export interface DrainOptions {
   readonly procDir?: string;
   /** Only these set names (default: every set in procDir, following sets that appear and go). */
   readonly names?: readonly string[];
-  /** Capacity of each set's native ring, in samples. Default 1,048,576. */
-  readonly ringCapacity?: number;
+  /** Capacity of each set's native queue, in samples. Default 1,048,576. */
+  readonly queueCapacity?: number;
+  /**
+   * Capacity of every set's queue together (and of those of sets that went, until taken), in
+   * samples: what stalled sets may hold at once. Default 4,194,304 (128 MiB).
+   */
+  readonly totalQueueCapacity?: number;
   /** How often the drain thread rescans procDir for sets that appeared or went, in ms. Default 500. */
   readonly rescanMs?: number;
 }

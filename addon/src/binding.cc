@@ -48,7 +48,8 @@ public:
 				     InstanceAccessor<&NativeDrain::Running>("running") });
 	}
 
-	// new NativeDrain({ procDir, names, ringCapacity, rescanMs }), validated by index.ts.
+	// new NativeDrain({ procDir, names, queueCapacity, totalQueueCapacity, rescanMs }), validated
+	// by index.ts.
 	explicit NativeDrain(const Napi::CallbackInfo &info) : Napi::ObjectWrap<NativeDrain>(info)
 	{
 		Napi::Object o = info[0].As<Napi::Object>();
@@ -60,7 +61,9 @@ public:
 			for (uint32_t i = 0; i < arr.Length(); i++)
 				opts.names.push_back(arr.Get(i).As<Napi::String>().Utf8Value());
 		}
-		opts.ringCapacity = static_cast<size_t>(o.Get("ringCapacity").As<Napi::Number>().Int64Value());
+		opts.queueCapacity = static_cast<size_t>(o.Get("queueCapacity").As<Napi::Number>().Int64Value());
+		opts.totalQueueCapacity =
+			static_cast<size_t>(o.Get("totalQueueCapacity").As<Napi::Number>().Int64Value());
 		opts.rescanNs = static_cast<uint64_t>(o.Get("rescanMs").As<Napi::Number>().DoubleValue() * 1e6);
 		drain_ = std::make_unique<DrainThread>(std::move(opts));
 		// Join the thread before the environment goes, even if this object is never collected.
@@ -127,9 +130,9 @@ private:
 			o.Set("totalFrames", big(env, s.totalFrames));
 			o.Set("totalBytes", big(env, s.totalBytes));
 			o.Set("kernelLost", big(env, s.kernelLost));
-			o.Set("ringDropped", big(env, s.ringDropped));
-			o.Set("ringOwedLost", big(env, s.ringOwedLost));
-			o.Set("ringQueued", Napi::Number::New(env, static_cast<double>(s.ringQueued)));
+			o.Set("queueDropped", big(env, s.queueDropped));
+			o.Set("queueOwedLost", big(env, s.queueOwedLost));
+			o.Set("queueLength", Napi::Number::New(env, static_cast<double>(s.queueLength)));
 			o.Set("lastReadSamples", Napi::Number::New(env, static_cast<double>(s.lastReadSamples)));
 			o.Set("samplesRead", big(env, s.samplesRead));
 			o.Set("reads", big(env, s.reads));

@@ -20,6 +20,10 @@ namespace pktstat {
 namespace {
 
 const size_t kReadChunk = 64 * 1024;
+// A set's turn reads at most this much before the other sets get theirs: a huge or endless
+// file costs a bounded piece of memory (the samples of 4 MiB) and never holds up the thread.
+// The kernel's largest FIFO is about 60 MiB of text; a round that long continues in later turns.
+const size_t kRoundBytes = 4 * 1024 * 1024;
 const size_t kMaxEvents = 10000;
 // Longest pause between reads of one set: keeps a slow set's samples fresh on screen.
 const uint64_t kMaxIntervalNs = 250000000;
@@ -38,7 +42,7 @@ uint64_t drainInterval(uint64_t periodNs, uint32_t capacity)
 	if (!periodNs || !capacity)
 		return kMaxIntervalNs;
 	// Four reads per period x capacity: this reader is never more than a quarter of the set's
-	// ring behind between reads, far from being lapped.
+	// FIFO behind between reads, far from being lapped.
 	uint64_t quarter = periodNs > UINT64_MAX / capacity ? UINT64_MAX : periodNs * capacity / 4;
 	return std::max(kMinIntervalNs, std::min(kMaxIntervalNs, quarter));
 }
@@ -154,11 +158,15 @@ uint64_t DrainThread::step(uint64_t *nextRescan)
 		if (stopping_.load())
 			return 0;
 		const std::string name = w->name;
-		drain(*w);
+		const bool more = drain(*w);
 		auto it = watched_.find(name);
 		if (it == watched_.end())
 			continue;
 		Watched &left = *it->second;
+		if (more) {
+			left.dueNs = now; // the rest of the round in the next turn, after the other sets'
+			continue;
+		}
 		left.dueNs += left.intervalNs;
 		if (left.dueNs <= now)
 			left.dueNs = now + left.intervalNs; // fell behind: do not try to catch up in a burst
@@ -240,8 +248,8 @@ void DrainThread::remove(std::string name)
 		std::lock_guard<std::mutex> lock(mu_);
 		auto s = shared_.find(name);
 		if (s != shared_.end()) {
-			if (!s->second.ring.empty())
-				retired_.push_back(Batch{ name, std::move(s->second.ring) });
+			if (!s->second.queue.empty())
+				retired_.push_back(Batch{ name, std::move(s->second.queue) });
 			shared_.erase(s);
 		}
 	}
@@ -320,39 +328,50 @@ void DrainThread::totalsFromSample(SetStatus &st, const Record &newest)
 	st.totalBytes = newest.bytes;
 }
 
-void DrainThread::drain(Watched &w)
+bool DrainThread::drain(Watched &w)
 {
 	// Until config gives the period that numbers the windows, samples wait in the kernel.
 	if (w.fd < 0 || !w.parser.period())
-		return;
-	const uint64_t startNs = clockNs(CLOCK_REALTIME);
+		return false;
+	if (!w.inRound) {
+		w.inRound = true;
+		w.roundStartNs = clockNs(CLOCK_REALTIME);
+		w.roundSamples = 0;
+		w.parser.beginRound();
+	}
 	scratch_.clear();
-	int err = readSamples(w.fd, buf_, w.parser, scratch_);
+	bool atEnd;
+	int err = readSamples(w.fd, buf_, kRoundBytes, stopping_, w.parser, scratch_, &atEnd);
+	w.roundSamples += scratch_.size();
+	const bool roundDone = !err && atEnd;
+	if (err || atEnd)
+		w.inRound = false;
 	// Samples read are taken from this reader's position: they are queued even when the
 	// round ends in an error. Only a round that reached the end has delivered every window
 	// that ended before it began: the kernel's `stream` read closes ended windows itself.
 	{
 		std::lock_guard<std::mutex> lock(mu_);
 		Shared &s = shared_[w.name];
-		if (!err) {
+		if (roundDone) {
 			s.st.reads++;
-			s.st.lastReadStartNs = startNs;
-			s.st.lastReadSamples = scratch_.size();
+			s.st.lastReadStartNs = w.roundStartNs;
+			s.st.lastReadSamples = w.roundSamples;
 		}
 		if (!scratch_.empty())
 			totalsFromSample(s.st, scratch_.back());
 		s.st.samplesRead += scratch_.size();
-		s.st.kernelLost = satAdd(s.st.kernelLost, w.parser.roundKernelLost());
+		s.st.kernelLost = satAdd(s.st.kernelLost, w.parser.takeKernelLost());
 		for (Record r : scratch_) {
-			if (s.ring.size() >= opts_.ringCapacity) {
+			if (s.queue.size() >= opts_.queueCapacity || queuedTotal_ >= opts_.totalQueueCapacity) {
 				// Keep what is queued; the consumer sees one lost stretch instead.
 				s.owedLost = satAdd(s.owedLost, satAdd(1, r.lostBefore));
-				s.st.ringDropped++;
+				s.st.queueDropped++;
 				continue;
 			}
 			r.lostBefore = satAdd(r.lostBefore, s.owedLost);
 			s.owedLost = 0;
-			s.ring.push_back(r);
+			s.queue.push_back(r);
+			queuedTotal_++;
 		}
 	}
 	if (err) {
@@ -361,12 +380,14 @@ void DrainThread::drain(Watched &w)
 			remove(w.name);
 		else
 			setError(w, fileError(w.dir + "/" + kSampleFile, err));
-		return;
+		return false;
 	}
+	// A malformed line is said at once; only a whole clean round clears it.
 	if (!w.parser.roundError().empty())
 		setError(w, std::string(kSampleFile) + ": " + w.parser.roundError());
-	else if (w.configOk && w.statsRead)
+	else if (roundDone && w.configOk && w.statsRead)
 		setError(w, "");
+	return !atEnd;
 }
 
 void DrainThread::setError(Watched &w, const std::string &msg)
@@ -398,14 +419,15 @@ std::vector<Batch> DrainThread::take()
 	std::lock_guard<std::mutex> lock(mu_);
 	std::vector<Batch> out;
 	for (auto &kv : shared_) {
-		if (kv.second.ring.empty())
+		if (kv.second.queue.empty())
 			continue;
-		out.push_back(Batch{ kv.first, std::move(kv.second.ring) });
-		kv.second.ring.clear();
+		out.push_back(Batch{ kv.first, std::move(kv.second.queue) });
+		kv.second.queue.clear();
 	}
 	for (Batch &b : retired_)
 		out.push_back(std::move(b));
 	retired_.clear();
+	queuedTotal_ = 0;
 	return out;
 }
 
@@ -416,8 +438,8 @@ std::vector<SetStatus> DrainThread::status()
 	out.reserve(shared_.size());
 	for (auto &kv : shared_) {
 		out.push_back(kv.second.st);
-		out.back().ringQueued = kv.second.ring.size();
-		out.back().ringOwedLost = kv.second.owedLost;
+		out.back().queueLength = kv.second.queue.size();
+		out.back().queueOwedLost = kv.second.owedLost;
 	}
 	return out;
 }

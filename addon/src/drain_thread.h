@@ -23,7 +23,8 @@ namespace pktstat {
 struct Options {
 	std::string procDir = XT_PKTSTAT_PROC_DIR;
 	std::vector<std::string> names; // empty: every set
-	size_t ringCapacity = 1 << 20;
+	size_t queueCapacity = 1 << 20; // per set
+	size_t totalQueueCapacity = 4 << 20; // every set's queue and retired_ together
 	uint64_t rescanNs = 500000000;
 };
 
@@ -37,9 +38,9 @@ struct SetStatus {
 	uint64_t totalFrames = 0;
 	uint64_t totalBytes = 0;
 	uint64_t kernelLost = 0;
-	uint64_t ringDropped = 0;
-	uint64_t ringOwedLost = 0;
-	size_t ringQueued = 0;
+	uint64_t queueDropped = 0;
+	uint64_t queueOwedLost = 0;
+	size_t queueLength = 0;
 	uint64_t lastReadSamples = 0;
 	uint64_t samplesRead = 0;
 	uint64_t reads = 0;
@@ -78,7 +79,7 @@ private:
 	// State of one set that take()/status() see; guarded by mu_.
 	struct Shared {
 		SetStatus st;
-		std::vector<Record> ring;
+		std::vector<Record> queue;
 		// Samples discarded since the last one queued, owed to the next one's lostBefore.
 		uint64_t owedLost = 0;
 	};
@@ -95,7 +96,11 @@ private:
 		SetConfig config;
 		uint64_t intervalNs = 0;
 		uint64_t dueNs = 0; // CLOCK_MONOTONIC
-		DataParser parser;
+		StreamParser parser;
+		// A round (reading `stream` up to its end) may take several turns, kRoundBytes each.
+		bool inRound = false;
+		uint64_t roundStartNs = 0; // CLOCK_REALTIME before its first read
+		uint64_t roundSamples = 0;
 		std::string error; // as last published
 	};
 
@@ -107,7 +112,8 @@ private:
 	void add(const std::string &name, uint64_t now);
 	void remove(std::string name); // by value: callers pass keys of what it erases
 	void refresh(Watched &w, uint64_t now);
-	void drain(Watched &w);
+	// One turn of reading the set; true when its round has more to read.
+	bool drain(Watched &w);
 	void readStatsOf(Watched &w, std::string *problem);
 	void totalsFromSample(SetStatus &st, const Record &newest);
 	void setError(Watched &w, const std::string &msg);
@@ -123,6 +129,7 @@ private:
 	std::mutex mu_;
 	std::map<std::string, Shared> shared_;
 	std::vector<Batch> retired_; // undelivered samples of sets no longer watched
+	size_t queuedTotal_ = 0; // samples in every queue and in retired_
 	std::vector<Event> events_;
 	uint64_t eventsDropped_ = 0;
 

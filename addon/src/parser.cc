@@ -1,5 +1,6 @@
 #include "parser.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace pktstat {
@@ -63,13 +64,14 @@ bool parseU64(const char *s, size_t len, uint64_t *out)
 	return true;
 }
 
-void DataParser::beginRound()
+uint64_t StreamParser::takeKernelLost()
 {
-	roundLost_ = 0;
-	error_.clear();
+	const uint64_t lost = announcedLost_;
+	announcedLost_ = 0;
+	return lost;
 }
 
-void DataParser::fail(const std::string &why, const char *s, size_t len)
+void StreamParser::fail(const std::string &why, const char *s, size_t len)
 {
 	if (!error_.empty())
 		return;
@@ -83,14 +85,24 @@ void DataParser::fail(const std::string &why, const char *s, size_t len)
 	error_ += shown < len ? "...\"" : "\"";
 }
 
-void DataParser::line(const char *s, size_t len, std::vector<Record> &out)
+void StreamParser::longLine(const char *head, size_t len)
 {
+	headerSeen_ = true;
+	fail("line longer than " + std::to_string(kMaxLine) + " bytes", head, len);
+}
+
+void StreamParser::line(const char *s, size_t len, std::vector<Record> &out)
+{
+	if (len > kMaxLine) {
+		longLine(s, len);
+		return;
+	}
 	if (!headerSeen_) {
 		headerSeen_ = true;
 		if (len == sizeof(kHeader) - 1 && !memcmp(s, kHeader, len))
 			return;
 		// Reported, then parsed like any line: the header is what is missing, not this line.
-		fail("data does not start with the header", s, len);
+		fail("does not start with the header", s, len);
 	}
 	if (len > sizeof(kLost) - 1 && !memcmp(s, kLost, sizeof(kLost) - 1)) {
 		uint64_t k;
@@ -127,30 +139,52 @@ void DataParser::line(const char *s, size_t len, std::vector<Record> &out)
 		return;
 	}
 	r.lostBefore = pendingLost_;
-	roundLost_ = satAdd(roundLost_, pendingLost_);
+	announcedLost_ = satAdd(announcedLost_, pendingLost_);
 	pendingLost_ = 0;
 	out.push_back(r);
 }
 
-void DataParser::feed(const char *buf, size_t len, std::vector<Record> &out)
+void StreamParser::feed(const char *buf, size_t len, std::vector<Record> &out)
 {
 	const char *p = buf;
 	const char *end = buf + len;
-	if (!partial_.empty()) {
+	if (skipping_) {
 		const char *nl = static_cast<const char *>(memchr(p, '\n', len));
-		if (!nl) {
-			partial_.append(p, len);
+		if (!nl)
 			return;
-		}
-		partial_.append(p, nl - p);
-		line(partial_.data(), partial_.size(), out);
-		partial_.clear();
+		skipping_ = false;
 		p = nl + 1;
+	}
+	if (!partial_.empty() && p < end) {
+		const char *nl = static_cast<const char *>(memchr(p, '\n', end - p));
+		const size_t part = (nl ? nl : end) - p;
+		if (partial_.size() + part > kMaxLine) {
+			const std::string head = partial_ + std::string(p, std::min<size_t>(part, kMaxLine));
+			longLine(head.data(), partial_.size() + part);
+			partial_.clear();
+			skipping_ = !nl;
+			if (!nl)
+				return;
+			p = nl + 1;
+		} else if (!nl) {
+			partial_.append(p, part);
+			return;
+		} else {
+			partial_.append(p, part);
+			line(partial_.data(), partial_.size(), out);
+			partial_.clear();
+			p = nl + 1;
+		}
 	}
 	while (p < end) {
 		const char *nl = static_cast<const char *>(memchr(p, '\n', end - p));
 		if (!nl) {
-			partial_.assign(p, end - p);
+			if (static_cast<size_t>(end - p) > kMaxLine) {
+				longLine(p, end - p);
+				skipping_ = true;
+			} else {
+				partial_.assign(p, end - p);
+			}
 			return;
 		}
 		line(p, nl - p, out);

@@ -31,19 +31,44 @@ bool permissionError(int err)
 	return err == EACCES || err == EPERM;
 }
 
-// Reads a small file whole; returns errno or 0.
+// Opens a set file for reading; returns errno, kNotRegularFile or 0. The type is checked before
+// the open, which a device may act on, and again on what was opened, which O_NONBLOCK keeps
+// from blocking on a FIFO.
+int openRegular(const std::string &path, int *fd, struct stat *sb)
+{
+	auto kind = [](const struct stat &s) {
+		return S_ISREG(s.st_mode) ? 0 : S_ISDIR(s.st_mode) ? EISDIR : kNotRegularFile;
+	};
+	if (stat(path.c_str(), sb) < 0)
+		return errno;
+	if (int err = kind(*sb))
+		return err;
+	int f = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (f < 0)
+		return errno;
+	int err = fstat(f, sb) < 0 ? errno : kind(*sb);
+	if (err) {
+		close(f);
+		return err;
+	}
+	*fd = f;
+	return 0;
+}
+
+// Reads a small file whole; returns errno, kNotRegularFile or 0.
 int readSmallFile(const std::string &path, std::string *out)
 {
 	struct Closer {
-		int fd;
+		int fd = -1;
 		~Closer()
 		{
 			if (fd >= 0)
 				close(fd); // also when append() throws
 		}
-	} f{ open(path.c_str(), O_RDONLY | O_CLOEXEC) };
-	if (f.fd < 0)
-		return errno;
+	} f;
+	struct stat sb;
+	if (int err = openRegular(path, &f.fd, &sb))
+		return err;
 	out->clear();
 	char buf[4096];
 	// config and stats are a few lines; the bound keeps a strange file from growing the string.
@@ -148,6 +173,8 @@ void checkProcDir(const std::string &procDir, const std::vector<std::string> &na
 
 std::string fileError(const std::string &path, int err)
 {
+	if (err == kNotRegularFile)
+		return "cannot read " + path + ": not a regular file";
 	if (permissionError(err))
 		return "cannot read " + path + ": not permitted, run pktstat-top as root";
 	return "cannot read " + path + ": " + errnoText(err);
@@ -189,42 +216,35 @@ std::string readStats(const std::string &dir, SetStats *out)
 
 int openSamples(const std::string &dir, int *fd, dev_t *dev, ino_t *ino)
 {
-	const std::string path = dir + "/" + kSampleFile;
-	int f = open(path.c_str(), O_RDONLY | O_CLOEXEC);
 	struct stat sb;
-	if (f < 0)
-		return errno;
-	if (fstat(f, &sb) < 0) {
-		int err = errno;
-		close(f);
+	if (int err = openRegular(dir + "/" + kSampleFile, fd, &sb))
 		return err;
-	}
-	*fd = f;
 	*dev = sb.st_dev;
 	*ino = sb.st_ino;
 	return 0;
 }
 
-int readSamples(int fd, std::vector<char> &buf, DataParser &parser, std::vector<Record> &out)
+int readSamples(int fd, std::vector<char> &buf, size_t maxBytes, const std::atomic<bool> &stop,
+		StreamParser &parser, std::vector<Record> &out, bool *atEnd)
 {
-	parser.beginRound();
-	int err = 0;
-	for (;;) {
+	*atEnd = false;
+	for (size_t total = 0; total < maxBytes && !stop.load(std::memory_order_relaxed);) {
 		ssize_t n = read(fd, buf.data(), buf.size());
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0) {
-			err = errno;
-			break;
-		}
+		if (n < 0)
+			return errno;
 		parser.feed(buf.data(), n, out);
+		total += n;
 		// A short read is the end for now: the kernel's `stream` read fills the buffer while
 		// it has samples (so does a regular file), and asking again for the 0 would double
 		// the syscalls of a round.
-		if (static_cast<size_t>(n) < buf.size())
+		if (static_cast<size_t>(n) < buf.size()) {
+			*atEnd = true;
 			break;
+		}
 	}
-	return err;
+	return 0;
 }
 
 } // namespace pktstat

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,7 +24,12 @@ int listSets(const std::string &procDir, const std::vector<std::string> &wanted,
 // process may list and holds every set in `names`.
 void checkProcDir(const std::string &procDir, const std::vector<std::string> &names);
 
-// The one-line error for a set file that cannot be opened or read.
+// What the open of a set file gives, in place of an errno, for anything but a regular file
+// or a directory (a FIFO would block, a device would never end).
+const int kNotRegularFile = -1;
+
+// The one-line error for a set file that cannot be opened or read: err is an errno or
+// kNotRegularFile.
 std::string fileError(const std::string &path, int err);
 
 // `config`: what the drain needs of it.
@@ -48,12 +54,13 @@ std::string readStats(const std::string &dir, SetStats *out);
 // The file of samples the drain reads in a set's directory.
 extern const char kSampleFile[];
 
-// Opens a set's sample file; returns errno or 0.
+// Opens a set's sample file; returns errno, kNotRegularFile or 0.
 int openSamples(const std::string &dir, int *fd, dev_t *dev, ino_t *ino);
 
-// One round: reads on from where the previous round stopped up to the end (a short read),
-// through buf, into parser and out; errno or 0.
-int readSamples(int fd, std::vector<char> &buf, DataParser &parser, std::vector<Record> &out);
+// Reads on from where the previous call stopped, through buf into parser and out, up to the end
+// (a short read: *atEnd is set), or until maxBytes are read or stop is set; errno or 0.
+int readSamples(int fd, std::vector<char> &buf, size_t maxBytes, const std::atomic<bool> &stop,
+		StreamParser &parser, std::vector<Record> &out, bool *atEnd);
 
 } // namespace pktstat
 

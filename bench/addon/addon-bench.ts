@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Drain } from '../../addon/index.js';
-import { TsDataReader } from './ts-reader.js';
+import { TsStreamReader } from '../../test/unit/addon/ts-reader.js';
 import { DRAIN_THREAD, threadCpuMs } from './addon-cpu.js';
 
 const [sets = 4, samples = 100_000, repeats = 5] = process.argv.slice(2).map((a) => {
@@ -56,7 +56,7 @@ function tsRun(root: string, names: string[], expected: number): number {
   const t = process.hrtime.bigint();
   let got = 0;
   for (const name of names) {
-    const reader = new TsDataReader(join(root, name, 'stream'), PERIOD_NS);
+    const reader = new TsStreamReader(join(root, name, 'stream'), PERIOD_NS);
     got += reader.read().windows.length;
     reader.close();
   }

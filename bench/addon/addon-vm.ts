@@ -109,7 +109,7 @@ for (const n of names) {
   if (!ok) bad++;
   console.log(
     `${n}: ${a.samples} samples, frames ${a.lastFrames} (stats ${frames}, status ${st.totalFrames}, sent ${want}), bytes ${a.lastBytes}, ` +
-      `lost ${a.lost} (kernel ${st.kernelLost}, ring ${st.ringDropped}; data's readers ${stat(n, 'lost')}), reads ${st.reads}, ` +
+      `lost ${a.lost} (kernel ${st.kernelLost}, queue ${st.queueDropped}; data's readers ${stat(n, 'lost')}), reads ${st.reads}, ` +
       `interval ${Number(st.drainIntervalNs) / 1e6} ms${ok ? '' : '  MISMATCH'}`,
   );
 }
@@ -123,10 +123,10 @@ await sleep(3000);
 console.log(`idle: drain thread CPU ${threadCpuMs(DRAIN_THREAD) - idle0} ms in 3 s with ${sets} sets`);
 drain.stop();
 
-// Losses: a 2-sample kernel FIFO (set vmloss) and an 8-sample ring taken only every 250 ms.
+// Losses: a 2-sample kernel FIFO (set vmloss) and an 8-sample queue taken only every 250 ms.
 // One more packet, in a later window, gives the owed losses a sample to ride on.
 const lossAcc = newAcc(['vmloss']);
-const lossy = new Drain({ names: ['vmloss'], ringCapacity: 8 });
+const lossy = new Drain({ names: ['vmloss'], queueCapacity: 8 });
 lossy.start();
 await send(9999, packets);
 await settle(['vmloss'], () => takeInto(lossy, lossAcc));
@@ -140,19 +140,19 @@ lossy.stop();
 // The drain's kernel losses are its own (`# lost K` on its stream; stats' lost is data's
 // readers'): every sample the set emitted was either delivered or counted lost.
 const emitted = stat('vmloss', 'samples');
-// The totals follow every sample read, the ones the ring then dropped included.
+// The totals follow every sample read, the ones the queue then dropped included.
 const lossOk =
   l.lastFrames === stat('vmloss', 'frames') &&
   ls.totalFrames === l.lastFrames &&
   ls.totalBytes === l.lastBytes &&
-  l.lost === ls.kernelLost + ls.ringDropped &&
+  l.lost === ls.kernelLost + ls.queueDropped &&
   BigInt(l.samples) + l.lost === emitted &&
   l.backwards === 0;
 if (!lossOk) bad++;
 console.log(
   `vmloss: ${l.samples} samples + lostBefore sum ${l.lost} = stats samples ${emitted}; frames ${l.lastFrames} ` +
-    `(stats ${stat('vmloss', 'frames')}); lost = kernel ${ls.kernelLost} (this reader's stream) + ring dropped ` +
-    `${ls.ringDropped}${lossOk ? '' : '  MISMATCH'}`,
+    `(stats ${stat('vmloss', 'frames')}); lost = kernel ${ls.kernelLost} (this reader's stream) + queue dropped ` +
+    `${ls.queueDropped}${lossOk ? '' : '  MISMATCH'}`,
 );
 console.log(bad ? `addon-vm: ${bad} sets MISMATCH` : `addon-vm: all ${sets + 1} sets exact`);
 process.exit(bad ? 1 : 0);

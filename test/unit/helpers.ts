@@ -43,9 +43,9 @@ export class ScriptedFeed implements Feed {
         totalFrames: 0n,
         totalBytes: 0n,
         kernelLost: 0n,
-        ringDropped: 0n,
-        ringOwedLost: 0n,
-        ringQueued: 0,
+        queueDropped: 0n,
+        queueOwedLost: 0n,
+        queueLength: 0,
         lastReadSamples: 0,
         samplesRead: 0n,
         reads: 0n,
@@ -60,10 +60,10 @@ export class ScriptedFeed implements Feed {
 
   /**
    * One round of reading the set's samples that began at `startNs` and returned `samples`;
-   * `stats` as read after it has the latest sample's totals. `ringOwedLost`: samples the native
-   * ring dropped that no queued sample announces yet (unchanged when omitted).
+   * `stats` as read after it has the latest sample's totals. `queueOwedLost`: samples the native
+   * queue dropped that no queued sample announces yet (unchanged when omitted).
    */
-  read(name: string, startNs: bigint, samples: readonly Sample[] = [], kernelLost = 0n, ringOwedLost?: bigint): void {
+  read(name: string, startNs: bigint, samples: readonly Sample[] = [], kernelLost = 0n, queueOwedLost?: bigint): void {
     const s = this.sets.get(name);
     if (s === undefined) throw new Error(`no set ${name}`);
     s.queued.push(...samples);
@@ -72,13 +72,13 @@ export class ScriptedFeed implements Feed {
       reads: s.status.reads + 1n,
       samplesRead: s.status.samplesRead + BigInt(samples.length),
       kernelLost: s.status.kernelLost + kernelLost,
-      ringOwedLost: ringOwedLost ?? s.status.ringOwedLost,
+      queueOwedLost: queueOwedLost ?? s.status.queueOwedLost,
       lastReadSamples: samples.length,
       // `stats` read after the samples: at least the latest one's totals (idle since).
       totalFrames: samples.at(-1)?.frames ?? s.status.totalFrames,
       totalBytes: samples.at(-1)?.bytes ?? s.status.totalBytes,
       lastReadStartNs: startNs,
-      ringQueued: s.queued.length,
+      queueLength: s.queued.length,
     };
   }
 
@@ -98,7 +98,7 @@ export class ScriptedFeed implements Feed {
       if (s.queued.length === 0) continue;
       out.push(batch(name, s.status.periodNs, s.queued));
       s.queued = [];
-      s.status = { ...s.status, ringQueued: 0 };
+      s.status = { ...s.status, queueLength: 0 };
     }
     return out;
   }

@@ -92,7 +92,7 @@ test('samples queued when a set goes are still handed out', async () => {
   const drain = new Drain({ procDir: fake.dir, names: ['gone'], rescanMs: 20 });
   drain.start();
   try {
-    await waitFor('2 queued', () => drain.status()[0]?.ringQueued === 2);
+    await waitFor('2 queued', () => drain.status()[0]?.queueLength === 2);
     fake.removeSet('gone');
     await waitFor('removed', () => drain.events().some((e) => e.type === 'removed'));
     const batches = drain.take();
@@ -162,28 +162,69 @@ test('sets with different periods are each read on their own schedule', async ()
   }
 });
 
-test('ring overflow drops the new samples, counts them, and owes them to the next sample', async () => {
+test('queue overflow drops the new samples, counts them, and owes them to the next sample', async () => {
   let text = '';
   for (let i = 0; i < 25; i++)
     text += (i === 12 ? '# lost 4\n' : '') + line(T0 + BigInt(i) * MS, BigInt(i + 1), BigInt(i + 1) * 100n);
-  fake.addSet('ring', MS, 1000, text);
-  const drain = new Drain({ procDir: fake.dir, names: ['ring'], ringCapacity: 10, rescanMs: 20 });
+  fake.addSet('full', MS, 1000, text);
+  const drain = new Drain({ procDir: fake.dir, names: ['full'], queueCapacity: 10, rescanMs: 20 });
   const got = new Collector(drain);
   drain.start();
   try {
     await waitFor('first read', () => drain.status()[0]!.reads > 0n);
     const st = drain.status()[0]!;
-    assert.equal(st.ringQueued, 10);
-    assert.equal(st.ringDropped, 15n);
+    assert.equal(st.queueLength, 10);
+    assert.equal(st.queueDropped, 15n);
     assert.equal(st.kernelLost, 4n);
     assert.equal(st.samplesRead, 25n);
     got.take();
-    fake.append('ring', line(T0 + 30n * MS, 40n, 4000n));
-    await got.until('ring', 11);
-    const s = got.sets.get('ring')!;
+    fake.append('full', line(T0 + 30n * MS, 40n, 4000n));
+    await got.until('full', 11);
+    const s = got.sets.get('full')!;
     assert.deepEqual(s.frames, [1n, 2n, 3n, 4n, 5n, 6n, 7n, 8n, 9n, 10n, 40n]);
-    // 15 samples the ring dropped plus the 4 the kernel lost before one of them.
+    // 15 samples the queue dropped plus the 4 the kernel lost before one of them.
     assert.deepEqual(s.lost, [0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 0n, 19n]);
+  } finally {
+    drain.stop();
+  }
+});
+
+test('the queues of all sets together are bounded too: what does not fit is dropped, counted, owed', async () => {
+  const names = ['all0', 'all1', 'all2'];
+  const ten = (k: number) => {
+    let text = '';
+    for (let i = 0; i < 10; i++) text += line(T0 + BigInt(i) * MS, BigInt(k * 100 + i + 1), 1n);
+    return text;
+  };
+  names.forEach((n, k) => fake.addSet(n, MS, 1000, ten(k)));
+  // 30 samples, 10 a set fit each queue; 25 fit the drain.
+  const drain = new Drain({ procDir: fake.dir, names, queueCapacity: 10, totalQueueCapacity: 25, rescanMs: 20 });
+  const got = new Collector(drain);
+  drain.start();
+  try {
+    await waitFor('first reads', () => drain.status().every((s) => s.reads > 0n));
+    const st = drain.status();
+    assert.deepEqual(
+      st.map((s) => s.samplesRead),
+      [10n, 10n, 10n],
+    );
+    assert.equal(
+      st.reduce((n, s) => n + s.queueLength, 0),
+      25,
+    );
+    assert.equal(
+      st.reduce((n, s) => n + s.queueDropped, 0n),
+      5n,
+    );
+    got.take();
+    // Taken: room again. Each set's next sample announces what its queue could not keep.
+    names.forEach((n, k) => fake.append(n, line(T0 + 20n * MS, BigInt(k * 100 + 50), 1n)));
+    for (const n of names) await got.until(n, st.find((s) => s.name === n)!.queueLength + 1);
+    for (const s of st) {
+      const lost = got.sets.get(s.name)!.lost;
+      assert.equal(lost.length, s.queueLength + 1, s.name);
+      assert.equal(lost.at(-1), s.queueDropped, s.name);
+    }
   } finally {
     drain.stop();
   }
@@ -342,7 +383,7 @@ test('start() says in one line what to do: module not loaded, unknown rule', () 
     own.cleanup();
   }
   assert.throws(() => new Drain({ names: ['../etc'] }), /invalid set name "\.\.\/etc"/);
-  assert.throws(() => new Drain({ ringCapacity: 0 }), /ringCapacity must be an integer/);
+  assert.throws(() => new Drain({ queueCapacity: 0 }), /queueCapacity must be an integer/);
 });
 
 test('without the native build the loader says how to build it, in one line', () => {
@@ -363,7 +404,7 @@ test('without the native build the loader says how to build it, in one line', ()
     );
     assert.equal(
       r.stdout,
-      "pktstat-top: native addon not built (build/Release/pktstat_drain.node missing): run 'npm ci' (or 'npm run install' to rebuild it)\n",
+      "native addon not built (build/Release/pktstat_drain.node missing): run 'npm ci' (or 'npm run install' to rebuild it)\n",
     );
   } finally {
     rmSync(tree, { recursive: true, force: true });

@@ -1,7 +1,17 @@
 // The real binary with the real drain addon over a directory that plays the kernel's proc files.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
@@ -133,6 +143,44 @@ test('--export csv to stdout stops on SIGTERM after every complete row', async (
     rows[rows.length - 1].endNs >= stopAt - P,
     `last row ends ${stopAt - rows[rows.length - 1].endNs} ns before the signal`,
   );
+});
+
+test('--duration past 2^31 ms (600h) keeps the export running until a signal; --output is made 0600', async () => {
+  const { dir } = fakeProc();
+  const out = join(dir, 'week.csv');
+  // A umask that leaves group and other their bits: the file's mode is the export's own choice.
+  const umask = process.umask(0o002);
+  const child = spawn(process.execPath, [
+    CLI,
+    ...['--proc-dir', dir, '--rule', 'web', '--export', 'csv', '--duration', '600h', '--output', out],
+  ]);
+  process.umask(umask);
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  await waitFor(
+    'the export to start',
+    () => existsSync(out) && readFileSync(out, 'utf8').startsWith('start_ns'),
+    15_000,
+  );
+  await sleep(500);
+  assert.equal(child.exitCode, null, 'the export is still running 500 ms later');
+  assert.equal(statSync(out).mode & 0o777, 0o600);
+  child.kill('SIGTERM');
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
+  assert.equal(stderr, '');
+});
+
+test('--output is never written through a symbolic link: one line, exit 1, the file it points to untouched', async () => {
+  const { dir } = fakeProc();
+  const precious = join(dir, 'precious');
+  writeFileSync(precious, 'keep\n');
+  const link = join(dir, 'link.csv');
+  symlinkSync(precious, link);
+  const r = await run(['--proc-dir', dir, '--rule', 'web', '--export', 'csv', '--duration', '1s', '--output', link]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, `pktstat-top: cannot write ${link}: it is a symbolic link, which is not followed\n`);
+  assert.equal(readFileSync(precious, 'utf8'), 'keep\n');
 });
 
 test('--export csv ends quietly when the reader closes the pipe', async () => {

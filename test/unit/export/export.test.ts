@@ -92,7 +92,7 @@ test('export: drain errors are told, a removed set ends the export with one line
   await assert.rejects(run, /counter set gone was removed: its rules are gone/);
 });
 
-test('export: windows whose samples the native ring dropped stay out of zero rows until the drop is announced', async () => {
+test('export: windows whose samples the native queue dropped stay out of zero rows until the drop is announced', async () => {
   const feed = new ScriptedFeed();
   feed.addSet('web', P);
   const { sink, text } = slowSink();
@@ -108,12 +108,12 @@ test('export: windows whose samples the native ring dropped stay out of zero row
   const w = (k: bigint) => T + k * P;
   feed.read('web', w(2n), [{ t: w(0n), frames: 2n, bytes: 20n }]);
   await waitFor('the idle window 1', () => text().includes(`${w(1n)},${w(2n)},0,0,0`));
-  // Windows 2 and 3 had traffic, the ring was full: both samples dropped, reads go on.
+  // Windows 2 and 3 had traffic, the queue was full: both samples dropped, reads go on.
   feed.read('web', w(4n) + 7n, [], 0n, 2n);
   feed.read('web', w(6n) + 7n);
   await sleep(40);
   assert.ok(!text().includes(`${w(2n)},${w(3n)}`), 'no zero row over the dropped windows');
-  // The next sample the ring queues announces the two lost ones.
+  // The next sample the queue takes announces the two lost ones.
   feed.read('web', w(7n) + 1n, [{ t: w(6n), frames: 30n, bytes: 300n, lostBefore: 2n }], 0n, 0n);
   await waitFor('one row over the whole stretch', () => text().includes(`${w(2n)},${w(7n)},28,280,2`));
   ctl.abort();

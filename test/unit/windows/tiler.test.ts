@@ -8,7 +8,7 @@ import { batch } from '../helpers.js';
 const T = 1_764_288_000_000_000_000n;
 const P = 100_000n;
 /** The drain's progress: every window that ended by `ns` was read, nothing owed. */
-const read = (ns: bigint) => ({ lastReadStartNs: ns, ringOwedLost: 0n });
+const read = (ns: bigint) => ({ lastReadStartNs: ns, queueOwedLost: 0n });
 const row = (start: bigint, end: bigint, frames: bigint, bytes: bigint, lost = 0n): Row => ({
   startNs: start,
   endNs: end,
@@ -37,9 +37,9 @@ test('rows start with the first window after the export began; earlier samples s
   assert.equal(csvLine(rows[0]), `${T + P},${T + 2n * P},3,300,0\n`);
 });
 
-test('windows are not idle while the native ring owes the announcement of a loss', () => {
+test('windows are not idle while the native queue owes the announcement of a loss', () => {
   const t = new Tiler(P, { startNs: T, base: { frames: 0n, bytes: 0n } });
-  assert.deepEqual(t.idleUntil({ lastReadStartNs: T + 2n * P, ringOwedLost: 1n }), []);
+  assert.deepEqual(t.idleUntil({ lastReadStartNs: T + 2n * P, queueOwedLost: 1n }), []);
   assert.deepEqual(t.idleUntil(read(T + 2n * P)), [row(T, T + P, 0n, 0n), row(T + P, T + 2n * P, 0n, 0n)]);
 });
 

@@ -4,6 +4,7 @@
 import { render } from 'ink';
 import { App, type Source } from './app.js';
 import { Screen } from './screen.js';
+import { withLifetime } from '../args/lifetime.js';
 import type { Thresholds } from '../windows/threshold.js';
 
 // The cursor hidden there: the Screen moves it from row to row.
@@ -30,9 +31,6 @@ export async function runDashboard(o: {
     <App screen={screen} source={o.source} focus={o.focus} color={o.color} thresholds={o.thresholds} />,
     { stdout: screen.inkStdout as unknown as NodeJS.WriteStream, debug: true },
   );
-  const timer = o.durationMs !== null ? setTimeout(() => ink.unmount(), o.durationMs) : null;
-  // Leave through Ink, which restores the terminal's modes, rather than dying in raw mode.
-  const quit = () => ink.unmount();
   // A bug: the terminal back first, so that the error is seen on the screen the shell has.
   const crash = (e: unknown) => {
     try {
@@ -43,18 +41,17 @@ export async function runDashboard(o: {
       process.exit(70);
     }
   };
-  process.once('SIGTERM', quit);
-  process.once('SIGHUP', quit);
   process.once('uncaughtException', crash);
   process.once('unhandledRejection', crash);
   process.once('exit', leave);
   try {
-    await ink.waitUntilExit();
+    await withLifetime({ signals: ['SIGTERM', 'SIGHUP'], durationMs: o.durationMs }, (end) => {
+      // Leave through Ink, which restores the terminal's modes, rather than dying in raw mode.
+      end.addEventListener('abort', () => ink.unmount());
+      return ink.waitUntilExit();
+    });
   } finally {
     leave();
-    if (timer !== null) clearTimeout(timer);
-    process.off('SIGTERM', quit);
-    process.off('SIGHUP', quit);
     process.off('uncaughtException', crash);
     process.off('unhandledRejection', crash);
     process.off('exit', leave);

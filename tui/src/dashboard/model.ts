@@ -163,7 +163,7 @@ export class LiveModel implements Model {
       const t = this.sets.get(st.name);
       if (t === undefined) continue;
       series.set(st.name, freeze ? t.track.series.clone() : t.track.series);
-      const setLost = st.kernelLost + st.ringDropped;
+      const setLost = st.kernelLost + st.queueDropped;
       lost += setLost;
       const fifo = { queued: st.lastReadSamples, capacity: st.capacity };
       sets.push(summarize(t.track, { fifo, lost: setLost, error: st.error }, freeze));

@@ -1,9 +1,11 @@
 // `--export`: no dashboard, one counter set's windows written as CSV rows while the drain
 // drains it; the output file, the baseline, the signals and --duration for every format.
-import { createWriteStream } from 'node:fs';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import type { SetStatus } from '../../../addon/types.js';
+import { withLifetime } from '../args/lifetime.js';
 import { type Feed, openDrain } from '../windows/feed.js';
 import { BURSTS_CSV_HEADER, BurstDetector, burstCsvLine } from '../windows/bursts.js';
 import type { Thresholds } from '../windows/threshold.js';
@@ -65,6 +67,20 @@ export const EXPORT_FORMATS: Readonly<Record<string, (req: ExportRequest) => Pro
   bursts: (req) => withExport(req, (s) => runExport({ ...s, format: burstsFormat(req.thresholds) })),
 };
 
+// Traffic records are the user's alone (0600); a symbolic link planted where the file goes
+// (a shared directory) is refused rather than followed to a file it would overwrite.
+const OUTPUT_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+
+async function openOutput(path: string): Promise<Writable> {
+  try {
+    return (await open(path, OUTPUT_FLAGS, 0o600)).createWriteStream();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ELOOP' ? 'it is a symbolic link, which is not followed' : (code ?? (e as Error).message);
+    throw new Error(`cannot write ${path}: ${why}`, { cause: e });
+  }
+}
+
 /**
  * Starts the drain, takes the baseline, opens the output, then runs `body` until SIGINT,
  * SIGTERM or --duration; closes everything however it ends. Throws one-line Errors.
@@ -81,38 +97,11 @@ async function withExport(req: ExportRequest, body: (s: ExportSession) => Promis
     const base = { frames: st.totalFrames, bytes: st.totalBytes };
     const startNs = (BigInt(Date.now()) + 1n) * 1_000_000n;
 
-    let out: Writable = process.stdout;
-    if (output !== undefined) {
-      const file = createWriteStream(output);
-      try {
-        await once(file, 'open');
-      } catch (e) {
-        throw new Error(`cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
-          cause: e,
-        });
-      }
-      out = file;
-    }
-    const ctl = new AbortController();
-    const onSignal = () => ctl.abort();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
-    const timer = req.durationMs !== null ? setTimeout(onSignal, req.durationMs) : null;
-    try {
-      const warn = (line: string) => process.stderr.write(`pktstat-top: ${name}: ${line}\n`);
-      await body({
-        feed: drain,
-        name,
-        out,
-        origin: { startNs, base },
-        stop: ctl.signal,
-        warn,
-      });
-    } finally {
-      if (timer !== null) clearTimeout(timer);
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    const out = output !== undefined ? await openOutput(output) : process.stdout;
+    const warn = (line: string) => process.stderr.write(`pktstat-top: ${name}: ${line}\n`);
+    await withLifetime({ signals: ['SIGINT', 'SIGTERM'], durationMs: req.durationMs }, (stop) =>
+      body({ feed: drain, name, out, origin: { startNs, base }, stop, warn }),
+    );
     if (out !== process.stdout) {
       out.end();
       await once(out, 'finish');
@@ -157,7 +146,7 @@ export async function runExport(o: ExportOptions): Promise<void> {
     line ??= format.start(st.periodNs);
     let text = '';
     // Status before take: every window ending by lastReadStartNs is then either in the
-    // batch taken below, or idle, or dropped (and announced: `# lost K`, or ringOwedLost).
+    // batch taken below, or idle, or dropped (and announced: `# lost K`, or queueOwedLost).
     for (const b of o.feed.take()) if (b.name === o.name) for (const r of tiler.feed(b)) text += line(r);
     for (const r of tiler.idleUntil(st)) text += line(r);
     return text;

@@ -1,6 +1,7 @@
 // What `pktstat-top --serve` makes of its flags, and its life as a process: SIGINT and
 // SIGTERM (systemd's stop) end it cleanly, as does --duration.
 import { parseDuration } from '../args/duration.js';
+import { withLifetime } from '../args/lifetime.js';
 import { hasThresholds, type Thresholds } from '../windows/threshold.js';
 import { UsageError } from '../args/usage.js';
 import { parseListenAddress } from './listen-address.js';
@@ -39,24 +40,15 @@ export async function runServeMode(f: ServeFlags, thresholds: Thresholds, durati
   } catch (e) {
     throw usage('--peak-interval ', e);
   }
-  const ctl = new AbortController();
-  const onSignal = () => ctl.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const timer = durationMs !== null ? setTimeout(onSignal, durationMs) : null;
-  try {
-    await runServe({
+  await withLifetime({ signals: ['SIGINT', 'SIGTERM'], durationMs }, (stop) =>
+    runServe({
       listen,
       procDir: f.procDir,
       rule: f.rule ?? null,
       thresholds: hasThresholds(thresholds) ? thresholds : null,
       peakIntervalSeconds,
-      stop: ctl.signal,
+      stop,
       log: (line) => process.stderr.write(`pktstat-top: ${line}\n`),
-    });
-  } finally {
-    if (timer !== null) clearTimeout(timer);
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+    }),
+  );
 }

@@ -10,15 +10,12 @@ export interface Feed {
   events(): DrainEvent[];
 }
 
-/** Starts the drain; throws the addon's one-line Errors (module missing, not root, unknown rule). */
+/**
+ * Starts the drain; throws the addon's one-line Errors (module missing, not root, unknown rule),
+ * which name no program: the command line adds its own.
+ */
 export function openDrain(options: DrainOptions & { procDir: string }): DrainApi {
-  let drain: Drain;
-  try {
-    drain = new Drain(options);
-    drain.start();
-  } catch (e) {
-    // The addon's messages may carry the program name already; main adds it once.
-    throw new Error((e as Error).message.replace(/^pktstat-top: /, ''), { cause: e });
-  }
+  const drain = new Drain(options);
+  drain.start();
   return drain;
 }

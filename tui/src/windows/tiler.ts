@@ -38,12 +38,12 @@ type IdleRows = number | 'bulk' | null;
 
 /**
  * What the drain says of a set's windows without a sample (SetStatus): those that ended by
- * lastReadStartNs were idle, unless the native ring dropped samples it has not announced yet
- * (ringOwedLost): until the next sample announces the loss, those windows are not known idle.
+ * lastReadStartNs were idle, unless the native queue dropped samples it has not announced yet
+ * (queueOwedLost): until the next sample announces the loss, those windows are not known idle.
  * The kernel needs no such wait: a `stream` reader that was lapped gets `# lost K` in the same
  * read as the samples after the loss.
  */
-export type ReadProgress = Pick<SetStatus, 'lastReadStartNs' | 'ringOwedLost'>;
+export type ReadProgress = Pick<SetStatus, 'lastReadStartNs' | 'queueOwedLost'>;
 
 /**
  * Where a tiling's rows go without being made into objects: the window number a row starts at
@@ -199,7 +199,7 @@ export class Tiler {
 
   /** idleUntil's rows into `sink` (one bigint division a call, none per window). */
   idleInto(read: ReadProgress, sink: RowSink): void {
-    if (!this.known || read.ringOwedLost !== 0n) return;
+    if (!this.known || read.queueOwedLost !== 0n) return;
     // Windows below this number ended at or before lastReadStartNs (>= 0: no rounding up).
     this.idleTo(Number(read.lastReadStartNs / this.periodNs), sink);
   }

@@ -1,5 +1,7 @@
 // Plain-TypeScript reader of a counter set's `stream` file with the parser semantics of
-// addon/src/parser.cc; the benchmark measures the native drain thread against it.
+// addon/src/parser.cc, written apart from it: the parse tests check the native parser against
+// it, and bench/addon/addon-bench.ts measures the native drain thread against it. It reads only
+// files the tests write: the native drain's bounds on hostile files (hostile.test.ts) are not its.
 import { closeSync, openSync, readSync } from 'node:fs';
 
 const NL = 0x0a;
@@ -21,7 +23,7 @@ export interface TsRound {
   readonly lostBefore: BigUint64Array;
   /** Sum of the `# lost K` lines attached to samples of this round. */
   readonly kernelLost: bigint;
-  /** First malformed line of the round, as the native drain thread words it after `data: `. */
+  /** First malformed line of the round, as the native drain thread words it after `stream: `. */
   readonly error: string | null;
 }
 
@@ -104,7 +106,7 @@ class WindowColumn {
 }
 
 /** Parses the text of one open file of a set with period periodNs, round by round, like the native parser. */
-class TsDataParser {
+class TsStreamParser {
   #headerSeen = false;
   #pendingLost = 0n;
   #roundLost = 0n;
@@ -162,7 +164,7 @@ class TsDataParser {
       this.#headerSeen = true;
       if (end - start === HEADER.length && startsWith(buf, start, end, HEADER)) return;
       // Reported, then parsed like any line: the header is what is missing, not this line.
-      this.#fail('data does not start with the header', buf, start, end);
+      this.#fail('does not start with the header', buf, start, end);
     }
     if (end - start > LOST.length && startsWith(buf, start, end, LOST)) {
       const k = parseU64(buf, start + LOST.length, end);
@@ -201,14 +203,14 @@ class TsDataParser {
 }
 
 /** Keeps one descriptor on a `stream` file and reads on to EOF per round. */
-export class TsDataReader {
+export class TsStreamReader {
   readonly #fd: number;
   readonly #buf = Buffer.allocUnsafe(READ_CHUNK);
-  readonly #parser: TsDataParser;
+  readonly #parser: TsStreamParser;
 
   constructor(path: string, periodNs: bigint) {
     this.#fd = openSync(path, 'r');
-    this.#parser = new TsDataParser(periodNs);
+    this.#parser = new TsStreamParser(periodNs);
   }
 
   read(): TsRound {
