@@ -43,6 +43,7 @@ void pktstat_core_init(struct pktstat_core *c, u64 period)
 		seqcount_init(&pc->seq);
 		pc->frames = 0;
 		pc->bytes = 0;
+		pc->pkt_start = 0;
 		pc->pkt_end = 0;
 		pc->win_start = 0;
 		pc->win_end = 0;
@@ -168,6 +169,7 @@ bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigne
 		pc->win_end = c->floor + c->period;
 	}
 	pc->pkt_end = pkt + (pc->win_end - now);
+	pc->pkt_start = pkt > now - pc->win_start ? pkt - (now - pc->win_start) : 0;
 	pktstat_add(pc, len);
 	spin_unlock(&c->lock);
 	return pushed != 0;

@@ -21,13 +21,20 @@
 /*
  * Window starts, closes and every timestamp use the set's clock (pktstat_clock():
  * CLOCK_MONOTONIC plus the largest CLOCK_REALTIME - CLOCK_MONOTONIC seen). Packets
- * inside their window only compare the packet clock with their CPU's window end
- * mapped onto it (pktstat_count_slow()), on that same CPU: sched_clock(), the
- * cheapest nanosecond clock measured (TCG guest, TSC: 122 ns against 276 for
- * ktime_get_real_ns() and 142 for local_clock(), which on an unstable TSC does a
- * cmpxchg; HPET: 129 against 856). A packet clock that drifts or jumps moves a
- * CPU's window end by that much until its next slow path or close, never a count
- * into an emitted window.
+ * inside their window only compare the packet clock with their CPU's window
+ * mapped onto it (pktstat_count_slow()), on that same CPU, so the packet clock
+ * needs no agreement between CPUs: sched_clock(), the cheapest nanosecond clock
+ * measured per rule (TCG guest with the TSC, quiet host: 122 ns against 142 for
+ * local_clock(), which adds that agreement and on an unstable TSC a cmpxchg, and
+ * 276 for ktime_get_real_ns(); with HPET 129 against 856; bench/vm-rulecost.sh
+ * --clock on a loaded host: no difference beyond its noise). A packet clock
+ * that drifts or jumps forward moves a CPU's window by that much until its
+ * next slow path or close, never a count into an emitted window; one that
+ * jumps back fails the fast path's lower bound. Where the architecture has no
+ * sched_clock() of its own, the kernel's default (and local_clock(), the same
+ * there) counts jiffies: a CPU then sees its window end up to a jiffy late, and
+ * a window shorter than a jiffy takes the CPU's packets until the next tick
+ * (totals stay exact).
  */
 #define pktstat_mono_now()		ktime_get_ns()
 #define pktstat_real_offset()		ktime_to_ns(ktime_mono_to_real(0))
@@ -55,7 +62,7 @@ static inline u64 pktstat_rem(u64 t, u64 period)
 struct pktstat_pcpu {
 	seqcount_t seq;			/* odd while frames and bytes change */
 	u64 frames, bytes;		/* all this CPU counted since the set's creation */
-	u64 pkt_end;			/* win_end on the packet clock: the fast path's bound */
+	u64 pkt_start, pkt_end;		/* the window on the packet clock: the fast path's bounds */
 	u64 win_start, win_end;		/* window this CPU counts in; win_end 0: none yet */
 };
 
@@ -142,14 +149,18 @@ static inline void pktstat_add(struct pktstat_pcpu *pc, unsigned int len)
 
 /*
  * Count one packet of @len bytes on this CPU's @pc; the caller keeps BHs off.
- * Inside the open window it costs a clock read, a compare and four stores to
- * this CPU's own cache line. Returns true when windows were closed and samples
- * pushed, so the caller can wake pollers.
+ * Inside the open window it costs a clock read, two compares and four stores
+ * to this CPU's own cache line. The lower bound sends a packet clock that
+ * jumped back (an unstable TSC) to the slow path rather than keeping the CPU in
+ * its window for as long as the jump. Returns true when windows were closed and
+ * samples pushed, so the caller can wake pollers.
  */
 static inline bool pktstat_count(struct pktstat_core *c, struct pktstat_pcpu *pc,
 				 unsigned int len)
 {
-	if (likely(pktstat_pkt_now() < pc->pkt_end)) {
+	u64 t = pktstat_pkt_now();
+
+	if (likely(t < pc->pkt_end && t >= pc->pkt_start)) {
 		pktstat_add(pc, len);
 		return false;
 	}

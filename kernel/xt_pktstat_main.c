@@ -268,6 +268,7 @@ static int pktstat_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* Two tables that differ in proc_open only: it is the one hook that tells data from stream. */
 static const struct proc_ops pktstat_data_ops = {
 	.proc_open	= pktstat_data_open,
 	.proc_read	= pktstat_read,
@@ -407,9 +408,10 @@ static struct pktstat_set *pktstat_set_create(struct pktstat_net *pn,
 	    !proc_create_data("stream", 0400, set->pde, &pktstat_stream_ops, set) ||
 	    !proc_create_single_data("config", 0444, set->pde, pktstat_config_show, set) ||
 	    !proc_create_single_data("stats", 0400, set->pde, pktstat_stats_show, set)) {
-		/* no file could be open yet, so nobody is on the queue */
 		proc_remove(set->pde);
-		goto fail;
+		/* a file made before the failure may have been opened and polled */
+		pktstat_set_retire(set);
+		return ERR_PTR(-ENOMEM);
 	}
 	refcount_set(&set->rules, 1);
 	list_add(&set->list, &pn->sets);

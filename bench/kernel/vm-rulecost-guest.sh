@@ -218,47 +218,50 @@ pktstat_cost() {
 	awk -v p="$1" -v b="$2" -v r="$RULES" 'BEGIN { printf "%.2f", (1e9 / p - 1e9 / b) / r }'
 }
 
-# --pollers N: the pktstat rules and a set "idle" whose rule sees no packet, with N poll()
-# callers on idle's stream (on the last CPU, away from the sender), which never becomes
-# readable. ROUNDS times, alternating without and with them; medians. A push of the measured
-# set must not cost anything for pollers of another set.
+# --pollers N: the pktstat rules and a set "idle" whose rule sees no packet. Runs without
+# poll() callers, with N of them on idle's stream (on the last CPU, away from the sender;
+# it never becomes readable), and without again. Besides the pps, the pollers' wake-ups
+# during their run (voluntary context switches): a push of the measured set must neither
+# wake nor cost anything for pollers of another set.
 pollers_measure() {
-	local i p none=() with=() base base2 cpu=$(($(nproc) - 1)) pids
-	COUNT=${POLLERS_COUNT:-60000}
+	local base before with after woken cpu=$(($(nproc) - 1))
+	COUNT=${POLLERS_COUNT:-30000}
 	$IPT -t raw -F
 	base=$(run_pktgen)
 	load_rules -m pktstat --period 1ms --samples 1000 --name rulecost
 	$IPT -t raw -A PREROUTING -p tcp --dport 1 -m pktstat --period 1ms --samples 1000 --name idle
-	ulimit -n 4096
-	for ((i = 0; i < ${ROUNDS:-3}; i++)); do
-		none+=("$(run_pktgen)")
-		pids=()
-		for ((p = 0; p < POLLERS; p++)); do
-			taskset -c $cpu "$VM_HELPERS/pktread" /proc/net/xt_pktstat/idle/stream poll 3600000 \
-				2>/dev/null &
-			pids+=($!)
+	before=$(run_pktgen)
+	rm -rf /tmp/pollers && mkdir /tmp/pollers
+	taskset -c $cpu bash -c 'ulimit -n 4096
+		for ((p = 0; p < $1; p++)); do
+			"$VM_HELPERS/pktread" /proc/net/xt_pktstat/idle/stream poll 3600000 2>/dev/null &
+			echo $! >>/tmp/pollers/pids
 		done
-		# all of them asleep in poll()
-		until (($(cat $(printf '/proc/%s/stat ' "${pids[@]}") | awk '$3 == "S"' | wc -l) >= POLLERS)); do
-			sleep 0.2
-		done
-		with+=("$(run_pktgen)")
-		echo "round $((i + 1)): ${none[i]} pps without, ${with[i]} pps with $POLLERS pollers" >&2
-		kill "${pids[@]}"
-		wait "${pids[@]}" 2>/dev/null || true
+		wait' bash "$POLLERS" &
+	local spawner=$!
+	until [ -s /tmp/pollers/pids ] && (($(wc -l </tmp/pollers/pids) >= POLLERS)) &&
+		(($(cat $(sed 's|.*|/proc/&/stat|' /tmp/pollers/pids) | awk '$3 == "S"' | wc -l) >= POLLERS)); do
+		sleep 0.5
 	done
-	check_hits $((2 * ${ROUNDS:-3} * COUNT))
+	woken=$(switches)
+	with=$(run_pktgen)
+	woken=$(($(switches) - woken))
+	kill $(cat /tmp/pollers/pids)
+	wait $spawner 2>/dev/null || true
+	after=$(run_pktgen)
+	check_hits $((3 * COUNT))
 	$IPT -t raw -F
-	base2=$(run_pktgen)
 	echo "clocksource $(cat $cs/current_clocksource): pktgen netif_receive, $COUNT packets, $RULES pktstat rules in raw PREROUTING ($IPT)"
-	echo "no rules: $base pps (again at the end: $base2 pps)"
-	echo "pps, no pollers: ${none[*]}; $POLLERS idle pollers of another set: ${with[*]}"
-	local m0 m1
-	m0=$(median "${none[@]}")
-	m1=$(median "${with[@]}")
-	echo "pktstat, no pollers:                      median $m0 pps, $(pktstat_cost "$m0" "$base") ns/rule"
-	echo "pktstat, $POLLERS idle pollers of another set:  median $m1 pps, $(pktstat_cost "$m1" "$base") ns/rule"
-	awk -v a="$m0" -v b="$m1" 'BEGIN { printf "ratio pps with/without pollers: %.2f\n", b / a }'
+	echo "no rules: $base pps"
+	echo "pktstat, no pollers:                      $before pps, $(pktstat_cost "$before" "$base") ns/rule (after them: $after pps)"
+	echo "pktstat, $POLLERS idle pollers of another set:  $with pps, $(pktstat_cost "$with" "$base") ns/rule; they woke $woken times"
+	awk -v a="$before" -v c="$after" -v b="$with" 'BEGIN { printf "ratio pps with/without pollers: %.2f\n", b / ((a + c) / 2) }'
+}
+
+# switches: voluntary context switches of the pollers so far (each wake-up is one).
+switches() {
+	cat $(sed 's|.*|/proc/&/status|' /tmp/pollers/pids) |
+		awk '$1 == "voluntary_ctxt_switches:" { n += $2 } END { print n + 0 }'
 }
 
 # --module KO: per-rule cost of pktstat with the run's module (A) and with KO (B), ROUNDS times

@@ -289,6 +289,26 @@ static void test_packet_clock_behind(void)
 	end(ok, c);
 }
 
+static void test_packet_clock_jumps_back(void)
+{
+	struct pktstat_core *c = core_new(100, 16, 1);
+	char text[256];
+	int ok = 1;
+
+	current = "packet clock jumping back: the slow path, not the window for as long";
+	pkt(c, 0, 1050, 1);		/* window 1000: packet clock 1000..1100 */
+	CHECK_U64("mapped start", 1000, c->pcpu[0].pkt_start);
+	pkt_offset = -1000;		/* the packet clock jumps back by ten periods */
+	pkt(c, 0, 1160, 2);		/* packet clock 160: below the window, slow path */
+	CHECK_U64("window by the set's clock", 1100, c->pcpu[0].win_start);
+	CHECK_U64("remapped start", 100, c->pcpu[0].pkt_start);
+	pkt(c, 0, 1210, 4);		/* 1200 */
+	close_at(c, 1300);
+	drain_text(c, text, sizeof(text));
+	CHECK(!strcmp(text, "1000 1 1\n1100 2 3\n1200 3 7\n"), "text:\n%s", text);
+	end(ok, c);
+}
+
 static void test_delayed_count(void)
 {
 	struct pktstat_core *c = core_new(100, 16, 2);
@@ -900,6 +920,7 @@ int main(int argc, char **argv)
 	test_wall_clock_back_an_hour();
 	test_packet_clock_ahead();
 	test_packet_clock_behind();
+	test_packet_clock_jumps_back();
 	test_delayed_count();
 	test_near_2_64();
 	test_ring_full_and_lost();

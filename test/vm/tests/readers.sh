@@ -164,7 +164,7 @@ test_nobody_reads_nothing() {
 }
 
 # One read() of a stream holding 200,000 samples, on a CPU shared with a busy loop: the read
-# lets the loop run (the kernel is not preemptible in the read: it must yield itself).
+# lets the loop run often (the kernel does not preempt the read: it must yield itself).
 test_long_read_yields() {
 	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 1us --samples 1048576 --name big ||
 		fail "rule refused"
@@ -181,9 +181,12 @@ test_long_read_yields() {
 	check_stream data 1000
 	check_eq "samples in one read" "$samples" "$N"
 	check_eq "frames" 200000 "$F"
-	local preempted
+	# the busy loop got the CPU at least twice a second of the read (measured: every 35 to
+	# 100 ms; Debian's kernel also preempted the read every 180 to 500 ms without the yield)
+	local preempted ms
 	preempted=$(sed -n 's/.*preempted \([0-9]*\) times/\1/p' status)
-	((preempted >= 2)) || fail "the read held its CPU throughout: $(cat status)"
+	ms=$(sed -n 's/.* in \([0-9]*\) ms.*/\1/p' status)
+	((preempted * 500 >= ms)) || fail "the read held its CPU: $(cat status)"
 }
 
 # sends_apart N: N sends of 5 datagrams of 100 bytes, 50 ms apart (a window of their own at 10ms).
