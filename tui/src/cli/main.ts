@@ -134,7 +134,8 @@ async function dashboard(
 
 async function main(): Promise<void> {
   const given = checkArgs(process.argv.slice(2), FLAGS);
-  const f = meow(HELP, { importMeta: import.meta, flags: FLAGS }).flags;
+  // Checked above, in today's words: meow's own check of unknown flags stays off (usage.ts).
+  const f = meow(HELP, { importMeta: import.meta, flags: FLAGS, allowUnknownFlags: true }).flags;
   const chosen = MODES.filter((m) => m.flag !== null && given.has(m.flag));
   if (chosen.length > 1) throw new UsageError(`${chosen[0].label} and ${chosen[1].label} cannot be combined`);
   const mode = chosen[0] ?? MODES[MODES.length - 1];
