@@ -261,6 +261,16 @@ expect 'a crash exits with status 70' '^EXIT=70'
 expect 'a crash is named on the shell screen' '^pktstat-top: internal error: Error: injected by the test'
 restored 'a crash'
 
+# A replay file whose name carries an escape sequence (OSC 0 would retitle the terminal): shown with
+# '?' for each control character, never acted on. The shell's glob hands the name over.
+cp "$csv" "$work/"$'ev\e]0;pwned\a.csv'
+T send-keys -t tui "clear; node $CLI --replay $work/ev*.csv; echo EXIT=\$?" Enter
+expect 'a file name with an escape sequence is shown with ?' 'replay ev\?\]0;pwned\?\.csv \| lost 0'
+title=$(T display -p -t tui '#{pane_title}')
+if [ "$title" != pwned ]; then ok 'the escape sequence in the name never reached the terminal'; else bad 'the escape sequence in the name never reached the terminal' "pane title: $title"; fi
+T send-keys -t tui q
+expect 'q exits the replay of the strange name' '^EXIT=0'
+
 # Errors: one line on stderr naming the problem, non-zero exit.
 check_error() {
 	local what=$1 re=$2; shift 2

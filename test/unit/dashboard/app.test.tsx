@@ -212,12 +212,15 @@ test('the add form refuses bad input field by field, then shows what iptables sa
   assert.equal(calls.length, 2);
 });
 
-test('d asks first; n keeps the rules, y deletes exactly the listed ones', async () => {
+test('d lists the exact rules of the set and asks; n keeps them, y deletes exactly those', async () => {
   const calls: string[] = [];
+  const rule = '-A INPUT -m pktstat --period 1ms --samples 64 --name beta';
+  // A firewall rule whose recent list is also called beta: not the set's, never touched.
+  const firewall = '-A INPUT -m recent --rcheck --name beta --mask 255.255.255.255 --rsource -j DROP';
   const exec: Exec = async (file, args) => {
     calls.push(`${file} ${args.join(' ')}`);
     if (file === 'iptables' && args[1] === 'filter' && args[2] === '-S')
-      return { stdout: '-P INPUT ACCEPT\n-A INPUT -m pktstat --period 1ms --samples 64 --name beta\n', stderr: '' };
+      return { stdout: `-P INPUT ACCEPT\n${firewall}\n${rule}\n`, stderr: '' };
     return { stdout: '', stderr: '' };
   };
   const r = start(twoSets(), exec);
@@ -225,10 +228,15 @@ test('d asks first; n keeps the rules, y deletes exactly the listed ones', async
   await press(r, KEY.down);
   await waitFor('beta selected', () => /^> beta/m.test(frame(r)));
   await press(r, 'd');
-  await waitFor('confirmation', () => frame(r).includes('delete every rule of counter set beta? (y/n)'));
+  await waitFor('confirmation', () => frame(r).includes('delete this rule of counter set beta? (y/n)'));
+  assert.ok(frame(r).includes(`iptables -t filter ${rule}`), frame(r));
+  assert.ok(!frame(r).includes('recent'), frame(r));
   await press(r, 'n');
   await waitFor('closed', () => !frame(r).includes('(y/n)'));
-  assert.equal(calls.length, 0);
+  assert.deepEqual(
+    calls.filter((c) => !c.endsWith('-S')),
+    [],
+  );
   await press(r, 'd');
   await waitFor('confirmation again', () => frame(r).includes('(y/n)'));
   await press(r, 'y');

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { splitArgs } from '../../../tui/src/args/argv.js';
-import { addArgv, addRule, deleteArgvs, deleteRules, type Exec } from '../../../tui/src/rules/iptables.js';
+import {
+  addArgv,
+  addRule,
+  deleteSetRules,
+  type Exec,
+  findSetRules,
+  setRules,
+} from '../../../tui/src/rules/iptables.js';
 import { type RuleForm, validateRule } from '../../../tui/src/rules/validate.js';
 
 const form = (over: Partial<RuleForm>): RuleForm => ({
@@ -132,51 +139,85 @@ const LISTING = `-P INPUT ACCEPT
 `;
 
 test('-S lines of the named set become -D argv lists', () => {
-  assert.deepEqual(deleteArgvs('filter', LISTING, 'web'), [
+  assert.deepEqual(
+    setRules('iptables', 'filter', LISTING, 'web').map((r) => r.argv),
     [
-      '-t',
-      'filter',
-      '-D',
-      'INPUT',
-      '-p',
-      'tcp',
-      '-m',
-      'tcp',
-      '--dport',
-      '80',
-      '-m',
-      'pktstat',
-      '--period',
-      '100ms',
-      '--samples',
-      '20',
-      '--name',
-      'web',
+      [
+        '-t',
+        'filter',
+        '-D',
+        'INPUT',
+        '-p',
+        'tcp',
+        '-m',
+        'tcp',
+        '--dport',
+        '80',
+        '-m',
+        'pktstat',
+        '--period',
+        '100ms',
+        '--samples',
+        '20',
+        '--name',
+        'web',
+      ],
+      [
+        '-t',
+        'filter',
+        '-D',
+        'FORWARD',
+        '-m',
+        'comment',
+        '--comment',
+        'web traffic',
+        '-m',
+        'pktstat',
+        '--period',
+        '100ms',
+        '--samples',
+        '20',
+        '--name',
+        'web',
+        '-j',
+        'ACCEPT',
+      ],
     ],
-    [
-      '-t',
-      'filter',
-      '-D',
-      'FORWARD',
-      '-m',
-      'comment',
-      '--comment',
-      'web traffic',
-      '-m',
-      'pktstat',
-      '--period',
-      '100ms',
-      '--samples',
-      '20',
-      '--name',
-      'web',
-      '-j',
-      'ACCEPT',
-    ],
-  ]);
+  );
 });
 
-test('deleteRules lists every table of both families and deletes exactly the matching rules', async () => {
+// iptables-save's order: generic options, then each match with its own options, then the target.
+// Only `--name` inside a pktstat match's options names a counter set.
+const FIREWALL = `-A INPUT -p tcp -m tcp --dport 22 -m recent --rcheck --seconds 60 --name ssh --mask 255.255.255.255 --rsource -j DROP
+-A INPUT -p tcp -m tcp --dport 22 -m recent --set --name ssh --mask 255.255.255.255 --rsource
+-A INPUT -m pktstat --period 1s --samples 60 --name web -m recent --set --name ssh --mask 255.255.255.255 --rsource
+-A INPUT -m recent --set --name ssh --mask 255.255.255.255 --rsource -m pktstat --period 1s --samples 60 --name web
+-A INPUT -m comment --comment "-m pktstat --period 1s --samples 60 --name ssh" -j ACCEPT
+-A INPUT -m comment --comment -m -m comment --comment pktstat -j ACCEPT
+-A INPUT -m pktstat --period 1s --samples 60 --name ssh -m recent --set --name web --mask 255.255.255.255 --rsource -j ACCEPT
+-A INPUT -m recent --rcheck --name web --mask 255.255.255.255 --rsource -m pktstat --period 10ms --samples 8 --name ssh
+-A OUTPUT -m pktstat --name ssh --samples 60 --period 1s
+`;
+
+test("a set's rules are those whose pktstat match names it: --name of -m recent and comments are not", () => {
+  assert.deepEqual(
+    setRules('iptables', 'filter', FIREWALL, 'ssh').map((r) => r.argv.join(' ')),
+    [
+      '-t filter -D INPUT -m pktstat --period 1s --samples 60 --name ssh -m recent --set --name web --mask 255.255.255.255 --rsource -j ACCEPT',
+      '-t filter -D INPUT -m recent --rcheck --name web --mask 255.255.255.255 --rsource -m pktstat --period 10ms --samples 8 --name ssh',
+      '-t filter -D OUTPUT -m pktstat --name ssh --samples 60 --period 1s',
+    ],
+  );
+  assert.deepEqual(
+    setRules('iptables', 'filter', FIREWALL, 'web').map((r) => r.argv.join(' ')),
+    [
+      '-t filter -D INPUT -m pktstat --period 1s --samples 60 --name web -m recent --set --name ssh --mask 255.255.255.255 --rsource',
+      '-t filter -D INPUT -m recent --set --name ssh --mask 255.255.255.255 --rsource -m pktstat --period 1s --samples 60 --name web',
+    ],
+  );
+});
+
+test('findSetRules lists every table of both families; deleteSetRules deletes exactly those rules', async () => {
   const calls: string[] = [];
   const exec: Exec = async (file, args) => {
     calls.push(`${file} ${args.join(' ')}`);
@@ -193,7 +234,19 @@ test('deleteRules lists every table of both families and deletes exactly the mat
     }
     return { stdout: '', stderr: '' };
   };
-  assert.equal(await deleteRules('web', exec), null);
+  const found = await findSetRules('web', exec);
+  assert.ok(typeof found !== 'string', String(found));
+  // What the confirmation shows: the rules as -S lists them, with their command and table.
+  assert.deepEqual(
+    found.map((r) => r.shown),
+    [
+      'iptables -t filter -A INPUT -p tcp -m tcp --dport 80 -m pktstat --period 100ms --samples 20 --name web',
+      'iptables -t filter -A FORWARD -m comment --comment "web traffic" -m pktstat --period 100ms --samples 20 --name web -j ACCEPT',
+      'ip6tables -t mangle -A PREROUTING -m pktstat --period 1ms --samples 8 --name web',
+    ],
+  );
+  assert.equal(calls.filter((c) => c.includes(' -D ')).length, 0, 'listing deletes nothing');
+  assert.equal(await deleteSetRules(found, exec), null);
   assert.deepEqual(
     calls.filter((c) => c.includes(' -D ')),
     [
@@ -203,7 +256,18 @@ test('deleteRules lists every table of both families and deletes exactly the mat
     ],
   );
   assert.equal(calls.filter((c) => c.endsWith(' -S')).length, 10);
-  assert.equal(await deleteRules('absent', exec), 'no iptables or ip6tables rule uses the name absent');
+  // A rule gone since it was listed: iptables' refusal, and nothing else is touched after it.
+  const gone: Exec = async (file, args) => {
+    calls.push(`${file} ${args.join(' ')}`);
+    throw Object.assign(new Error('exit 1'), {
+      code: 1,
+      stderr: 'iptables: Bad rule (does a matching rule exist in that chain?).\n',
+    });
+  };
+  calls.length = 0;
+  assert.equal(await deleteSetRules(found, gone), 'iptables: Bad rule (does a matching rule exist in that chain?).');
+  assert.equal(calls.length, 1);
+  assert.equal(await findSetRules('absent', exec), 'no iptables or ip6tables rule uses the name absent');
   const denied: Exec = async () => {
     throw Object.assign(new Error('exit 4'), {
       code: 4,
@@ -212,7 +276,7 @@ test('deleteRules lists every table of both families and deletes exactly the mat
     });
   };
   assert.equal(
-    await deleteRules('web', denied),
+    await findSetRules('web', denied),
     'iptables v1.8.9 (nf_tables): Could not fetch rule set generation id: Permission denied (you must be root)',
   );
 });

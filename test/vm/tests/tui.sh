@@ -156,3 +156,39 @@ test_tui_bursts_export() {
 	check_eq "bursts = SPEC section 4 from the windows" "$(cat expected)" "$(cat got.common)"
 	echo "$n bursts: $(cut -d, -f3,4 got | tr '\n' ' ')"
 }
+
+# The dashboard's `d` on set ssh, through its code path (the rules/ functions the dialog calls,
+# with the real iptables and ip6tables; Ink alone takes over a minute to load under TCG): it
+# lists and deletes the rules whose pktstat match names ssh, in both families, and nothing
+# else. A firewall rule with `-m recent --name ssh`, and a rule of set web whose recent list is
+# ssh, stay as they were.
+test_tui_delete_key() {
+	local rules=$REPO/dist/tui/src/rules/iptables.js
+	[ -e "$rules" ] || fail "$rules is missing (npx tsc -p tsconfig.json)"
+	iptables -A INPUT -p tcp --dport 22 -m recent --name ssh --rcheck --seconds 60 -j DROP ||
+		fail "recent rule refused"
+	iptables -A INPUT -p udp --dport 5560 -m pktstat --period 100ms --samples 100 --name ssh ||
+		fail "pktstat rule refused"
+	iptables -A INPUT -p udp --dport 5561 -m pktstat --period 100ms --samples 100 --name web \
+		-m recent --name ssh --set || fail "pktstat + recent rule refused"
+	ip6tables -A INPUT -p udp --dport 5560 -m pktstat --period 100ms --samples 100 --name ssh ||
+		fail "ip6tables pktstat rule refused"
+	# What must be left: every rule but the two of port 5560 (set ssh's own).
+	iptables -S INPUT | grep -v -- '--dport 5560 ' >keep4
+	ip6tables -S INPUT | grep -v -- '--dport 5560 ' >keep6
+	[ "$(wc -l <keep4)" -eq 3 ] || fail "unexpected INPUT rules: $(iptables -S INPUT)"
+	# What the confirmation lists, then what y does.
+	node --input-type=module -e "
+		import { deleteSetRules, findSetRules } from '$rules';
+		const found = await findSetRules('ssh');
+		if (typeof found === 'string') throw new Error(found);
+		for (const r of found) console.log(r.shown);
+		const err = await deleteSetRules(found);
+		if (err !== null) throw new Error(err);" >listed 2>err || fail "d: $(cat err)"
+	check_eq "iptables rules left" "$(cat keep4)" "$(iptables -S INPUT)"
+	check_eq "ip6tables rules left" "$(cat keep6)" "$(ip6tables -S INPUT)"
+	check_eq "rules listed" \
+		"iptables -t filter -A INPUT -p udp -m udp --dport 5560 -m pktstat --period 100ms --samples 100 --name ssh
+ip6tables -t filter -A INPUT -p udp -m udp --dport 5560 -m pktstat --period 100ms --samples 100 --name ssh" \
+		"$(cat listed)"
+}

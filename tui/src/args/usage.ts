@@ -1,14 +1,15 @@
-// Command-line mistakes: meow accepts any flag and keeps stray arguments, so the arguments are
-// checked here against the flag table, and every mistake is one line that names it (exit 2).
+// Command-line mistakes, checked here against meow's flag table before meow parses (meow runs
+// with its own unknown-flag check off): every mistake is one line that names it (exit 2).
+// meow's strict mode (`allowUnknownFlags: false`) is not the check: it prints "Unknown flag"
+// and the flag on two lines and exits by itself, throws "The flag --rule can only be set once."
+// (exit 1), takes a missing value as '' (`--rule` alone), keeps a stray argument as input, reads
+// `--help=x` as false, and calls the option after a value-less one unknown (`--rule --export`).
+import type { AnyFlags } from 'meow';
 
 /** A mistake in the command line; main exits with status 2 for it, as iptables does. */
 export class UsageError extends Error {}
 
-/** The part of a meow flag definition the check needs. */
-interface FlagSpec {
-  readonly type: 'string' | 'boolean' | 'number';
-  readonly isMultiple?: boolean;
-}
+type FlagSpec = Pick<AnyFlags[string], 'type' | 'isMultiple'>;
 
 const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 
@@ -18,7 +19,7 @@ const kebab = (name: string): string => name.replace(/[A-Z]/g, (c) => `-${c.toLo
  * script). `flags` is the meow flag table, keyed in camelCase as meow wants. Returns the
  * options given, as typed (kebab-case, without the dashes).
  */
-export function checkArgs(args: readonly string[], flags: Readonly<Record<string, FlagSpec>>): Set<string> {
+export function checkArgs(args: readonly string[], flags: AnyFlags): Set<string> {
   const known = new Map<string, FlagSpec>([
     ['help', { type: 'boolean' }],
     ['version', { type: 'boolean' }],

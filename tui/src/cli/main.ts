@@ -1,6 +1,5 @@
 // pktstat-top's command line: checks the arguments, then runs one mode (an export, the
 // Prometheus exporter, the live dashboard or the dashboard over a replayed CSV).
-import { basename } from 'node:path';
 import meow, { type Result } from 'meow';
 import { PROC_DIR } from '../../../addon/limits.js';
 import type { Source } from '../dashboard/app.js';
@@ -13,6 +12,7 @@ import { DEFAULT_PORT } from '../serve/listen-address.js';
 import { DEFAULT_PEAK_INTERVAL, runServeMode } from '../serve/serve-mode.js';
 import { hasThresholds, parseThresholds, type Thresholds } from '../windows/threshold.js';
 import { checkArgs, UsageError } from '../args/usage.js';
+import { printable } from '../args/printable.js';
 
 const HELP = `
   Usage
@@ -98,10 +98,9 @@ async function runExportMode(f: Flags, durationMs: number | null, thresholds: Th
 }
 
 async function runReplay(f: Flags, durationMs: number | null, thresholds: Thresholds): Promise<void> {
-  const file = f.replay ?? '';
-  const replay = readReplay(file);
-  const model = new ReplayModel(basename(file, '.csv'), replay.rows, replay.periodNs, thresholds);
-  await dashboard({ kind: 'replay', model, label: basename(file) }, undefined, durationMs, thresholds, () => {});
+  const replay = readReplay(f.replay ?? '');
+  const model = new ReplayModel(replay.name, replay.rows, replay.periodNs, thresholds);
+  await dashboard({ kind: 'replay', model, label: replay.fileName }, undefined, durationMs, thresholds, () => {});
 }
 
 async function runLive(f: Flags, durationMs: number | null, thresholds: Thresholds): Promise<void> {
@@ -135,7 +134,8 @@ async function dashboard(
 
 async function main(): Promise<void> {
   const given = checkArgs(process.argv.slice(2), FLAGS);
-  const f = meow(HELP, { importMeta: import.meta, flags: FLAGS }).flags;
+  // Checked above, in today's words: meow's own check of unknown flags stays off (usage.ts).
+  const f = meow(HELP, { importMeta: import.meta, flags: FLAGS, allowUnknownFlags: true }).flags;
   const chosen = MODES.filter((m) => m.flag !== null && given.has(m.flag));
   if (chosen.length > 1) throw new UsageError(`${chosen[0].label} and ${chosen[1].label} cannot be combined`);
   const mode = chosen[0] ?? MODES[MODES.length - 1];
@@ -162,6 +162,7 @@ async function main(): Promise<void> {
 main().catch((e: NodeJS.ErrnoException) => {
   // A reader that closed the pipe (`| head`) ended the export; that is not an error.
   if (e.code === 'EPIPE') return;
-  process.stderr.write(`pktstat-top: ${e.message.split('\n')[0]}\n`);
+  // Whatever text an error carries (a file's name or contents), the terminal gets no control character.
+  process.stderr.write(`pktstat-top: ${printable(e.message.split('\n')[0])}\n`);
   process.exitCode = e instanceof UsageError ? 2 : 1;
 });

@@ -7,7 +7,7 @@ import { ConfirmDelete } from './components/ConfirmDelete.js';
 import { Help } from './components/Help.js';
 import { Lines } from './components/Lines.js';
 import { AXIS_WIDTH } from './chart.js';
-import { addRule, deleteRules, type Exec, execIptables } from '../rules/iptables.js';
+import { addRule, deleteSetRules, type Exec, execIptables, findSetRules } from '../rules/iptables.js';
 import { Bursts } from './components/Bursts.js';
 import { Histogram } from './components/Histogram.js';
 import type { Screen } from './screen.js';
@@ -215,7 +215,8 @@ export function App(props: AppProps) {
     body = (
       <ConfirmDelete
         name={view.target}
-        remove={(name) => deleteRules(name, exec)}
+        find={(name) => findSetRules(name, exec)}
+        remove={(rules) => deleteSetRules(rules, exec)}
         close={(err) => dispatch({ type: 'close', message: err })}
       />
     );

@@ -1,5 +1,8 @@
 // Reads a CSV written by `--export csv` back into rows for `--replay`.
 import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { PERIOD_MIN_NS } from '../../../addon/limits.js';
+import { printable, QUOTED_MAX } from '../args/printable.js';
 import { CSV_HEADER } from './export.js';
 import type { Row } from '../windows/tiler.js';
 
@@ -9,9 +12,16 @@ interface Replay {
   readonly periodNs: bigint;
 }
 
+/** A replay file: its rows, and its name as the dashboard shows it (control characters as '?'). */
+interface ReplayFile extends Replay {
+  /** The set's name: the file's, without `.csv`. */
+  readonly name: string;
+  readonly fileName: string;
+}
+
 const U64_MAX = (1n << 64n) - 1n;
 
-/** Parses CSV text; throws `LABEL line N: problem` for the first bad line. */
+/** Parses CSV text; throws `LABEL line N: problem` for the first bad line. `label` is shown as given. */
 export function parseReplay(text: string, label: string): Replay {
   const lines = text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
@@ -20,12 +30,14 @@ export function parseReplay(text: string, label: string): Replay {
     throw new Error(`${label} line 1: expected the header ${CSV_HEADER.trim()}`);
   const rows: Row[] = [];
   let periodNs: bigint | null = null;
+  let periodLine = 2;
   for (let i = 1; i < lines.length; i++) {
     const where = `${label} line ${i + 1}`;
     const fields = lines[i].replace(/\r$/, '').split(',');
     if (fields.length !== 5) throw new Error(`${where}: expected 5 fields, found ${fields.length}`);
     const v = fields.map((f, k) => {
-      if (!/^\d+$/.test(f)) throw new Error(`${where}: field ${k + 1} '${f}' is not an unsigned integer`);
+      if (!/^\d+$/.test(f))
+        throw new Error(`${where}: field ${k + 1} '${printable(f, QUOTED_MAX)}' is not an unsigned integer`);
       const n = BigInt(f);
       if (n > U64_MAX) throw new Error(`${where}: field ${k + 1} exceeds 2^64-1`);
       return n;
@@ -36,14 +48,19 @@ export function parseReplay(text: string, label: string): Replay {
     if (prev !== undefined && startNs !== prev.endNs)
       throw new Error(`${where}: start_ns ${startNs} does not continue the previous row's end_ns ${prev.endNs}`);
     if (lost === 0n) {
-      if (periodNs === null) periodNs = endNs - startNs;
-      else if (endNs - startNs !== periodNs)
+      if (periodNs === null) {
+        periodNs = endNs - startNs;
+        periodLine = i + 1;
+      } else if (endNs - startNs !== periodNs)
         throw new Error(`${where}: window of ${endNs - startNs} ns, earlier windows are ${periodNs} ns`);
     }
     rows.push({ startNs, endNs, frames, bytes, lost });
   }
   if (rows.length === 0) throw new Error(`${label}: no rows after the header`);
   const P = periodNs ?? rows[0].endNs - rows[0].startNs;
+  // SPEC 1's shortest period: anything finer is no export of a set.
+  if (P < PERIOD_MIN_NS)
+    throw new Error(`${label} line ${periodLine}: windows of ${P} ns: the shortest period is 1 µs`);
   // Windows are numbered start / period: an export's rows lie on that grid, and so must these.
   const off = rows.findIndex((r) => r.startNs % P !== 0n || r.endNs % P !== 0n);
   if (off >= 0)
@@ -53,14 +70,19 @@ export function parseReplay(text: string, label: string): Replay {
   return { rows, periodNs: P };
 }
 
-export function readReplay(path: string): Replay {
+export function readReplay(path: string): ReplayFile {
+  const shown = printable(path);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read replay file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+    throw new Error(`cannot read replay file ${shown}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
       cause: e,
     });
   }
-  return parseReplay(text, path);
+  return {
+    ...parseReplay(text, shown),
+    name: printable(basename(path, '.csv')),
+    fileName: printable(basename(path)),
+  };
 }

@@ -62,12 +62,35 @@ export async function addRule(spec: RuleSpec, exec: Exec = execIptables): Promis
 
 const TABLES = ['filter', 'mangle', 'raw', 'nat', 'security'];
 
+// pktstat's options, each with its value; its save prints them in this order.
+const PKTSTAT_OPTIONS = new Set(['--period', '--samples', '--name']);
+
 /**
- * From one table's `-S` listing, the `-D` argument lists that delete every rule of set `name`:
- * lines with `-m pktstat` and `--name NAME`, `-A` turned into `-D`, the rest unchanged.
+ * Whether a rule (its `-S` line split) has a pktstat match of set `name`. A match's options run
+ * from its `-m` to the next match or the target, so only `--name` among pktstat's own options
+ * names a set: `-m recent --name NAME` is another list, and a quoted comment is one argument.
  */
-export function deleteArgvs(table: string, listing: string, name: string): string[][] {
-  const out: string[][] = [];
+function usesSet(args: readonly string[], name: string): boolean {
+  for (let i = 0; i + 1 < args.length; i++) {
+    if (args[i] !== '-m' || args[i + 1] !== 'pktstat') continue;
+    for (let j = i + 2; j + 1 < args.length && PKTSTAT_OPTIONS.has(args[j]); j += 2)
+      if (args[j] === '--name' && args[j + 1] === name) return true;
+  }
+  return false;
+}
+
+/** A rule of a counter set, as listed and as it is deleted. */
+export interface SetRule {
+  readonly file: string;
+  /** `FILE -t TABLE -A CHAIN …`, the rule as `-S` lists it. */
+  readonly shown: string;
+  /** The argument list that deletes exactly that rule. */
+  readonly argv: readonly string[];
+}
+
+/** From one table's `-S` listing, every rule of set `name`; each deleted by its `-A` made `-D`. */
+export function setRules(file: string, table: string, listing: string, name: string): SetRule[] {
+  const out: SetRule[] = [];
   for (const line of listing.split('\n')) {
     if (!line.startsWith('-A ')) continue;
     let args: string[];
@@ -76,20 +99,15 @@ export function deleteArgvs(table: string, listing: string, name: string): strin
     } catch {
       continue;
     }
-    let pktstat = false;
-    let named = false;
-    for (let i = 0; i + 1 < args.length; i++) {
-      if (args[i] === '-m' && args[i + 1] === 'pktstat') pktstat = true;
-      if (args[i] === '--name' && args[i + 1] === name) named = true;
-    }
-    if (pktstat && named) out.push(['-t', table, '-D', ...args.slice(1)]);
+    if (usesSet(args, name))
+      out.push({ file, shown: `${file} -t ${table} ${line}`, argv: ['-t', table, '-D', ...args.slice(1)] });
   }
   return out;
 }
 
-/** Deletes every rule of set `name` in both families; resolves to an error line or null. */
-export async function deleteRules(name: string, exec: Exec = execIptables): Promise<string | null> {
-  let deleted = 0;
+/** Every rule of set `name` in every table of both families, or a one-line error. */
+export async function findSetRules(name: string, exec: Exec = execIptables): Promise<SetRule[] | string> {
+  const found: SetRule[] = [];
   let missing = 0;
   for (const file of ['iptables', 'ip6tables']) {
     for (const table of TABLES) {
@@ -106,16 +124,21 @@ export async function deleteRules(name: string, exec: Exec = execIptables): Prom
         if (/can't initialize|does not exist/i.test(err.stderr ?? '')) continue;
         return failure(file, err);
       }
-      for (const argv of deleteArgvs(table, listing, name)) {
-        try {
-          await exec(file, argv);
-          deleted++;
-        } catch (e) {
-          return failure(file, e as ExecError);
-        }
-      }
+      found.push(...setRules(file, table, listing, name));
     }
   }
   if (missing === 2) return 'iptables not found: install iptables (apt-get install iptables)';
-  return deleted === 0 ? `no iptables or ip6tables rule uses the name ${name}` : null;
+  return found.length === 0 ? `no iptables or ip6tables rule uses the name ${name}` : found;
+}
+
+/** Deletes exactly these rules, in order; resolves to an error line or null. */
+export async function deleteSetRules(rules: readonly SetRule[], exec: Exec = execIptables): Promise<string | null> {
+  for (const r of rules) {
+    try {
+      await exec(r.file, r.argv);
+    } catch (e) {
+      return failure(r.file, e as ExecError);
+    }
+  }
+  return null;
 }
