@@ -35,6 +35,8 @@ test('GET /metrics is the exposition, HEAD its headers alone', async () => {
   assert.equal(get.status, 200);
   assert.equal(get.body, BODY);
   assert.equal(get.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
+  // A proxy's absolute-form target names the same resource.
+  assert.equal((await fetchRaw(port, 'GET', `http://127.0.0.1:${port}/metrics`)).body, BODY);
   const head = await fetchRaw(port, 'HEAD', '/metrics?x=1');
   assert.equal(head.status, 200);
   assert.equal(head.body, '');
@@ -43,7 +45,8 @@ test('GET /metrics is the exposition, HEAD its headers alone', async () => {
 
 test('any other path is 404, any other method 405 (with Allow), and neither scrapes', async () => {
   const before = scrapes;
-  for (const path of ['/', '/metrics/', '/favicon.ico', '/metricsx']) {
+  // '//' and '//x/metrics' are not URLs relative to a host (a URL parser reads them as a host).
+  for (const path of ['/', '//', '//metrics', '//x/metrics', '/metrics/', '/favicon.ico', '/metricsx', '*']) {
     const r = await fetchRaw(port, 'GET', path);
     assert.equal(r.status, 404, path);
   }

@@ -27,8 +27,23 @@ function listenError(where: string, e: NodeJS.ErrnoException): Error {
   return new Error(`cannot listen on ${where}: ${why[e.code ?? ''] ?? e.code ?? e.message}`, { cause: e });
 }
 
+/**
+ * The path of a request target (RFC 9112 3.2): origin-form up to the query; absolute-form (what
+ * proxies send) through the URL parser, which must never see origin-form: it reads `//x/metrics`
+ * as host x. Anything else (`*`) is no path.
+ */
+function targetPath(target: string): string | null {
+  if (target.startsWith('/')) return target.split('?', 1)[0];
+  if (!/^https?:\/\//i.test(target)) return null;
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return null;
+  }
+}
+
 async function answer(req: IncomingMessage, res: ServerResponse, exposition: Exposition): Promise<void> {
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+  const path = targetPath(req.url ?? '');
   if (path !== '/metrics') {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('not found: the metrics are at /metrics\n');
     return;
