@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { formatListenAddress, type ListenAddress } from './listen-address.js';
 
-interface Exposition {
+export interface Exposition {
   readonly contentType: string;
   metrics(): Promise<string>;
 }

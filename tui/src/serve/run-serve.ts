@@ -6,7 +6,7 @@ import type { DrainApi } from '../../../addon/types.js';
 import { openDrain } from '../windows/feed.js';
 import type { Thresholds } from '../windows/threshold.js';
 import type { Counters } from '../windows/tiler.js';
-import { exporterRegistry } from './exporter-metrics.js';
+import { exporterExposition } from './exporter-metrics.js';
 import { formatListenAddress, type ListenAddress } from './listen-address.js';
 import { type MetricsServer, serveMetrics } from './metrics-server.js';
 import { SetFollower } from './set-follower.js';
@@ -78,7 +78,7 @@ export async function runServe(o: ServeOptions): Promise<void> {
   if (moduleLoaded) startDrain(true);
   else o.log(`${o.procDir} is missing: the module is not loaded; serving pktstat_module_loaded 0 until it is`);
 
-  const registry = exporterRegistry(
+  const exposition = exporterExposition(
     {
       sets: () => follower.sets.values(),
       health: () => ({
@@ -93,7 +93,7 @@ export async function runServe(o: ServeOptions): Promise<void> {
   );
   let server: MetricsServer;
   try {
-    server = await serveMetrics(o.listen, registry);
+    server = await serveMetrics(o.listen, exposition);
   } catch (e) {
     (drain as DrainApi | null)?.stop();
     throw e;
