@@ -4,16 +4,14 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import type { IncomingHttpHeaders } from 'node:http';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
-import type { TLSSocket } from 'node:tls';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { hashSync } from 'bcryptjs';
 import { serveMetrics } from '../../../tui/src/serve/metrics-server.js';
 import { openWebServing } from '../../../tui/src/serve/web-serving.js';
-import { type KeyPair, makePki } from './pki.js';
+import { httpsGet } from './https-get.js';
+import { makePki } from './pki.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pktstat-tls-server-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -40,50 +38,6 @@ async function serve(yaml: string, logs: string[] = []) {
   return { port: server.address.port, close: () => server.close() };
 }
 
-interface Answer {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: string;
-  /** The serial number of the certificate the server showed. */
-  serial: string;
-}
-
-function get(
-  port: number,
-  o: { path?: string; auth?: string; client?: KeyPair; maxVersion?: 'TLSv1.2' } = {},
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      {
-        host: '127.0.0.1',
-        port,
-        path: o.path ?? '/metrics',
-        ca: readFileSync(pki.ca.cert),
-        cert: o.client === undefined ? undefined : readFileSync(o.client.cert),
-        key: o.client === undefined ? undefined : readFileSync(o.client.key),
-        maxVersion: o.maxVersion,
-        agent: false,
-        headers: o.auth === undefined ? {} : { Authorization: `Basic ${Buffer.from(o.auth).toString('base64')}` },
-      },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            headers: res.headers,
-            body,
-            serial: (res.socket as TLSSocket).getPeerCertificate().serialNumber,
-          }),
-        );
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 const tls = (extra = '') =>
   `tls_server_config:\n  cert_file: ${pki.server.cert}\n  key_file: ${pki.server.key}\n${extra}`;
 
@@ -100,19 +54,19 @@ test('basic authentication over HTTPS: 401 with WWW-Authenticate and nothing of 
       ['other:pw', '/metrics'],
       [undefined, '/nothing-here'],
     ] as const) {
-      const r = await get(s.port, { auth, path });
+      const r = await httpsGet(pki.ca, s.port, { auth, path });
       assert.equal(r.status, 401, `${auth} ${path}`);
       assert.equal(r.headers['www-authenticate'], 'Basic realm="pktstat-top", charset="UTF-8"');
       assert.equal(r.headers['x-content-type-options'], 'nosniff');
       assert.equal(r.body, 'unauthorized\n');
     }
     assert.equal(scrapes, before, 'no refused request reached the metrics');
-    const ok = await get(s.port, { auth: 'prometheus:pw' });
+    const ok = await httpsGet(pki.ca, s.port, { auth: 'prometheus:pw' });
     assert.equal(ok.status, 200);
     assert.equal(ok.body, BODY);
     assert.equal(ok.headers['strict-transport-security'], 'max-age=300');
     assert.equal(ok.headers['www-authenticate'], undefined);
-    assert.equal((await get(s.port, { auth: 'prometheus:pw', path: '/x' })).status, 404);
+    assert.equal((await httpsGet(pki.ca, s.port, { auth: 'prometheus:pw', path: '/x' })).status, 404);
   } finally {
     await s.close();
   }
@@ -126,15 +80,15 @@ test('RequireAndVerifyClientCert with client_allowed_sans: only a valid certific
     ),
   );
   try {
-    assert.equal((await get(s.port, { client: pki.client })).body, BODY);
+    assert.equal((await httpsGet(pki.ca, s.port, { client: pki.client })).body, BODY);
     for (const [what, client] of [
       ['no certificate', undefined],
       ['expired', pki.expiredClient],
       ['of another CA', pki.strangerClient],
       ['a name not allowed', other],
     ] as const)
-      await assert.rejects(get(s.port, { client }), /socket hang up|ECONNRESET|alert|certificate/, what);
-    assert.equal((await get(s.port, { client: pki.client })).status, 200);
+      await assert.rejects(httpsGet(pki.ca, s.port, { client }), /socket hang up|ECONNRESET|alert|certificate/, what);
+    assert.equal((await httpsGet(pki.ca, s.port, { client: pki.client })).status, 200);
   } finally {
     await s.close();
   }
@@ -144,13 +98,13 @@ test('VerifyClientCertIfGiven and RequireAnyClientCert as Go has them', async ()
   const ifGiven = await serve(tls(`  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: ${pki.ca.cert}\n`));
   const any = await serve(tls('  client_auth_type: RequireAnyClientCert\n'));
   try {
-    assert.equal((await get(ifGiven.port)).status, 200);
-    assert.equal((await get(ifGiven.port, { client: pki.client })).status, 200);
-    await assert.rejects(get(ifGiven.port, { client: pki.strangerClient }));
-    await assert.rejects(get(ifGiven.port, { client: pki.expiredClient }));
+    assert.equal((await httpsGet(pki.ca, ifGiven.port)).status, 200);
+    assert.equal((await httpsGet(pki.ca, ifGiven.port, { client: pki.client })).status, 200);
+    await assert.rejects(httpsGet(pki.ca, ifGiven.port, { client: pki.strangerClient }));
+    await assert.rejects(httpsGet(pki.ca, ifGiven.port, { client: pki.expiredClient }));
     // Any certificate, unverified, but one there must be.
-    assert.equal((await get(any.port, { client: pki.strangerClient })).status, 200);
-    await assert.rejects(get(any.port));
+    assert.equal((await httpsGet(pki.ca, any.port, { client: pki.strangerClient })).status, 200);
+    await assert.rejects(httpsGet(pki.ca, any.port));
   } finally {
     await ifGiven.close();
     await any.close();
@@ -160,8 +114,8 @@ test('VerifyClientCertIfGiven and RequireAnyClientCert as Go has them', async ()
 test('min_version TLS13 refuses a TLS 1.2 client', async () => {
   const s = await serve(tls('  min_version: TLS13\n'));
   try {
-    assert.equal((await get(s.port)).status, 200);
-    await assert.rejects(get(s.port, { maxVersion: 'TLSv1.2' }), /version/i);
+    assert.equal((await httpsGet(pki.ca, s.port)).status, 200);
+    await assert.rejects(httpsGet(pki.ca, s.port, { maxVersion: 'TLSv1.2' }), /version/i);
   } finally {
     await s.close();
   }
@@ -175,18 +129,18 @@ test('a renewed certificate is served from the next connection on; a broken rene
   const logs: string[] = [];
   const s = await serve(`tls_server_config:\n  cert_file: ${cert}\n  key_file: ${key}\n`, logs);
   try {
-    const first = (await get(s.port)).serial;
+    const first = (await httpsGet(pki.ca, s.port)).serial;
     const renewed = pki.issue('renewed', 'server');
     copyFileSync(renewed.key, key);
     copyFileSync(renewed.cert, cert);
-    const second = (await get(s.port)).serial;
+    const second = (await httpsGet(pki.ca, s.port)).serial;
     assert.notEqual(second, first);
     assert.equal(second, new X509Certificate(readFileSync(renewed.cert)).serialNumber);
     assert.deepEqual(logs, [`tls_server_config: ${cert} read again`]);
     // Half a renewal: a new certificate whose key has not been written yet.
     copyFileSync(pki.issue('half', 'server').cert, cert);
-    assert.equal((await get(s.port)).serial, second);
-    assert.equal((await get(s.port)).serial, second);
+    assert.equal((await httpsGet(pki.ca, s.port)).serial, second);
+    assert.equal((await httpsGet(pki.ca, s.port)).serial, second);
     assert.deepEqual(logs.slice(1), [
       `tls_server_config: key_file ${key} is not the key of cert_file ${cert}; still serving the previous certificate`,
     ]);
