@@ -12,19 +12,13 @@ import { serveMetrics } from '../../../tui/src/serve/metrics-server.js';
 import { openWebServing } from '../../../tui/src/serve/web-serving.js';
 import { httpsGet } from './https-get.js';
 import { makePki } from './pki.js';
+import { countingExposition } from './exposition.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pktstat-tls-server-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const pki = makePki(join(dir, 'pki'));
 const BODY = '# HELP x_total x\n# TYPE x_total counter\nx_total 1\n';
-let scrapes = 0;
-const exposition = {
-  contentType: 'text/plain; version=0.0.4; charset=utf-8',
-  metrics: () => {
-    scrapes++;
-    return Promise.resolve(BODY);
-  },
-};
+const exposition = countingExposition(BODY);
 let n = 0;
 
 async function serve(yaml: string, logs: string[] = []) {
@@ -46,7 +40,7 @@ test('basic authentication over HTTPS: 401 with WWW-Authenticate and nothing of 
     `${tls()}basic_auth_users:\n  prometheus: ${hashSync('pw', 4)}\nhttp_server_config:\n  headers:\n    X-Content-Type-Options: nosniff\n    Strict-Transport-Security: max-age=300\n`,
   );
   try {
-    const before = scrapes;
+    const before = exposition.scrapes;
     for (const [auth, path] of [
       [undefined, '/metrics'],
       ['prometheus:wrong', '/metrics'],
@@ -60,7 +54,7 @@ test('basic authentication over HTTPS: 401 with WWW-Authenticate and nothing of 
       assert.equal(r.headers['x-content-type-options'], 'nosniff');
       assert.equal(r.body, 'unauthorized\n');
     }
-    assert.equal(scrapes, before, 'no refused request reached the metrics');
+    assert.equal(exposition.scrapes, before, 'no refused request reached the metrics');
     const ok = await httpsGet(pki.ca, s.port, { auth: 'prometheus:pw' });
     assert.equal(ok.status, 200);
     assert.equal(ok.body, BODY);
