@@ -6,6 +6,7 @@ KERNEL_DIR ?= $(KVER_DIR)
 PREFIX ?= /usr/local
 # systemd reads units from here too; the exporter's unit is installed, never enabled.
 SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERS_DIR ?= $(PREFIX)/lib/sysusers.d
 
 .PHONY: all deps kernel iptables node start demo vm-shell install uninstall install-unit uninstall-unit \
 	lint test test-unit test-vm bench clean
@@ -65,18 +66,22 @@ uninstall:
 	$(MAKE) uninstall-unit
 	rm -f $(DESTDIR)$$(pkg-config --variable=xtlibdir xtables)/libxt_pktstat.so
 
-# The exporter's systemd unit (contrib/prometheus), pointing at $(PREFIX)/bin/pktstat-top.
+# The exporter's systemd unit (contrib/prometheus), pointing at $(PREFIX)/bin/pktstat-top, which
+# links into this checkout: the unit sees it read-only (its homes are empty otherwise). The user
+# it runs as comes from sysusers.d.
 install-unit:
-	install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR)
-	sed 's|/usr/local/bin/|$(PREFIX)/bin/|' contrib/prometheus/pktstat-exporter.service \
-		>$(DESTDIR)$(SYSTEMD_UNIT_DIR)/pktstat-exporter.service
+	install -d $(DESTDIR)$(SYSTEMD_UNIT_DIR) $(DESTDIR)$(SYSUSERS_DIR)
+	sed -e 's|/usr/local/bin/|$(PREFIX)/bin/|' -e 's|^ProtectHome=tmpfs$$|&\nBindReadOnlyPaths=$(CURDIR)|' \
+		contrib/prometheus/pktstat-exporter.service >$(DESTDIR)$(SYSTEMD_UNIT_DIR)/pktstat-exporter.service
 	chmod 644 $(DESTDIR)$(SYSTEMD_UNIT_DIR)/pktstat-exporter.service
-	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then systemctl daemon-reload; fi
+	install -m 644 contrib/prometheus/pktstat-exporter.sysusers $(DESTDIR)$(SYSUSERS_DIR)/pktstat-exporter.conf
+	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
+		systemd-sysusers pktstat-exporter.conf && systemctl daemon-reload; fi
 
 uninstall-unit:
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 		systemctl disable --now pktstat-exporter 2>/dev/null || true; fi
-	rm -f $(DESTDIR)$(SYSTEMD_UNIT_DIR)/pktstat-exporter.service
+	rm -f $(DESTDIR)$(SYSTEMD_UNIT_DIR)/pktstat-exporter.service $(DESTDIR)$(SYSUSERS_DIR)/pktstat-exporter.conf
 
 # eslint, prettier, checkpatch --strict and sparse; all must be clean.
 lint: deps

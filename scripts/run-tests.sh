@@ -16,7 +16,7 @@ run_suite() {
 	node)     node --test --test-reporter=spec dist/test/unit/ ;;
 	terminal) test/tui-term/run.sh ;;
 	# The exporter under two real Prometheus servers, and the fleet kit under promtool.
-	prometheus) timeout 120 node --test --test-reporter=spec dist/test/prometheus/ ;;
+	prometheus) timeout 180 node --test --test-reporter=spec dist/test/prometheus/ ;;
 	vm)       test/vm/run ;;
 	esac
 }

@@ -31,7 +31,12 @@ export class Prometheus {
   port = 0;
 
   /** Starts scraping `target` (host:port) every second, with `ruleFiles` evaluated every second. */
-  async start(target: string, ruleFiles: readonly string[]): Promise<void> {
+  start(target: string, ruleFiles: readonly string[]): Promise<void> {
+    return this.startJobs([{ job_name: 'pktstat', static_configs: [{ targets: [target] }] }], ruleFiles);
+  }
+
+  /** Starts scraping every second with these scrape_configs (JSON is YAML). */
+  async startJobs(jobs: readonly object[], ruleFiles: readonly string[] = []): Promise<void> {
     const config = join(this.#dir, 'prometheus.yml');
     writeFileSync(
       config,
@@ -40,9 +45,7 @@ export class Prometheus {
         '  scrape_interval: 1s',
         '  evaluation_interval: 1s',
         `rule_files: ${JSON.stringify(ruleFiles)}`,
-        'scrape_configs:',
-        '  - job_name: pktstat',
-        `    static_configs: [{ targets: ["${target}"] }]`,
+        `scrape_configs: ${JSON.stringify(jobs)}`,
         '',
       ].join('\n'),
     );

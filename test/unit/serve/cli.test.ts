@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,4 +110,48 @@ test('SIGTERM ends it cleanly: exit 0, the port closed, nothing more said', asyn
     `pktstat-top: serving ${url}`,
   ]);
   await assert.rejects(fetch(url));
+});
+
+test('--web.config.file: a bad one is one line and exit 2 before listening; with it, the protection is said', async () => {
+  const bad = join(root, 'bad-web.yml');
+  writeFileSync(bad, 'tls_server_config:\n  cert_file: /nonexistent.pem\n  key_file: /nonexistent.key\n');
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+  const r = await run(['--serve', `127.0.0.1:${port}`, '--web.config.file', bad, '--proc-dir', absent]);
+  assert.equal(r.code, 2);
+  assert.equal(
+    r.stderr,
+    `pktstat-top: --web.config.file ${bad}: tls_server_config.cert_file /nonexistent.pem: cannot read it: ENOENT\n`,
+  );
+  assert.equal(
+    (await run(['--web.config.file', bad])).stderr,
+    'pktstat-top: --web.config.file does not apply to the dashboard\n',
+  );
+  const open = join(root, 'open-web.yml');
+  writeFileSync(open, 'http_server_config:\n  headers:\n    X-Frame-Options: deny\n');
+  const p = start(['--serve', `127.0.0.1:0`, `--web.config.file=${open}`, '--proc-dir', absent]);
+  await waitFor('the configuration line', () => (p.out.stderr.includes('web configuration') ? true : undefined));
+  p.child.kill('SIGTERM');
+  await p.exit;
+  assert.match(p.out.stderr, /\npktstat-top: web configuration: no TLS, no authentication\n$/);
+});
+
+test('beyond loopback without credentials asked: one line of warning; on loopback none', async () => {
+  const p = start(['--serve', '0.0.0.0:0', '--proc-dir', absent]);
+  const warning = await waitFor('the warning', () => /pktstat-top: warning: [^\n]*\n/.exec(p.out.stderr)?.[0]);
+  p.child.kill('SIGTERM');
+  await p.exit;
+  assert.equal(
+    warning,
+    "pktstat-top: warning: 0.0.0.0:0 is reachable beyond this machine and asks no credentials: anyone who reaches it reads this host's per-rule traffic, in clear text; see --web.config.file\n",
+  );
+  const local = start(['--serve', '127.0.0.1:0', '--proc-dir', absent]);
+  await waitFor('the listening line', () => (local.out.stderr.includes('serving') ? true : undefined));
+  local.child.kill('SIGTERM');
+  await local.exit;
+  assert.doesNotMatch(local.out.stderr, /warning/);
 });

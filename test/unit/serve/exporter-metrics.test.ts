@@ -2,7 +2,7 @@
 // tiles and counts, and the exposition prom-client writes, checked by promtool.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { exporterRegistry, type Health } from '../../../tui/src/serve/exporter-metrics.js';
+import { exporterExposition, type Health } from '../../../tui/src/serve/exporter-metrics.js';
 import { SetFollower } from '../../../tui/src/serve/set-follower.js';
 import { parseThresholds, type Thresholds } from '../../../tui/src/windows/threshold.js';
 import type { Counters } from '../../../tui/src/windows/tiler.js';
@@ -23,14 +23,14 @@ function rig(thresholds: Thresholds | null, counters: Counters | null = { frames
     nowNs: () => now,
   });
   const health: Health = { moduleLoaded: true, drainRunning: true, drainErrors: 0, setsFailing: 0 };
-  const registry = exporterRegistry(
+  const exposition = exporterExposition(
     { sets: () => follower.sets.values(), health: () => health, nowNs: () => now },
     thresholds,
   );
   return {
     feed,
     follower,
-    scrape: () => registry.metrics(),
+    scrape: () => exposition.metrics(),
     setNow: (ns: bigint) => (now = ns),
   };
 }

@@ -35,3 +35,16 @@ export function promtoolCheck(text: string): string | null {
   if (r.error) throw new Error(`promtool not runnable (scripts/install-deps.sh installs it): ${r.error.message}`);
   return r.status === 0 ? null : `${r.stdout}${r.stderr}`;
 }
+
+/** A fixed exposition for the HTTP side's tests, counting how often it was asked. */
+export function countingExposition(body: string) {
+  const counted = {
+    scrapes: 0,
+    contentType: 'text/plain; version=0.0.4; charset=utf-8',
+    metrics: () => {
+      counted.scrapes++;
+      return Promise.resolve(body);
+    },
+  };
+  return counted;
+}

@@ -2,16 +2,10 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, test } from 'node:test';
 import { serveMetrics } from '../../../tui/src/serve/metrics-server.js';
+import { countingExposition } from './exposition.js';
 
 const BODY = '# HELP x_total x\n# TYPE x_total counter\nx_total 1\n';
-let scrapes = 0;
-const exposition = {
-  contentType: 'text/plain; version=0.0.4; charset=utf-8',
-  metrics: () => {
-    scrapes++;
-    return Promise.resolve(BODY);
-  },
-};
+const exposition = countingExposition(BODY);
 
 function fetchRaw(port: number, method: string, path: string, host = '127.0.0.1') {
   return new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
@@ -35,6 +29,8 @@ test('GET /metrics is the exposition, HEAD its headers alone', async () => {
   assert.equal(get.status, 200);
   assert.equal(get.body, BODY);
   assert.equal(get.headers['content-type'], 'text/plain; version=0.0.4; charset=utf-8');
+  // A proxy's absolute-form target names the same resource.
+  assert.equal((await fetchRaw(port, 'GET', `http://127.0.0.1:${port}/metrics`)).body, BODY);
   const head = await fetchRaw(port, 'HEAD', '/metrics?x=1');
   assert.equal(head.status, 200);
   assert.equal(head.body, '');
@@ -42,8 +38,9 @@ test('GET /metrics is the exposition, HEAD its headers alone', async () => {
 });
 
 test('any other path is 404, any other method 405 (with Allow), and neither scrapes', async () => {
-  const before = scrapes;
-  for (const path of ['/', '/metrics/', '/favicon.ico', '/metricsx']) {
+  const before = exposition.scrapes;
+  // '//' and '//x/metrics' are not URLs relative to a host (a URL parser reads them as a host).
+  for (const path of ['/', '//', '//metrics', '//x/metrics', '/metrics/', '/favicon.ico', '/metricsx', '*']) {
     const r = await fetchRaw(port, 'GET', path);
     assert.equal(r.status, 404, path);
   }
@@ -52,7 +49,7 @@ test('any other path is 404, any other method 405 (with Allow), and neither scra
     assert.equal(r.status, 405, method);
     assert.equal(r.headers.allow, 'GET, HEAD');
   }
-  assert.equal(scrapes, before);
+  assert.equal(exposition.scrapes, before);
 });
 
 test('a port in use, an address not here, an unknown host: one line each', async () => {

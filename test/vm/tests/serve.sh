@@ -103,3 +103,41 @@ test_serve() {
 	curl -sf "$url" >/dev/null && fail "still answering after SIGTERM"
 	return 0
 }
+
+# The fleet kit's unit runs pktstat-top as its own user with only the capabilities it names:
+# with them (as setpriv grants them, no new privileges) it reads the root-only stream files
+# and counts exactly; without them it refuses in one line.
+test_serve_unit_capability() {
+	local unit=$REPO/contrib/prometheus/pktstat-exporter.service cli=$REPO/dist/tui/src/cli.js
+	local caps url pid f=25 b=$((25 * 128))
+	caps=$(sed -n 's/^AmbientCapabilities=//p' "$unit" | tr 'A-Z' 'a-z' | sed 's/cap_//g')
+	check_eq "the unit's capabilities" dac_read_search "$caps"
+	check_eq "its bounding set" "CAP_DAC_READ_SEARCH" "$(sed -n 's/^CapabilityBoundingSet=//p' "$unit")"
+	iptables -A INPUT -p udp --dport 5558 -m pktstat --period 1ms --samples 4096 --name cap ||
+		fail "rule refused"
+	local user=(setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs)
+
+	"${user[@]}" --bounding-set=-all node "$cli" --serve 127.0.0.1:0 --duration 5s 2>err.none &&
+		fail "it served without the capability"
+	grep -q "cannot read $PS_DIR/cap/stream: not permitted" err.none ||
+		fail "without the capability: $(cat err.none)"
+
+	"${user[@]}" --inh-caps=+"$caps" --ambient-caps=+"$caps" --bounding-set=-all,+"$caps" \
+		node "$cli" --serve 127.0.0.1:0 2>err &
+	pid=$!
+	wait_for 60 grep -q '^pktstat-top: serving ' err || fail "not serving within 60 s: $(cat err)"
+	url=$(sed -n 's/^pktstat-top: serving //p' err)
+	# CAP_DAC_READ_SEARCH is bit 2: the one capability it holds, and no other.
+	check_eq "effective capabilities" 0000000000000004 "$(awk '$1 == "CapEff:" { print $2 }' /proc/$pid/status)"
+	check_eq "uid" 65534 "$(awk '$1 == "Uid:" { print $3 }' /proc/$pid/status)"
+	wait_for 30 metric_is "$url" 'pktstat_frames_total{set="cap"}' 0 ||
+		fail "the set did not appear: $(curl -s "$url" | grep -v '^#' | head -n 5)"
+	send 127.0.0.1 5558 $f 100
+	wait_for 30 metric_is "$url" 'pktstat_frames_total{set="cap"}' $f ||
+		fail "frames_total $(metric "$url" 'pktstat_frames_total{set="cap"}'), sent $f"
+	check_eq "bytes_total" $b "$(metric "$url" 'pktstat_bytes_total{set="cap"}')"
+	check_eq "window_frames_sum" $f "$(metric "$url" 'pktstat_window_frames_sum{set="cap"}')"
+	check_eq "rule counters" "$f $b" "$(rule_counters iptables INPUT 1)"
+	kill -TERM $pid
+	wait $pid || fail "exit $? on SIGTERM: $(tail -n1 err)"
+}

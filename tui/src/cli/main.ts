@@ -37,6 +37,8 @@ const HELP = `
     --serve [HOST:]PORT  answer GET /metrics on HOST (default 127.0.0.1) and PORT
                        (HOST alone: port ${DEFAULT_PORT}; IPv6 as [::1]:PORT)
     --peak-interval D  trailing interval of the exporter's _max gauges (default ${DEFAULT_PEAK_INTERVAL})
+    --web.config.file FILE  TLS, client certificates, basic authentication and
+                       response headers of --serve, in the Prometheus exporter-toolkit's format
     --help, --version
 
   Keys: ↑/↓ select, ←/→ page, +/- zoom, t threshold, b bursts, h histogram,
@@ -53,6 +55,8 @@ const FLAGS = {
   serve: { type: 'string' },
   threshold: { type: 'string', isMultiple: true },
   peakInterval: { type: 'string' },
+  // The exporter-toolkit's spelling, which every Prometheus exporter takes.
+  'web.config.file': { type: 'string' },
 } as const;
 
 type Flags = Result<typeof FLAGS>['flags'];
@@ -78,11 +82,17 @@ const MODES: readonly Mode[] = [
   {
     flag: 'serve',
     label: '--serve',
-    takes: ['rule', 'proc-dir', 'threshold', 'peak-interval', 'duration'],
-    run: (f, durationMs, thresholds) => runServeMode({ ...f, serve: f.serve ?? '' }, thresholds, durationMs),
+    takes: ['rule', 'proc-dir', 'threshold', 'peak-interval', 'duration', 'web.config.file'],
+    run: (f, durationMs, thresholds) =>
+      runServeMode({ ...f, serve: f.serve ?? '', webConfigFile: webConfigFile(f) }, thresholds, durationMs),
   },
   { flag: null, label: 'the dashboard', takes: ['rule', 'duration', 'proc-dir', 'threshold'], run: runLive },
 ];
+
+/** --web.config.file: meow's parser reads the dots of a flag as nesting ({ web: { config: { file } } }). */
+function webConfigFile(f: Flags): string | undefined {
+  return (f as { web?: { config?: { file?: string } } }).web?.config?.file;
+}
 
 async function runExportMode(f: Flags, durationMs: number | null, thresholds: Thresholds): Promise<void> {
   const format = f.export ?? '';

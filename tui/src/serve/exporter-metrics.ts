@@ -1,8 +1,10 @@
-// The exporter's metrics (SPEC 5, plus its own health) in a private prom-client Registry. Every
-// value is read from the watched sets at scrape time; a scrape changes none of them.
+// The exporter's metrics (SPEC 5, plus its own health): a private prom-client Registry and the
+// window histograms written beside it. Every value is read from the watched sets at scrape time;
+// a scrape changes none of them.
 import { Counter, Gauge, Registry } from 'prom-client';
 import { ratesPerSecond, type Thresholds } from '../windows/threshold.js';
-import { BulkHistogram } from './bulk-histogram.js';
+import { HistogramText } from './histogram-text.js';
+import type { Exposition } from './metrics-server.js';
 import type { WatchedSet } from './watched-set.js';
 import type { WindowCounts } from './window-counts.js';
 
@@ -24,7 +26,7 @@ interface ExporterView {
 type PerSetValue = (s: WatchedSet, nowNs: bigint) => number | null;
 
 /** @param thresholds those in force (--threshold): the burst and threshold metrics exist only with them */
-export function exporterRegistry(view: ExporterView, thresholds: Thresholds | null): Registry {
+export function exporterExposition(view: ExporterView, thresholds: Thresholds | null): Exposition {
   const registry = new Registry();
   const registers = [registry];
 
@@ -77,16 +79,18 @@ export function exporterRegistry(view: ExporterView, thresholds: Thresholds | nu
     'The counter set period: the width of one window.',
     (s) => Number(s.periodNs) / 1e9,
   );
-  new BulkHistogram(
-    'pktstat_window_frames',
-    'Frames per window, one observation per window that ended since the exporter began watching the set, idle ones as 0.',
-    windows((s) => s.frames),
-  ).registerIn(registry);
-  new BulkHistogram(
-    'pktstat_window_bytes',
-    'Bytes per window, one observation per window that ended since the exporter began watching the set, idle ones as 0.',
-    windows((s) => s.bytes),
-  ).registerIn(registry);
+  const histograms = [
+    new HistogramText(
+      'pktstat_window_frames',
+      'Frames per window, one observation per window that ended since the exporter began watching the set, idle ones as 0.',
+      windows((s) => s.frames),
+    ),
+    new HistogramText(
+      'pktstat_window_bytes',
+      'Bytes per window, one observation per window that ended since the exporter began watching the set, idle ones as 0.',
+      windows((s) => s.bytes),
+    ),
+  ];
   perSet(
     'counter',
     'pktstat_unobserved_windows_total',
@@ -153,5 +157,9 @@ export function exporterRegistry(view: ExporterView, thresholds: Thresholds | nu
     (h) => h.setsFailing,
   );
   exporter('gauge', 'pktstat_exporter_sets', 'Counter sets the exporter watches.', () => [...view.sets()].length);
-  return registry;
+  return {
+    contentType: registry.contentType,
+    // The registry's families end in a newline and are set apart by an empty line, as these are.
+    metrics: async () => [await registry.metrics(), ...histograms.map((h) => h.text())].join('\n'),
+  };
 }

@@ -6,13 +6,16 @@ import type { DrainApi } from '../../../addon/types.js';
 import { openDrain } from '../windows/feed.js';
 import type { Thresholds } from '../windows/threshold.js';
 import type { Counters } from '../windows/tiler.js';
-import { exporterRegistry } from './exporter-metrics.js';
-import { formatListenAddress, type ListenAddress } from './listen-address.js';
+import { exporterExposition } from './exporter-metrics.js';
+import { formatListenAddress, isLoopback, type ListenAddress } from './listen-address.js';
 import { type MetricsServer, serveMetrics } from './metrics-server.js';
 import { SetFollower } from './set-follower.js';
+import { OPEN_WEB, type WebServing } from './web-serving.js';
 
 interface ServeOptions {
   readonly listen: ListenAddress;
+  /** TLS, authentication and headers (--web.config.file); plain HTTP, open to all without. */
+  readonly web?: WebServing;
   readonly procDir: string;
   /** Only this set (--rule). */
   readonly rule: string | null;
@@ -78,7 +81,7 @@ export async function runServe(o: ServeOptions): Promise<void> {
   if (moduleLoaded) startDrain(true);
   else o.log(`${o.procDir} is missing: the module is not loaded; serving pktstat_module_loaded 0 until it is`);
 
-  const registry = exporterRegistry(
+  const exposition = exporterExposition(
     {
       sets: () => follower.sets.values(),
       health: () => ({
@@ -91,14 +94,23 @@ export async function runServe(o: ServeOptions): Promise<void> {
     },
     o.thresholds,
   );
+  const web = o.web ?? OPEN_WEB;
   let server: MetricsServer;
   try {
-    server = await serveMetrics(o.listen, registry);
+    server = await serveMetrics(o.listen, exposition, web);
   } catch (e) {
     (drain as DrainApi | null)?.stop();
+    await web.close();
     throw e;
   }
-  o.log(`serving http://${formatListenAddress(server.address)}/metrics`);
+  const scheme = web.tls === null ? 'http' : 'https';
+  // One line that scripts read the URL from; what guards it on the next.
+  o.log(`serving ${scheme}://${formatListenAddress(server.address)}/metrics`);
+  if (web !== OPEN_WEB) o.log(`web configuration: ${web.summary}`);
+  if (web.open && !isLoopback(o.listen.host))
+    o.log(
+      `warning: ${formatListenAddress(o.listen)} is reachable beyond this machine and asks no credentials: anyone who reaches it reads this host's per-rule traffic${web.tls === null ? ', in clear text' : ''}; see --web.config.file`,
+    );
 
   const tick = (): void => {
     moduleLoaded = isDirectory(o.procDir);

@@ -6,12 +6,15 @@ import { hasThresholds, type Thresholds } from '../windows/threshold.js';
 import { UsageError } from '../args/usage.js';
 import { parseListenAddress } from './listen-address.js';
 import { runServe } from './run-serve.js';
+import { openWebServing, type WebServing } from './web-serving.js';
 
 interface ServeFlags {
   readonly serve: string;
   readonly procDir: string;
   readonly rule: string | undefined;
   readonly peakInterval: string | undefined;
+  /** --web.config.file */
+  readonly webConfigFile: string | undefined;
 }
 
 export const DEFAULT_PEAK_INTERVAL = '60s';
@@ -40,15 +43,23 @@ export async function runServeMode(f: ServeFlags, thresholds: Thresholds, durati
   } catch (e) {
     throw usage('--peak-interval ', e);
   }
+  const log = (line: string) => process.stderr.write(`pktstat-top: ${line}\n`);
+  let web: WebServing | undefined;
+  try {
+    web = f.webConfigFile === undefined ? undefined : openWebServing(f.webConfigFile, log);
+  } catch (e) {
+    throw usage('', e);
+  }
   await withLifetime({ signals: ['SIGINT', 'SIGTERM'], durationMs }, (stop) =>
     runServe({
       listen,
+      web,
       procDir: f.procDir,
       rule: f.rule ?? null,
       thresholds: hasThresholds(thresholds) ? thresholds : null,
       peakIntervalSeconds,
       stop,
-      log: (line) => process.stderr.write(`pktstat-top: ${line}\n`),
+      log,
     }),
   );
 }
