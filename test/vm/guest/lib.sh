@@ -133,9 +133,10 @@ voluntary_switches() {
 	awk '$1 == "voluntary_ctxt_switches:" { print $2 }' "/proc/$1/status"
 }
 
-# asleep PID: PID is sleeping (in poll(), for the tests that start a poller).
+# asleep PID: PID sleeps in poll() itself (a poller writing its "polling" line to
+# a file on 9p sleeps there too, before it polls).
 asleep() {
-	[ "$(awk '{ print $3 }' "/proc/$1/stat")" = S ]
+	grep -q poll "/proc/$1/wchan"
 }
 
 # Clean slate before each test: no rules in either back end or family, no extra
