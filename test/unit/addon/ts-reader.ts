@@ -67,43 +67,37 @@ function quote(buf: Uint8Array, start: number, end: number): string {
   return `"${s}${shown < end - start ? '..."' : '"'}`;
 }
 
-/** Growable column of u64s. */
-class Column {
-  data = new BigUint64Array(1024);
-  length = 0;
-  push(v: bigint): void {
-    if (this.length === this.data.length) {
-      const bigger = new BigUint64Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = v;
+/** The typed arrays a column grows in: u64s, or window numbers. */
+interface ColumnArray<V, A> {
+  readonly length: number;
+  [i: number]: V;
+  set(from: A): void;
+  slice(start: number, end: number): A;
+}
+
+/** A growable column of one typed array's values. */
+class Column<V, A extends ColumnArray<V, A>> {
+  #data: A;
+  #length = 0;
+  constructor(private readonly make: (length: number) => A) {
+    this.#data = make(1024);
   }
-  take(): BigUint64Array {
-    const out = this.data.slice(0, this.length);
-    this.length = 0;
+  push(v: V): void {
+    if (this.#length === this.#data.length) {
+      const bigger = this.make(this.#data.length * 2);
+      bigger.set(this.#data);
+      this.#data = bigger;
+    }
+    this.#data[this.#length++] = v;
+  }
+  take(): A {
+    const out = this.#data.slice(0, this.#length);
+    this.#length = 0;
     return out;
   }
 }
 
-/** Growable column of window numbers. */
-class WindowColumn {
-  data = new Float64Array(1024);
-  length = 0;
-  push(v: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.length++] = v;
-  }
-  take(): Float64Array {
-    const out = this.data.slice(0, this.length);
-    this.length = 0;
-    return out;
-  }
-}
+const u64Column = () => new Column<bigint, BigUint64Array>((n) => new BigUint64Array(n));
 
 /** Parses the text of one open file of a set with period periodNs, round by round, like the native parser. */
 class TsStreamParser {
@@ -112,10 +106,10 @@ class TsStreamParser {
   #roundLost = 0n;
   #error: string | null = null;
   #partial: Uint8Array | undefined;
-  readonly #windows = new WindowColumn();
-  readonly #frames = new Column();
-  readonly #bytes = new Column();
-  readonly #lost = new Column();
+  readonly #windows = new Column<number, Float64Array>((n) => new Float64Array(n));
+  readonly #frames = u64Column();
+  readonly #bytes = u64Column();
+  readonly #lost = u64Column();
 
   constructor(readonly periodNs: bigint) {}
 

@@ -83,10 +83,8 @@ function checkRows(text: string, first: bigint): void {
   );
 }
 
-test('--export csv --duration --output: exact rows around traffic, idle zeros and a lost stretch', async () => {
-  const { dir, data } = fakeProc();
-  const out = join(dir, 'web.csv');
-  const t0 = nowNs();
+/** Starts `--export csv` of set web into `out`, once its header is there; stderr() is what it said so far. */
+async function startExport(dir: string, args: readonly string[], out: string) {
   const child = spawn(process.execPath, [
     CLI,
     '--proc-dir',
@@ -95,8 +93,7 @@ test('--export csv --duration --output: exact rows around traffic, idle zeros an
     'web',
     '--export',
     'csv',
-    '--duration',
-    '1s',
+    ...args,
     '--output',
     out,
   ]);
@@ -107,10 +104,18 @@ test('--export csv --duration --output: exact rows around traffic, idle zeros an
     () => existsSync(out) && readFileSync(out, 'utf8').startsWith('start_ns'),
     15_000,
   );
+  return { child, stderr: () => stderr };
+}
+
+test('--export csv --duration --output: exact rows around traffic, idle zeros and a lost stretch', async () => {
+  const { dir, data } = fakeProc();
+  const out = join(dir, 'web.csv');
+  const t0 = nowNs();
+  const { child, stderr } = await startExport(dir, ['--duration', '1s'], out);
   const header = nowNs();
   const { first } = traffic(data);
   const [code] = await once(child, 'exit');
-  assert.equal(stderr, '');
+  assert.equal(stderr(), '');
   assert.equal(code, 0);
   const text = readFileSync(out, 'utf8');
   checkRows(text, first);
@@ -150,25 +155,15 @@ test('--duration past 2^31 ms (600h) keeps the export running until a signal; --
   const out = join(dir, 'week.csv');
   // A umask that leaves group and other their bits: the file's mode is the export's own choice.
   const umask = process.umask(0o002);
-  const child = spawn(process.execPath, [
-    CLI,
-    ...['--proc-dir', dir, '--rule', 'web', '--export', 'csv', '--duration', '600h', '--output', out],
-  ]);
+  const { child, stderr } = await startExport(dir, ['--duration', '600h'], out);
   process.umask(umask);
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  await waitFor(
-    'the export to start',
-    () => existsSync(out) && readFileSync(out, 'utf8').startsWith('start_ns'),
-    15_000,
-  );
   await sleep(500);
   assert.equal(child.exitCode, null, 'the export is still running 500 ms later');
   assert.equal(statSync(out).mode & 0o777, 0o600);
   child.kill('SIGTERM');
   const [code] = await once(child, 'exit');
   assert.equal(code, 0);
-  assert.equal(stderr, '');
+  assert.equal(stderr(), '');
 });
 
 test('--output is never written through a symbolic link: one line, exit 1, the file it points to untouched', async () => {
