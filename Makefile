@@ -9,7 +9,7 @@ SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERS_DIR ?= $(PREFIX)/lib/sysusers.d
 
 .PHONY: all deps kernel iptables node start demo vm-shell install uninstall install-unit uninstall-unit \
-	lint test test-unit test-vm bench clean
+	lint test test-unit test-vm bench clean deb
 
 all: kernel iptables node
 
@@ -55,7 +55,7 @@ install: all
 	else \
 		$(MAKE) -C kernel modules_install KERNEL_DIR=$(KERNEL_DIR) && depmod -a; \
 	fi
-	$(MAKE) -C iptables install
+	$(MAKE) -C iptables install PREFIX=$(PREFIX)
 	install -d $(DESTDIR)$(PREFIX)/bin
 	ln -sf $(CURDIR)/dist/tui/src/cli.js $(DESTDIR)$(PREFIX)/bin/pktstat-top
 	$(MAKE) install-unit
@@ -64,7 +64,7 @@ uninstall:
 	-v=$$(scripts/version.sh) && dkms remove xt_pktstat/$$v --all && rm -rf /usr/src/xt_pktstat-$$v
 	rm -f $(DESTDIR)$(PREFIX)/bin/pktstat-top
 	$(MAKE) uninstall-unit
-	rm -f $(DESTDIR)$$(pkg-config --variable=xtlibdir xtables)/libxt_pktstat.so
+	$(MAKE) -C iptables uninstall PREFIX=$(PREFIX)
 
 # The exporter's systemd unit (contrib/prometheus), pointing at $(PREFIX)/bin/pktstat-top, which
 # links into this checkout: the unit sees it read-only (its homes are empty otherwise). The user
@@ -82,6 +82,17 @@ uninstall-unit:
 	@if [ -z "$(DESTDIR)" ] && [ -d /run/systemd/system ]; then \
 		systemctl disable --now pktstat-exporter 2>/dev/null || true; fi
 	rm -f $(DESTDIR)$(SYSTEMD_UNIT_DIR)/pktstat-exporter.service $(DESTDIR)$(SYSUSERS_DIR)/pktstat-exporter.conf
+
+# The Debian packages (debian/): xt-pktstat-dkms, xt-pktstat-common and pktstat-top, left in this
+# directory for `apt install ./xt-pktstat-*.deb ./pktstat-top_*.deb`; lintian must report no error
+# (the warnings it leaves are explained in debian/README.source). dpkg-buildpackage writes to ..
+DEB_VERSION := $(shell scripts/version.sh)
+deb: deps
+	dpkg-buildpackage -b -us -uc
+	mv ../xt-pktstat-dkms_$(DEB_VERSION)_all.deb ../xt-pktstat-common_$(DEB_VERSION)_*.deb \
+		../pktstat-top_$(DEB_VERSION)_*.deb ../xt-pktstat_$(DEB_VERSION)_*.buildinfo \
+		../xt-pktstat_$(DEB_VERSION)_*.changes .
+	lintian --fail-on error --info xt-pktstat_$(DEB_VERSION)_*.changes
 
 # eslint, prettier, checkpatch --strict and sparse; all must be clean.
 lint: deps

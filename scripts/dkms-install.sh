@@ -13,6 +13,6 @@ rm -rf "$src"
 install -d "$src"
 install -m 0644 kernel/Makefile kernel/*.c kernel/*.h "$src/"
 rm -f "$src"/*.mod.c
-sed "s/@PKTSTAT_VERSION@/$version/" kernel/dkms.conf >"$src/dkms.conf"
+sed "s/#MODULE_VERSION#/$version/" kernel/dkms.conf >"$src/dkms.conf"
 dkms add -m xt_pktstat -v "$version"
 dkms install -m xt_pktstat -v "$version"

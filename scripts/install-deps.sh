@@ -9,6 +9,7 @@ debian_packages=(
 	iptables libxtables-dev nfacct
 	qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static
 	sparse linux-source-6.1 prometheus
+	dpkg-dev debhelper dh-dkms dkms lintian
 )
 
 missing=()
