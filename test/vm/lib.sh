@@ -42,6 +42,16 @@ vm_build() {
 	find "$VM_BUILD" -maxdepth 1 -name 'run.*' -mmin +1440 -exec rm -rf {} + 2>/dev/null
 	VM_RUN=$(mktemp -d "$VM_BUILD/run.XXXXXX")
 	log=$VM_RUN/build.log
+	# VM_PACKAGED: the guest's root has the Debian packages installed (test/deb), whose module
+	# and extension are the ones to test.
+	[ -n "${VM_PACKAGED:-}" ] || vm_build_module "$src" "$log"
+	make -s -C "$VM_DIR/helpers" OUT="$VM_RUN" >>"$log" 2>&1 ||
+		{ tail -n 30 "$log" >&2; vm_die "building test/vm/helpers failed (log: $log)"; }
+}
+
+# vm_build_module SRC LOG: the module (installed in the guest by vm_depmod) and the extension.
+vm_build_module() {
+	local src=$1 log=$2
 	make -C "$src" modules KERNEL_DIR="/lib/modules/$KVER/build" \
 		PKTSTAT_VERSION="$("$REPO/scripts/version.sh")" >>"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; vm_die "building $src/xt_pktstat.ko failed (log: $log)"; }
@@ -49,8 +59,6 @@ vm_build() {
 	vm_depmod
 	make -C "$REPO/iptables" all >>"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; vm_die "building iptables/libxt_pktstat.so failed (log: $log)"; }
-	make -s -C "$VM_DIR/helpers" OUT="$VM_RUN" >>"$log" 2>&1 ||
-		{ tail -n 30 "$log" >&2; vm_die "building test/vm/helpers failed (log: $log)"; }
 }
 
 # depmod on the host (seconds; a minute in the guest): a tree whose kernel/ links to the real
@@ -104,14 +112,15 @@ vm_prepare() {
 }
 
 # vm_boot OUTDIR TIMEOUT [interactive]: OUTDIR holds job.sh (run in the chroot as root, with
-# OUT=/run/vmout pointing at OUTDIR). The serial console goes to OUTDIR/console.log, or to the
-# terminal when interactive. Fails on timeout, panic, or a guest that did not reach the end.
+# OUT=/run/vmout pointing at OUTDIR). The chroot is the host's root, or VM_ROOT (a tree that
+# holds this checkout at the same path, e.g. an overlay on the host's root). The serial console
+# goes to OUTDIR/console.log, or to the terminal when interactive. Fails on timeout, panic, or a guest that did not reach the end.
 vm_boot() {
 	local out=$1 limit=$2 interactive=${3:-} rc
 	local qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 -nographic -no-reboot
 		-kernel "/boot/vmlinuz-$KVER" -initrd "$INITRAMFS"
 		-append "console=ttyS0 quiet panic=-1 oops=panic softlockup_panic=1 vm_kver=$KVER vm_repo=$REPO vm_run=$VM_RUN ${VM_APPEND:-}"
-		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
+		-virtfs "local,path=${VM_ROOT:-/},mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=$out,mount_tag=vmout,security_model=none,multidevs=remap")
 	rm -f "$out/finished"
 	if [ -n "$interactive" ]; then
@@ -136,4 +145,36 @@ vm_boot() {
 # Lines of the guest's kernel log that mean a kernel bug.
 vm_bad_dmesg() {
 	grep -E 'BUG:|WARNING:|Oops|general protection|RCU stall|rcu_.*stall' "$1" 2>/dev/null
+}
+
+# vm_group NAME FILE TEST...: one boot that runs the tests (functions of FILE) with the guest's
+# run_tests; a tally line per test (tally.sh), then one for a failed boot and one for dmesg.
+vm_group() {
+	local g=$1 file=$2 out=$VM_RUN/$1 t line boot_error bad
+	shift 2
+	mkdir -p "$out"
+	cat >"$out/job.sh" <<-JOB
+		export VM_HELPERS=$VM_RUN
+		. "$VM_DIR/guest/lib.sh"
+		. "$file"
+		run_tests $*
+	JOB
+	vm_boot "$out" "${VM_TIMEOUT:-300}"
+	boot_error=$VM_ERROR
+	for t in "$@"; do
+		line=$(grep -m1 -E "^(ok|FAIL) $t(:|$)" "$out/results" 2>/dev/null)
+		[ -n "$line" ] || line="FAIL $t: no result (${boot_error:-the guest job ended early})"
+		tally_line "$line"
+	done
+	if [ -n "$boot_error" ]; then
+		tally_line "FAIL boot-$g: $boot_error (console: $out/console.log)"
+		tail -n 20 "$out/console.log"
+	fi
+	bad=$(vm_bad_dmesg "$out/dmesg.txt")
+	if [ -n "$bad" ]; then
+		tally_line "FAIL dmesg-$g: kernel log shows a problem ($out/dmesg.txt)"
+		echo "$bad" | head -n 20
+	elif [ -e "$out/dmesg.txt" ]; then
+		tally_line "ok dmesg-$g"
+	fi
 }

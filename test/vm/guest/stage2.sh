@@ -6,12 +6,15 @@ export OUT=/run/vmout KVER REPO RUN
 cd /
 
 # modules.* and extra/xt_pktstat.ko come from the host's depmod (test/vm/lib.sh vm_depmod).
+# A run without them (VM_PACKAGED) tests the module DKMS installed.
 mods=/lib/modules/$KVER
-mkdir -p /run/modules/work
-cp -a "$RUN/modroot/lib/modules/$KVER" /run/modules/upper &&
-	modprobe overlay &&
-	mount -t overlay modules -o "lowerdir=$mods,upperdir=/run/modules/upper,workdir=/run/modules/work" "$mods" ||
-	echo "vm-stage2: installing xt_pktstat.ko in $mods failed"
+if [ -d "$RUN/modroot" ]; then
+	mkdir -p /run/modules/work
+	cp -a "$RUN/modroot/lib/modules/$KVER" /run/modules/upper &&
+		modprobe overlay &&
+		mount -t overlay modules -o "lowerdir=$mods,upperdir=/run/modules/upper,workdir=/run/modules/work" "$mods" ||
+		echo "vm-stage2: installing xt_pktstat.ko in $mods failed"
+fi
 # /proc/sys/kernel/modprobe names /run/vm-modprobe; iptables-legacy runs it in the chroot.
 printf '#!/bin/sh\nexec /sbin/modprobe "$@"\n' >/run/vm-modprobe
 chmod +x /run/vm-modprobe
