@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 . scripts/tally.sh
 
 unit_suites=(core iptables node terminal prometheus)
-vm_suites=(vm)
+vm_suites=(vm deb)
 
 run_suite() {
 	case "$1" in
@@ -18,6 +18,8 @@ run_suite() {
 	# The exporter under two real Prometheus servers, and the fleet kit under promtool.
 	prometheus) timeout 180 node --test --test-reporter=spec dist/test/prometheus/ ;;
 	vm)       test/vm/run ;;
+	# The Debian packages installed, upgraded and purged on the release's root, in QEMU.
+	deb)      test/deb/run ;;
 	esac
 }
 
