@@ -85,13 +85,15 @@ uninstall-unit:
 
 # The Debian packages (debian/): xt-pktstat-dkms, xt-pktstat-common and pktstat-top, left in this
 # directory for `apt install ./xt-pktstat-*.deb ./pktstat-top_*.deb`; lintian must report no error
-# (the warnings it leaves are explained in debian/README.source). dpkg-buildpackage writes to ..
+# (the warnings it leaves are explained in debian/README.source). dpkg-buildpackage writes to ..;
+# the packages' trees under debian/ go afterwards (make lint would read them).
 DEB_VERSION := $(shell scripts/version.sh)
 deb: deps
 	dpkg-buildpackage -b -us -uc
 	mv ../xt-pktstat-dkms_$(DEB_VERSION)_all.deb ../xt-pktstat-common_$(DEB_VERSION)_*.deb \
 		../pktstat-top_$(DEB_VERSION)_*.deb ../xt-pktstat_$(DEB_VERSION)_*.buildinfo \
 		../xt-pktstat_$(DEB_VERSION)_*.changes .
+	dh_clean debian/pktstat-top.pktstat-exporter.service debian/pktstat-top.pktstat-exporter.sysusers
 	lintian --fail-on error --info xt-pktstat_$(DEB_VERSION)_*.changes
 
 # eslint, prettier, checkpatch --strict and sparse; all must be clean.
