@@ -1,11 +1,11 @@
 #!/bin/bash
-# Runs in the chroot on the host's root: makes `modprobe xt_pktstat` work as written (an
+# Runs in the chroot on the release's root: makes `modprobe xt_pktstat` work as written (an
 # overlay over the read-only /lib/modules/$KVER), then runs the host's job and saves dmesg.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 export OUT=/run/vmout KVER REPO RUN
 cd /
 
-# modules.* and extra/xt_pktstat.ko come from the host's depmod (test/vm/lib.sh vm_depmod).
+# modules.* and extra/xt_pktstat.ko come from the host side's depmod (test/vm/lib.sh vm_depmod).
 mods=/lib/modules/$KVER
 mkdir -p /run/modules/work
 cp -a "$RUN/modroot/lib/modules/$KVER" /run/modules/upper &&
@@ -23,7 +23,7 @@ if [ -e "$OUT/interactive" ]; then
 	# interactive: the serial console is the terminal; the file may hold a command to run
 	# in place of the shell (test/vm/demo) and the host terminal's size
 	modprobe xt_pktstat
-	export XTABLES_LIBDIR=$REPO/iptables:$(pkg-config --variable=xtlibdir xtables) VM_HELPERS=$RUN
+	export XTABLES_LIBDIR=$RUN/iptables:$(pkg-config --variable=xtlibdir xtables) VM_HELPERS=$RUN
 	export TERM=${VM_TERM:-xterm-256color} PS1='vm# '
 	cd "$REPO"
 	[ -s "$OUT/size" ] && stty -F /dev/ttyS0 rows "$(cut -d' ' -f1 "$OUT/size")" cols "$(cut -d' ' -f2 "$OUT/size")"

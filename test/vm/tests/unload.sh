@@ -4,6 +4,22 @@
 # use after free shows as an oops (the guest panics) or a WARNING, which the dmesg check fails.
 
 rt_runtime=/proc/sys/kernel/sched_rt_runtime_us
+# Since 6.12 a deadline server gives CPU 1's normal tasks 50 ms a second whatever the
+# real-time limit says; its runtime 0 lets the busy loop hold the CPU (kernels before have none).
+fair_server=/sys/kernel/debug/sched/fair_server/cpu1/runtime
+
+# fair_server_runtime [NS]: prints CPU 1's fair server runtime (nothing on kernels without
+# one), or sets it to NS.
+fair_server_runtime() {
+	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug ||
+		fail "cannot mount debugfs"
+	[ -e $fair_server ] || return 0
+	if (($#)); then
+		echo "$1" >$fair_server || fail "cannot set $fair_server to $1"
+	else
+		cat $fair_server
+	fi
+}
 
 # An epoll fd keeps a stream file registered while its set is deleted and the module
 # unloaded; closing it afterwards touches nothing freed.
@@ -31,11 +47,13 @@ test_unload_poll_race() {
 	local poller=$!
 	wait_for 10 grep -q polling status || fail "the poller did not start"
 	wait_for 10 asleep $poller || fail "the poller is not asleep"
-	local runtime softirqd
+	local runtime softirqd fair
 	runtime=$(cat $rt_runtime)
+	fair=$(fair_server_runtime)
 	softirqd=$(pgrep -x ksoftirqd/1) || fail "no ksoftirqd/1"
 	chrt -f -p 60 "$softirqd" || fail "cannot raise ksoftirqd/1"
 	echo -1 >$rt_runtime || fail "cannot lift the real-time limit"
+	[ -z "$fair" ] || fair_server_runtime 0
 	taskset -c 1 chrt -f 50 sh -c 'while [ ! -e stop ]; do :; done' &
 	local hog=$!
 	sleep 0.5
@@ -51,6 +69,7 @@ test_unload_poll_race() {
 	touch stop
 	wait $hog
 	echo "$runtime" >$rt_runtime
+	[ -z "$fair" ] || fair_server_runtime "$fair"
 	chrt -o -p 0 "$softirqd"
 	wait $rm || fail "rmmod failed: $(cat rmmod.err)"
 	wait $poller || fail "poller: $(tail -n1 status)"
