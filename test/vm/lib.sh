@@ -73,8 +73,10 @@ vm_find_kver() {
 
 # Module, extension and C helpers built inside the release into this run's own directory
 # $VM_RUN (runs may overlap): copies of kernel/ and iptables/ in $VM_RUN/kernel and
-# $VM_RUN/iptables (where the guest's XTABLES_LIBDIR points), the helpers in $VM_RUN. The
-# module builds with W=1 and the extension with -Wall -Wextra: their warnings go to
+# $VM_RUN/iptables (where the guest's XTABLES_LIBDIR points), the helpers in $VM_RUN. On a
+# release other than the host's, the addon too, by the release's node-gyp against its Node,
+# into $VM_RUN/build/Release (the guest uses it in place of the host's). The module builds
+# with W=1, the extension and the addon with -Wall -Wextra: their warnings go to
 # $VM_RUN/warnings (test/vm/run fails on any). Build output goes to the log; only failures
 # are shown. VM_MODULE_SRC builds the module from another tree (e.g. a deliberately broken
 # copy, to see the suite catch it).
@@ -95,7 +97,14 @@ vm_build() {
 	vm_depmod
 	vm_in_root make -C "$VM_RUN/iptables" all >"$log.iptables" 2>&1 ||
 		{ tail -n 30 "$log.iptables" >&2; vm_die "building iptables/libxt_pktstat.so failed (log: $log.iptables)"; }
-	grep -h 'warning:' "$log.kernel" "$log.iptables" >"$VM_RUN/warnings"
+	if [ "$VM_ROOT" != / ]; then
+		mkdir "$VM_RUN/addon"
+		cp "$REPO/binding.gyp" "$VM_RUN/" && cp -r "$REPO/addon/src" "$VM_RUN/addon/" &&
+			ln -s "$REPO/node_modules" "$VM_RUN/node_modules" || vm_die "cannot copy the addon"
+		vm_in_root sh -c "cd '$VM_RUN' && node-gyp rebuild --nodedir=/usr" >"$log.addon" 2>&1 ||
+			{ tail -n 30 "$log.addon" >&2; vm_die "building the addon for $VM_RELEASE's Node failed (log: $log.addon)"; }
+	fi
+	grep -h 'warning:' "$log".* >"$VM_RUN/warnings"
 	vm_in_root make -s -C "$VM_DIR/helpers" OUT="$VM_RUN" >"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; vm_die "building test/vm/helpers failed (log: $log)"; }
 }

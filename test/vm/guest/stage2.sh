@@ -15,6 +15,10 @@ cp -a "$RUN/modroot/lib/modules/$KVER" /run/modules/upper &&
 # /proc/sys/kernel/modprobe names /run/vm-modprobe; iptables-legacy runs it in the chroot.
 printf '#!/bin/sh\nexec /sbin/modprobe "$@"\n' >/run/vm-modprobe
 chmod +x /run/vm-modprobe
+# an addon built for this release's Node (test/vm/lib.sh vm_build) replaces the host's
+addon=build/Release/pktstat_drain.node
+[ ! -e "$RUN/$addon" ] || mount --bind "$RUN/$addon" "$REPO/$addon" ||
+	echo "vm-stage2: cannot use $RUN/$addon"
 ip link set lo up
 # Loopback traffic is processed as it is sent; a large backlog keeps bursts from being dropped.
 sysctl -qw net.core.netdev_max_backlog=100000
