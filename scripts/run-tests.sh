@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test suite in turn (each one even when an earlier one failed), then repeats each
 # suite's closing line and prints the grand total as `N passed, N failed`.
-# Usage: scripts/run-tests.sh [unit|vm|prometheus]...   (default: unit then vm)
+# Usage: scripts/run-tests.sh [GROUP]...   (default: unit then vm)
+# GROUP: unit, vm, one suite of unit (core, iptables, node, terminal, prometheus), a Debian
+# release (bullseye, bookworm, trixie, forky: every suite on it) or RELEASE-kernel (its kernel
+# groups counts, stream, readers and unload).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/tally.sh
@@ -18,6 +21,9 @@ run_suite() {
 	# The exporter under two real Prometheus servers, and the fleet kit under promtool.
 	prometheus) timeout 180 node --test --test-reporter=spec dist/test/prometheus/ ;;
 	vm)       test/vm/run ;;
+	# another Debian release: everything, or the kernel groups alone (scripts/test-release.sh)
+	*-kernel) scripts/test-release.sh "${1%-kernel}" counts stream readers unload ;;
+	*)        scripts/test-release.sh "$1" ;;
 	esac
 }
 
@@ -28,8 +34,10 @@ for g in "${groups[@]}"; do
 	case "$g" in
 	unit) suites+=("${unit_suites[@]}") ;;
 	vm)   suites+=("${vm_suites[@]}") ;;
-	prometheus) suites+=(prometheus) ;;
-	*)    echo "run-tests: unknown group '$g' (use unit, vm or prometheus)" >&2; exit 2 ;;
+	core | iptables | node | terminal | prometheus) suites+=("$g") ;;
+	bullseye | bookworm | trixie | forky) suites+=("$g") ;;
+	bullseye-kernel | bookworm-kernel | trixie-kernel | forky-kernel) suites+=("$g") ;;
+	*)    echo "run-tests: unknown group '$g' (unit, vm, a suite of unit, RELEASE or RELEASE-kernel)" >&2; exit 2 ;;
 	esac
 done
 

@@ -12,6 +12,17 @@ VM_PACKAGES=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-stati
 
 vm_die() { echo "vm: $*" >&2; exit 2; }
 
+vm_install_deps() {
+	local p missing=()
+	for p in "${VM_PACKAGES[@]}"; do
+		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+	done
+	((${#missing[@]} == 0)) && return
+	echo "vm: installing ${missing[*]}" >&2
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
+		vm_die "apt-get install ${missing[*]} failed"
+}
+
 # The releases the suite runs on, oldest first (README's table).
 VM_RELEASES=(bullseye bookworm trixie forky)
 VM_HOST_RELEASE=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
@@ -29,32 +40,36 @@ vm_release() {
 	fi
 }
 
-# vm_in_root CMD...: CMD in the release's root, with the repo at its own path (builds use
-# the release's compiler, headers and libraries).
+# vm_in_root [--scratch] CMD...: CMD in the release's root, in this directory, with the repo
+# at its own path (builds use the release's compiler, headers and libraries). --scratch: the repo as an
+# overlay whose writes are dropped afterwards (in-tree builds of another release leave the
+# checkout alone). The root is a mount point of its own: unshare in `make -C iptables check`
+# needs that.
 vm_in_root() {
+	local scratch=
+	[ "$1" != --scratch ] || { scratch=$(mktemp -d /var/tmp/vm-scratch.XXXXXX) && shift; }
 	if [ "$VM_ROOT" = / ]; then
 		"$@"
 		return
 	fi
 	mkdir -p "$VM_ROOT$REPO"
 	unshare -m --propagation private bash -c '
-		root=$1 repo=$2
-		shift 2
-		mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" &&
-			mount --bind "$repo" "$root$repo" || exit
-		exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C "$@"
-	' vm_in_root "$VM_ROOT" "$REPO" "$@"
-}
-
-vm_install_deps() {
-	local p missing=()
-	for p in "${VM_PACKAGES[@]}"; do
-		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-	done
-	((${#missing[@]} == 0)) && return
-	echo "vm: installing ${missing[*]}" >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
-		vm_die "apt-get install ${missing[*]} failed"
+		root=$1 repo=$2 scratch=$3 cwd=$4
+		shift 4
+		mount --bind "$root" "$root" && mount -t proc proc "$root/proc" &&
+			mount --rbind /dev "$root/dev" && mount -t tmpfs tmp "$root/tmp" && mkdir -p "$root$repo" || exit
+		if [ -n "$scratch" ]; then
+			mkdir "$scratch/upper" "$scratch/work" &&
+				mount -t overlay repo -o "lowerdir=$repo,upperdir=$scratch/upper,workdir=$scratch/work" "$root$repo"
+		else
+			mount --bind "$repo" "$root$repo"
+		fi || exit
+		exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C \
+			TERM="${TERM:-dumb}" /bin/sh -c '\''cd "$0" && exec "$@"'\'' "$cwd" "$@"
+	' vm_in_root "$VM_ROOT" "$REPO" "$scratch" "$PWD" "$@"
+	local rc=$?
+	[ -z "$scratch" ] || rm -rf "$scratch"
+	return $rc
 }
 
 # The root's newest kernel that has both headers (to build against) and an image (to boot);

@@ -5,7 +5,8 @@
 
 rt_runtime=/proc/sys/kernel/sched_rt_runtime_us
 # Since 6.12 a deadline server gives CPU 1's normal tasks 50 ms a second whatever the
-# real-time limit says; its runtime 0 lets the busy loop hold the CPU (kernels before have none).
+# real-time limit says; its runtime 0 lets the busy loop hold the CPU (kernels before have none,
+# and their real-time limit off is enough).
 fair_server=/sys/kernel/debug/sched/fair_server/cpu1/runtime
 
 # fair_server_runtime [NS]: prints CPU 1's fair server runtime (nothing on kernels without
@@ -19,6 +20,11 @@ fair_server_runtime() {
 	else
 		cat $fair_server
 	fi
+}
+
+# hogging PID: PID is the real-time busy loop (sh, SCHED_FIFO), running on CPU 1.
+hogging() {
+	awk '$2 == "(sh)" && $3 == "R" && $39 == 1 && $41 == 1 { ok = 1 } END { exit !ok }' "/proc/$1/stat"
 }
 
 # An epoll fd keeps a stream file registered while its set is deleted and the module
@@ -56,7 +62,8 @@ test_unload_poll_race() {
 	[ -z "$fair" ] || fair_server_runtime 0
 	taskset -c 1 chrt -f 50 sh -c 'while [ ! -e stop ]; do :; done' &
 	local hog=$!
-	sleep 0.5
+	# a loaded host slows the guest: the loop must hold CPU 1 before the poller is woken
+	wait_for 10 hogging $hog || fail "the busy loop does not run as real-time on CPU 1"
 	dmesg -C
 	iptables -D INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name pr ||
 		fail "cannot delete the rule"
@@ -68,8 +75,10 @@ test_unload_poll_race() {
 	local waited=$?
 	touch stop
 	wait $hog
-	echo "$runtime" >$rt_runtime
+	# in the reverse order of the setup: 6.12 refuses the real-time limit back (EBUSY) while
+	# the fair server is off
 	[ -z "$fair" ] || fair_server_runtime "$fair"
+	echo "$runtime" >$rt_runtime
 	chrt -o -p 0 "$softirqd"
 	wait $rm || fail "rmmod failed: $(cat rmmod.err)"
 	wait $poller || fail "poller: $(tail -n1 status)"
