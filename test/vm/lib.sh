@@ -64,7 +64,7 @@ vm_in_root() {
 		else
 			mount --bind "$repo" "$root$repo"
 		fi || exit
-		exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LC_ALL=C \
+		exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
 			TERM="${TERM:-dumb}" /bin/sh -c '\''cd "$0" && exec "$@"'\'' "$cwd" "$@"
 	' vm_in_root "$VM_ROOT" "$REPO" "$scratch" "$PWD" "$@"
 	local rc=$?
