@@ -4,7 +4,8 @@
 # inside the release's root, with its compiler, libxtables, Node, tmux and Prometheus (on a
 # copy-on-write view of the repo, so its builds leave the checkout alone), then the real-kernel
 # suite on its kernel (test/vm/run --release RELEASE GROUP...). Without GROUPs every group
-# runs; with GROUPs only those, and no userspace suites. Ends with `N passed, N failed`.
+# runs (the groups without pktstat-top where its Node is older than 20); with GROUPs only
+# those, and no userspace suites. Ends with `N passed, N failed`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 . scripts/tally.sh
@@ -23,7 +24,8 @@ if (($# == 0)); then
 		suites=(unit)
 	else
 		suites=(core iptables)
-		echo "$VM_RELEASE: Node $node runs no pktstat-top: only the core and iptables suites in its root"
+		set -- counts stream readers unload
+		echo "$VM_RELEASE: Node $node runs no pktstat-top: the core and iptables suites in its root, the kernel groups ($*)"
 	fi
 	echo "=== $VM_RELEASE userspace suites: ${suites[*]}"
 	# the checkout's builds are the host's: build again with the release's tools
