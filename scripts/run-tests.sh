@@ -6,26 +6,26 @@
 # release (bullseye, bookworm, trixie, forky: every suite on it) or RELEASE-kernel (its kernel
 # groups counts, stream, readers and unload).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 . scripts/tally.sh
 
 unit_suites=(core iptables node terminal prometheus)
 vm_suites=(vm)
 
-# test_files DIR: the test files under DIR, named one by one: Node 20 searches a directory
-# given to --test, Node 22 and later take it as a file and fail.
-test_files() {
-	find "$1" -name '*.test.js' | sort
+# node_test DIR: node --test on the test files under DIR, named one by one: Node 20 searches a
+# directory given to --test, Node 22 and later take it for a file and fail.
+node_test() {
+	find "$1" -name '*.test.js' -exec node --test --test-reporter=spec {} +
 }
 
 run_suite() {
 	case "$1" in
 	core)     make -s -C test/core run ;;
 	iptables) make -s -C iptables check ;;
-	node)     node --test --test-reporter=spec $(test_files dist/test/unit) ;;
+	node)     node_test dist/test/unit ;;
 	terminal) test/tui-term/run.sh ;;
 	# The exporter under two real Prometheus servers, and the fleet kit under promtool.
-	prometheus) timeout 180 node --test --test-reporter=spec $(test_files dist/test/prometheus) ;;
+	prometheus) export -f node_test; timeout 180 bash -c 'node_test dist/test/prometheus' ;;
 	vm)       test/vm/run ;;
 	# another Debian release: everything, or the kernel groups alone (scripts/test-release.sh)
 	*-kernel) scripts/test-release.sh "${1%-kernel}" counts stream readers unload ;;

@@ -7,7 +7,7 @@
 # runs (the groups without pktstat-top where its Node is older than 20); with GROUPs only
 # those, and no userspace suites. Ends with `N passed, N failed`.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 . scripts/tally.sh
 . test/vm/lib.sh
 
