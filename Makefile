@@ -9,7 +9,7 @@ SYSTEMD_UNIT_DIR ?= $(PREFIX)/lib/systemd/system
 SYSUSERS_DIR ?= $(PREFIX)/lib/sysusers.d
 
 .PHONY: all deps kernel iptables node start demo vm-shell install uninstall install-unit uninstall-unit \
-	lint test test-unit test-vm bench clean deb
+	lint test test-unit test-vm test-releases bench clean deb
 
 all: kernel iptables node
 
@@ -100,9 +100,14 @@ deb: deps
 lint: deps
 	scripts/lint.sh
 
-# Lint, unit tests of every part, then the real-kernel suite in QEMU; one summary at the end.
+# Lint, unit tests of every part, the real-kernel suite in QEMU, then the kernel groups on the
+# oldest and the newest other Debian release (README: Debian releases); one summary at the end.
 test: deps all lint
 	scripts/run-tests.sh unit vm
+
+# Every suite on every Debian release, one line per release at the end.
+test-releases: deps all
+	scripts/run-tests.sh bullseye bookworm trixie forky
 
 test-unit: deps all
 	scripts/run-tests.sh unit

@@ -8,7 +8,7 @@ debian_packages=(
 	build-essential pkg-config kmod cpio iproute2 tmux valgrind
 	iptables libxtables-dev nfacct
 	qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static
-	sparse linux-source-6.1 prometheus
+	sparse linux-source-6.1 prometheus mmdebstrap
 	dpkg-dev debhelper dh-dkms dkms lintian
 )
 

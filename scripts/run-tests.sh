@@ -1,25 +1,37 @@
 #!/usr/bin/env bash
 # Runs every test suite in turn (each one even when an earlier one failed), then repeats each
 # suite's closing line and prints the grand total as `N passed, N failed`.
-# Usage: scripts/run-tests.sh [unit|vm|prometheus]...   (default: unit then vm)
+# Usage: scripts/run-tests.sh [GROUP]...   (default: unit then vm)
+# GROUP: unit, vm, one suite of unit (core, iptables, node, terminal, prometheus), a Debian
+# release (bullseye, bookworm, trixie, forky: every suite on it) or RELEASE-kernel (its kernel
+# groups counts, stream, readers and unload).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 . scripts/tally.sh
 
 unit_suites=(core iptables node terminal prometheus)
 vm_suites=(vm deb)
 
+# node_test DIR: node --test on the test files under DIR, named one by one: Node 20 searches a
+# directory given to --test, Node 22 and later take it for a file and fail.
+node_test() {
+	find "$1" -name '*.test.js' -exec node --test --test-reporter=spec {} +
+}
+
 run_suite() {
 	case "$1" in
 	core)     make -s -C test/core run ;;
 	iptables) make -s -C iptables check ;;
-	node)     node --test --test-reporter=spec dist/test/unit/ ;;
+	node)     node_test dist/test/unit ;;
 	terminal) test/tui-term/run.sh ;;
 	# The exporter under two real Prometheus servers, and the fleet kit under promtool.
-	prometheus) timeout 180 node --test --test-reporter=spec dist/test/prometheus/ ;;
+	prometheus) export -f node_test; timeout 180 bash -c 'node_test dist/test/prometheus' ;;
 	vm)       test/vm/run ;;
 	# The Debian packages installed, upgraded and purged on the release's root, in QEMU.
 	deb)      test/deb/run ;;
+	# another Debian release: everything, or the kernel groups alone (scripts/test-release.sh)
+	*-kernel) scripts/test-release.sh "${1%-kernel}" counts stream readers unload ;;
+	*)        scripts/test-release.sh "$1" ;;
 	esac
 }
 
@@ -30,8 +42,10 @@ for g in "${groups[@]}"; do
 	case "$g" in
 	unit) suites+=("${unit_suites[@]}") ;;
 	vm)   suites+=("${vm_suites[@]}") ;;
-	prometheus) suites+=(prometheus) ;;
-	*)    echo "run-tests: unknown group '$g' (use unit, vm or prometheus)" >&2; exit 2 ;;
+	core | iptables | node | terminal | prometheus) suites+=("$g") ;;
+	bullseye | bookworm | trixie | forky) suites+=("$g") ;;
+	bullseye-kernel | bookworm-kernel | trixie-kernel | forky-kernel) suites+=("$g") ;;
+	*)    echo "run-tests: unknown group '$g' (unit, vm, a suite of unit, RELEASE or RELEASE-kernel)" >&2; exit 2 ;;
 	esac
 done
 

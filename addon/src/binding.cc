@@ -2,6 +2,7 @@
 #include <napi.h>
 
 #include <cstring>
+#include <stdexcept>
 
 #include "drain_thread.h"
 

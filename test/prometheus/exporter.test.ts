@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { FRAME_BUCKETS } from '../../tui/src/serve/window-counts.js';
 import { HEADER, line } from '../unit/addon/fixture.js';
 import { promtoolCheck, samples } from '../unit/serve/exposition.js';
-import { Prometheus } from './prometheus.js';
+import { LE_ZERO, Prometheus, leKey } from './prometheus.js';
 
 const CLI = fileURLToPath(new URL('../../tui/src/cli.js', import.meta.url));
 const RULES = fileURLToPath(new URL('../../../contrib/prometheus/pktstat.rules.yml', import.meta.url));
@@ -120,14 +120,14 @@ test('totals, sums, buckets and quantiles in Prometheus equal the traffic writte
     assert.equal((await p.query('pktstat_window_bytes_sum{set="a"}'))[0].value, Number(sum(A_FRAMES.map(aBytes))));
     // Busy windows per bucket: the idle ones (le="0") taken out of every bucket.
     const busy = await p.query(
-      'pktstat_window_frames_bucket{set="a"} - ignoring(le) group_left pktstat_window_frames_bucket{set="a",le="0"}',
+      `pktstat_window_frames_bucket{set="a"} - ignoring(le) group_left pktstat_window_frames_bucket{set="a",${LE_ZERO}}`,
     );
-    const byLe = new Map(busy.map((s) => [s.metric.le, s.value]));
+    const byLe = new Map(busy.map((s) => [leKey(s.metric.le), s.value]));
     for (const le of ['1', '2', '4', '8', '16', '64', '128', '+Inf'])
       assert.equal(byLe.get(le), A_FRAMES.filter((f) => le === '+Inf' || f <= BigInt(le)).length, `le=${le}`);
     for (const q of [0.05, 0.5, 0.9, 0.95, 0.99]) {
       const [r] = await p.query(
-        `histogram_quantile(${q}, pktstat_window_frames_bucket{set="a"} - ignoring(le) group_left pktstat_window_frames_bucket{set="a",le="0"})`,
+        `histogram_quantile(${q}, pktstat_window_frames_bucket{set="a"} - ignoring(le) group_left pktstat_window_frames_bucket{set="a",${LE_ZERO}})`,
       );
       assert.ok(Math.abs(r.value - quantile(q, A_FRAMES)) < 1e-9, `q=${q}: ${r.value} vs ${quantile(q, A_FRAMES)}`);
     }
@@ -182,7 +182,7 @@ test('a scrape during heavy traffic is whole and consistent; the totals end exac
     assert.equal(
       (
         await p.query(
-          'pktstat_window_frames_count{set="b"} - ignoring(le) pktstat_window_frames_bucket{set="b",le="0"}',
+          `pktstat_window_frames_count{set="b"} - ignoring(le) pktstat_window_frames_bucket{set="b",${LE_ZERO}}`,
         )
       )[0].value,
       B_WINDOWS,

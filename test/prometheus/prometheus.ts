@@ -19,6 +19,11 @@ export async function freePort(): Promise<number> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+// Prometheus 3 stores a bucket bound as "1.0", Prometheus 2 as "1": selectors take both, results
+// are keyed by the number.
+export const LE_ZERO = 'le=~"0(\\\\.0)?"';
+export const leKey = (le: string): string => (le === '+Inf' ? le : String(Number(le)));
+
 export interface Sample {
   readonly metric: Record<string, string>;
   readonly value: number;

@@ -27,7 +27,7 @@ import { parse } from 'yaml';
 import { HEADER, line } from '../unit/addon/fixture.js';
 import { httpsGet } from '../unit/serve/https-get.js';
 import { makePki } from '../unit/serve/pki.js';
-import { Prometheus } from './prometheus.js';
+import { LE_ZERO, Prometheus, leKey } from './prometheus.js';
 
 const CLI = fileURLToPath(new URL('../../tui/src/cli.js', import.meta.url));
 const KIT = fileURLToPath(new URL('../../../contrib/prometheus/', import.meta.url));
@@ -149,10 +149,10 @@ test('over HTTPS with basic auth and with a client certificate, Prometheus gets 
   }
   // Busy windows per bucket: the idle ones (le="0", which depend on when each began) taken out.
   const busy = await prometheus.query(
-    'pktstat_window_frames_bucket{set="a"} - ignoring(le) group_left pktstat_window_frames_bucket{set="a",le="0"}',
+    `pktstat_window_frames_bucket{set="a"} - ignoring(le) group_left pktstat_window_frames_bucket{set="a",${LE_ZERO}}`,
   );
   const byJob = (job: string) =>
-    Object.fromEntries(busy.filter((s) => s.metric.job === job).map((s) => [s.metric.le, s.value]));
+    Object.fromEntries(busy.filter((s) => s.metric.job === job).map((s) => [leKey(s.metric.le), s.value]));
   assert.equal(byJob('plain')['+Inf'], FRAMES.length);
   assert.equal(byJob('plain')['16'], FRAMES.filter((f) => f <= 16n).length);
   assert.deepEqual(byJob('basic'), byJob('plain'));

@@ -1,6 +1,8 @@
 # Host side of the QEMU harness, sourced by run, run-script and shell.
-# Builds everything the guest needs, then boots Debian's kernel under TCG with the host
-# root read-only over 9p and a writable 9p share ($VM_OUT) for the job and its results.
+# Builds everything the guest needs inside the guest's release, then boots that release's
+# kernel under TCG with its root read-only over 9p (the host's own root for the host's
+# release, else a cached root of test/vm/release-root), the repo over 9p, and a writable
+# 9p share for the job and its results. VM_RELEASE picks the release (default: the host's).
 
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$VM_DIR/../.." && pwd)
@@ -21,20 +23,78 @@ vm_install_deps() {
 		vm_die "apt-get install ${missing[*]} failed"
 }
 
-# Newest kernel that has both headers (to build against) and an image (to boot).
-vm_find_kver() {
-	local d k
-	KVER=
-	for d in $(ls -d /lib/modules/*/build 2>/dev/null | sort -V); do
-		k=$(basename "$(dirname "$d")")
-		[ -e "/boot/vmlinuz-$k" ] && KVER=$k
-	done
-	[ -n "$KVER" ] || vm_die "no kernel with both /lib/modules/KVER/build and /boot/vmlinuz-KVER"
+# The releases the suite runs on, oldest first (README's table).
+VM_RELEASES=(bullseye bookworm trixie forky)
+VM_HOST_RELEASE=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+
+# vm_release: sets VM_RELEASE (default the host's) and VM_ROOT, its root: / for the host's
+# release, else the cached root (built when missing; a release that cannot be fetched fails).
+vm_release() {
+	VM_RELEASE=${VM_RELEASE:-$VM_HOST_RELEASE}
+	[[ " ${VM_RELEASES[*]} " == *" $VM_RELEASE "* ]] ||
+		vm_die "unknown release '$VM_RELEASE' (${VM_RELEASES[*]})"
+	if [ "$VM_RELEASE" = "$VM_HOST_RELEASE" ]; then
+		VM_ROOT=/
+	else
+		VM_ROOT=$("$VM_DIR/release-root" "$VM_RELEASE") || vm_die "no root for $VM_RELEASE"
+	fi
 }
 
-# Module, extension and C helpers into this run's own directory $VM_RUN (runs may overlap).
-# Build output goes to the log; only failures are shown. VM_MODULE_SRC builds the module
-# from another tree (e.g. a deliberately broken copy, to see the suite catch it).
+# vm_in_root [--scratch] CMD...: CMD in the release's root, in this directory, with the repo
+# at its own path (builds use the release's compiler, headers and libraries). --scratch: the repo as an
+# overlay whose writes are dropped afterwards (in-tree builds of another release leave the
+# checkout alone). The root is a mount point of its own: unshare in `make -C iptables check`
+# needs that.
+vm_in_root() {
+	local scratch=
+	[ "$1" != --scratch ] || { scratch=$(mktemp -d /var/tmp/vm-scratch.XXXXXX) && shift; }
+	if [ "$VM_ROOT" = / ]; then
+		"$@"
+		return
+	fi
+	mkdir -p "$VM_ROOT$REPO"
+	unshare -m --propagation private bash -c '
+		root=$1 repo=$2 scratch=$3 cwd=$4
+		shift 4
+		mount --bind "$root" "$root" && mount -t proc proc "$root/proc" &&
+			mount --rbind /dev "$root/dev" && mount -t tmpfs tmp "$root/tmp" && mkdir -p "$root$repo" || exit
+		if [ -n "$scratch" ]; then
+			mkdir "$scratch/upper" "$scratch/work" &&
+				mount -t overlay repo -o "lowerdir=$repo,upperdir=$scratch/upper,workdir=$scratch/work" "$root$repo"
+		else
+			mount --bind "$repo" "$root$repo"
+		fi || exit
+		exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
+			TERM="${TERM:-dumb}" /bin/sh -c '\''cd "$0" && exec "$@"'\'' "$cwd" "$@"
+	' vm_in_root "$VM_ROOT" "$REPO" "$scratch" "$PWD" "$@"
+	local rc=$?
+	[ -z "$scratch" ] || rm -rf "$scratch"
+	return $rc
+}
+
+# The root's newest kernel that has both headers (to build against) and an image (to boot);
+# the headers' build link is absolute within the root.
+vm_find_kver() {
+	local d k l
+	KVER=
+	for d in $(ls -d "$VM_ROOT"/lib/modules/*/build 2>/dev/null | sort -V); do
+		k=$(basename "$(dirname "$d")")
+		l=$(readlink "$d")
+		[ "${l#/}" != "$l" ] && l=$VM_ROOT/$l || l=$(dirname "$d")/$l
+		[ -e "$VM_ROOT/boot/vmlinuz-$k" ] && [ -d "$l" ] && KVER=$k
+	done
+	[ -n "$KVER" ] || vm_die "no kernel with both /lib/modules/KVER/build and /boot/vmlinuz-KVER in $VM_ROOT"
+}
+
+# Module, extension and C helpers built inside the release into this run's own directory
+# $VM_RUN (runs may overlap): copies of kernel/ and iptables/ in $VM_RUN/kernel and
+# $VM_RUN/iptables (where the guest's XTABLES_LIBDIR points), the helpers in $VM_RUN. On a
+# release other than the host's, the addon too, by the release's node-gyp against its Node,
+# into $VM_RUN/build/Release (the guest uses it in place of the host's). The module builds
+# with W=1, the extension and the addon with -Wall -Wextra: their warnings go to
+# $VM_RUN/warnings (test/vm/run fails on any). Build output goes to the log; only failures
+# are shown. VM_MODULE_SRC builds the module from another tree (e.g. a deliberately broken
+# copy, to see the suite catch it).
 vm_build() {
 	local log src=${VM_MODULE_SRC:-$REPO/kernel}
 	mkdir -p "$VM_BUILD"
@@ -42,6 +102,7 @@ vm_build() {
 	find "$VM_BUILD" -maxdepth 1 -name 'run.*' -mmin +1440 -exec rm -rf {} + 2>/dev/null
 	VM_RUN=$(mktemp -d "$VM_BUILD/run.XXXXXX")
 	log=$VM_RUN/build.log
+<<<<<<< HEAD
 	# VM_PACKAGED: the guest's root has the Debian packages installed (test/deb), whose module
 	# and extension are the ones to test.
 	[ -n "${VM_PACKAGED:-}" ] || vm_build_module "$src" "$log"
@@ -59,11 +120,33 @@ vm_build_module() {
 	vm_depmod
 	make -C "$REPO/iptables" all >>"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; vm_die "building iptables/libxt_pktstat.so failed (log: $log)"; }
+=======
+	mkdir "$VM_RUN/kernel" "$VM_RUN/iptables"
+	cp "$src"/Makefile "$src"/*.[ch] "$VM_RUN/kernel/" || vm_die "cannot copy $src"
+	cp "$REPO"/iptables/Makefile "$REPO"/iptables/*.c "$VM_RUN/iptables/" || vm_die "cannot copy iptables/"
+	vm_in_root make -C "$VM_RUN/kernel" modules W=1 KERNEL_DIR="/lib/modules/$KVER/build" \
+		PKTSTAT_VERSION="$("$REPO/scripts/version.sh")" >"$log.kernel" 2>&1 ||
+		{ tail -n 30 "$log.kernel" >&2; vm_die "building $src/xt_pktstat.ko for $KVER failed (log: $log.kernel)"; }
+	[ -e "$VM_RUN/kernel/xt_pktstat.ko" ] || vm_die "$src/xt_pktstat.ko was not built"
+	vm_depmod
+	vm_in_root make -C "$VM_RUN/iptables" all >"$log.iptables" 2>&1 ||
+		{ tail -n 30 "$log.iptables" >&2; vm_die "building iptables/libxt_pktstat.so failed (log: $log.iptables)"; }
+	if [ "$VM_ROOT" != / ]; then
+		mkdir "$VM_RUN/addon"
+		cp "$REPO/binding.gyp" "$VM_RUN/" && cp -r "$REPO/addon/src" "$VM_RUN/addon/" &&
+			ln -s "$REPO/node_modules" "$VM_RUN/node_modules" || vm_die "cannot copy the addon"
+		vm_in_root sh -c "cd '$VM_RUN' && node-gyp rebuild --nodedir=/usr" >"$log.addon" 2>&1 ||
+			{ tail -n 30 "$log.addon" >&2; vm_die "building the addon for $VM_RELEASE's Node failed (log: $log.addon)"; }
+	fi
+	grep -h 'warning:' "$log".* >"$VM_RUN/warnings"
+	vm_in_root make -s -C "$VM_DIR/helpers" OUT="$VM_RUN" >"$log" 2>&1 ||
+		{ tail -n 30 "$log" >&2; vm_die "building test/vm/helpers failed (log: $log)"; }
+>>>>>>> releases
 }
 
-# depmod on the host (seconds; a minute in the guest): a tree whose kernel/ links to the real
-# one plus extra/xt_pktstat.ko. The guest lays its modules.* files and the module over its
-# /lib/modules/$KVER.
+# depmod in the release's root (seconds; a minute in the guest): a tree whose kernel/ links to
+# the real one plus extra/xt_pktstat.ko. The guest lays its modules.* files and the module
+# over its /lib/modules/$KVER.
 vm_depmod() {
 	local base=$VM_RUN/modroot tree f
 	tree=$base/lib/modules/$KVER
@@ -73,25 +156,58 @@ vm_depmod() {
 	for f in modules.builtin modules.builtin.modinfo modules.order; do
 		ln -s "/lib/modules/$KVER/$f" "$tree/$f"
 	done
-	cp "$VM_RUN/xt_pktstat.ko" "$tree/extra/"
-	depmod -b "$base" "$KVER" || vm_die "depmod for $KVER failed"
+	cp "$VM_RUN/kernel/xt_pktstat.ko" "$tree/extra/"
+	vm_in_root depmod -b "$base" "$KVER" || vm_die "depmod for $KVER failed"
 	rm "$tree/kernel" "$tree"/modules.builtin "$tree"/modules.builtin.modinfo "$tree"/modules.order
 }
 
-# busybox /init plus the virtio and 9p modules; rebuilt only when KVER or the init script changes.
+# vm_mod_order NAME...: the modules NAME... of the root's kernel need, dependencies first,
+# as paths under /lib/modules/$KVER from its modules.dep; built-in ones are left out.
+vm_mod_order() {
+	local dir=$VM_ROOT/lib/modules/$KVER
+	awk -v want="$*" '
+		function name(p) { sub(/.*\//, "", p); sub(/\.ko.*/, "", p); gsub(/-/, "_", p); return p }
+		function visit(p,   i, n, d) {
+			if (p in seen) return
+			seen[p] = 1
+			# modprobe loads the listed dependencies last to first
+			n = split(deps[p], d, " ")
+			for (i = n; i >= 1; i--) visit(d[i])
+			print p
+		}
+		FILENAME ~ /modules.builtin$/ { builtin[name($0)] = 1; next }
+		{ p = $1; sub(/:$/, "", p); path[name(p)] = p; $1 = ""; deps[p] = $0 }
+		END {
+			n = split(want, w, " ")
+			for (i = 1; i <= n; i++) {
+				if (w[i] in builtin) continue
+				if (!(w[i] in path)) { print "no module " w[i] > "/dev/stderr"; exit 1 }
+				visit(path[w[i]])
+			}
+		}' "$dir/modules.builtin" "$dir/modules.dep"
+}
+
+# busybox /init plus the modules that reach the 9p shares (uncompressed: busybox insmod reads
+# no .ko.xz); rebuilt only when KVER or the init script changes.
 vm_initramfs() {
-	local img=$VM_BUILD/initramfs-$KVER.gz root m
+	local img=$VM_BUILD/initramfs-$KVER.gz root m f mods
 	INITRAMFS=$img
 	[ "$img" -nt "$VM_DIR/guest/init" ] && [ "$img" -nt "$VM_DIR/lib.sh" ] && return
+	mods=$(vm_mod_order virtio_pci 9pnet_virtio 9p) || vm_die "$KVER lacks what the 9p root needs"
 	root=$(mktemp -d)
 	mkdir -p "$root"/{bin,dev,proc,sys,mnt,mods}
 	cp /bin/busybox "$root/bin/busybox"
 	ln -s busybox "$root/bin/sh"
-	for m in drivers/virtio/virtio_ring drivers/virtio/virtio drivers/virtio/virtio_pci_modern_dev \
-		drivers/virtio/virtio_pci_legacy_dev drivers/virtio/virtio_pci fs/netfs/netfs \
-		fs/fscache/fscache net/9p/9pnet net/9p/9pnet_virtio fs/9p/9p; do
-		cp "/lib/modules/$KVER/kernel/$m.ko" "$root/mods/" || vm_die "missing module $m.ko"
-		echo "${m##*/}" >>"$root/mods/order"
+	for m in $mods; do
+		f=$VM_ROOT/lib/modules/$KVER/$m
+		m=${m##*/}
+		case "$f" in
+		*.ko) cp "$f" "$root/mods/$m" ;;
+		*.ko.xz) xz -dc "$f" >"$root/mods/${m%.xz}" ;;
+		*.ko.zst) zstd -qdc "$f" >"$root/mods/${m%.zst}" ;;
+		*) false ;;
+		esac || vm_die "cannot put $f in the initramfs"
+		echo "${m%.ko*}" >>"$root/mods/order"
 	done
 	cp "$VM_DIR/guest/init" "$root/init"
 	chmod +x "$root/init"
@@ -106,6 +222,7 @@ vm_initramfs() {
 
 vm_prepare() {
 	vm_install_deps
+	vm_release
 	vm_find_kver
 	vm_build
 	vm_initramfs
@@ -118,9 +235,14 @@ vm_prepare() {
 vm_boot() {
 	local out=$1 limit=$2 interactive=${3:-} rc
 	local qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 -nographic -no-reboot
-		-kernel "/boot/vmlinuz-$KVER" -initrd "$INITRAMFS"
+		-kernel "$VM_ROOT/boot/vmlinuz-$KVER" -initrd "$INITRAMFS"
 		-append "console=ttyS0 quiet panic=-1 oops=panic softlockup_panic=1 vm_kver=$KVER vm_repo=$REPO vm_run=$VM_RUN ${VM_APPEND:-}"
+<<<<<<< HEAD
 		-virtfs "local,path=${VM_ROOT:-/},mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+=======
+		-virtfs "local,path=$VM_ROOT,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+		-virtfs "local,path=$REPO,mount_tag=repo,security_model=none,readonly=on,multidevs=remap"
+>>>>>>> releases
 		-virtfs "local,path=$out,mount_tag=vmout,security_model=none,multidevs=remap")
 	rm -f "$out/finished"
 	if [ -n "$interactive" ]; then

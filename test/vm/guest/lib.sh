@@ -1,10 +1,11 @@
 # Helpers shared by the guest tests (tests/*.sh). Sourced in the chroot by the job that
 # `run` writes; every test runs in its own subshell, so `fail` ends just that test.
-# Environment: REPO, OUT (shared with the host), VM_HELPERS (built udpsend and pktread).
+# Environment: REPO, OUT (shared with the host), VM_HELPERS (the run's directory: udpsend and
+# pktread, and iptables/, the extension built for this release).
 
 PS_DIR=/proc/net/xt_pktstat
 SYS_XTLIBDIR=$(pkg-config --variable=xtlibdir xtables)
-export XTABLES_LIBDIR=$REPO/iptables:$SYS_XTLIBDIR
+export XTABLES_LIBDIR=$VM_HELPERS/iptables:$SYS_XTLIBDIR
 
 # fail MESSAGE: the one-line reason the host prints after "FAIL NAME:".
 fail() {
@@ -133,10 +134,13 @@ voluntary_switches() {
 	awk '$1 == "voluntary_ctxt_switches:" { print $2 }' "/proc/$1/status"
 }
 
-# asleep PID: PID sleeps in poll() itself (a poller writing its "polling" line to
-# a file on 9p sleeps there too, before it polls).
+# asleep PID: PID sleeps in poll() itself, system call 7 or ppoll's 271 (a poller writing its
+# "polling" line to a file on 9p sleeps there too, before it polls). Not wchan: before 5.16
+# it reads 0 on Debian's kernels (no frame pointers).
 asleep() {
-	grep -q poll "/proc/$1/wchan"
+	local nr state
+	read -r nr _ <"/proc/$1/syscall" && state=$(awk '{ print $3 }' "/proc/$1/stat") &&
+		[ "$state" = S ] && { [ "$nr" = 7 ] || [ "$nr" = 271 ]; }
 }
 
 # Clean slate before each test: no rules in either back end or family, no extra

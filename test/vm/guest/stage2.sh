@@ -1,11 +1,11 @@
 #!/bin/bash
-# Runs in the chroot on the host's root: makes `modprobe xt_pktstat` work as written (an
+# Runs in the chroot on the release's root: makes `modprobe xt_pktstat` work as written (an
 # overlay over the read-only /lib/modules/$KVER), then runs the host's job and saves dmesg.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 export OUT=/run/vmout KVER REPO RUN
 cd /
 
-# modules.* and extra/xt_pktstat.ko come from the host's depmod (test/vm/lib.sh vm_depmod).
+# modules.* and extra/xt_pktstat.ko come from the host side's depmod (test/vm/lib.sh vm_depmod).
 # A run without them (VM_PACKAGED) tests the module DKMS installed.
 mods=/lib/modules/$KVER
 if [ -d "$RUN/modroot" ]; then
@@ -18,6 +18,10 @@ fi
 # /proc/sys/kernel/modprobe names /run/vm-modprobe; iptables-legacy runs it in the chroot.
 printf '#!/bin/sh\nexec /sbin/modprobe "$@"\n' >/run/vm-modprobe
 chmod +x /run/vm-modprobe
+# an addon built for this release's Node (test/vm/lib.sh vm_build) replaces the host's
+addon=build/Release/pktstat_drain.node
+[ ! -e "$RUN/$addon" ] || mount --bind "$RUN/$addon" "$REPO/$addon" ||
+	echo "vm-stage2: cannot use $RUN/$addon"
 ip link set lo up
 # Loopback traffic is processed as it is sent; a large backlog keeps bursts from being dropped.
 sysctl -qw net.core.netdev_max_backlog=100000
@@ -26,7 +30,7 @@ if [ -e "$OUT/interactive" ]; then
 	# interactive: the serial console is the terminal; the file may hold a command to run
 	# in place of the shell (test/vm/demo) and the host terminal's size
 	modprobe xt_pktstat
-	export XTABLES_LIBDIR=$REPO/iptables:$(pkg-config --variable=xtlibdir xtables) VM_HELPERS=$RUN
+	export XTABLES_LIBDIR=$RUN/iptables:$(pkg-config --variable=xtlibdir xtables) VM_HELPERS=$RUN
 	export TERM=${VM_TERM:-xterm-256color} PS1='vm# '
 	cd "$REPO"
 	[ -s "$OUT/size" ] && stty -F /dev/ttyS0 rows "$(cut -d' ' -f1 "$OUT/size")" cols "$(cut -d' ' -f2 "$OUT/size")"

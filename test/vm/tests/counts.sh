@@ -6,7 +6,8 @@
 test_readme() {
 	local help here=$PWD
 	rmmod xt_pktstat || fail "cannot unload xt_pktstat before loading it as the README does"
-	cd "$REPO/iptables" || fail "no $REPO/iptables"
+	# iptables/ as built for this release
+	cd "$VM_HELPERS/iptables" || fail "no $VM_HELPERS/iptables"
 	# --help may load the module already (iptables asks the kernel for the match's revision)
 	dmesg -C
 	help=$(XTABLES_LIBDIR=$PWD:/lib/xtables iptables -m pktstat --help 2>&1) ||

@@ -4,6 +4,28 @@
 # use after free shows as an oops (the guest panics) or a WARNING, which the dmesg check fails.
 
 rt_runtime=/proc/sys/kernel/sched_rt_runtime_us
+# Since 6.12 a deadline server gives CPU 1's normal tasks 50 ms a second whatever the
+# real-time limit says; its runtime 0 lets the busy loop hold the CPU (kernels before have none,
+# and their real-time limit off is enough).
+fair_server=/sys/kernel/debug/sched/fair_server/cpu1/runtime
+
+# fair_server_runtime [NS]: prints CPU 1's fair server runtime (nothing on kernels without
+# one), or sets it to NS.
+fair_server_runtime() {
+	mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug ||
+		fail "cannot mount debugfs"
+	[ -e $fair_server ] || return 0
+	if (($#)); then
+		echo "$1" >$fair_server || fail "cannot set $fair_server to $1"
+	else
+		cat $fair_server
+	fi
+}
+
+# hogging PID: PID is the real-time busy loop (sh, SCHED_FIFO), running on CPU 1.
+hogging() {
+	awk '$2 == "(sh)" && $3 == "R" && $39 == 1 && $41 == 1 { ok = 1 } END { exit !ok }' "/proc/$1/stat"
+}
 
 # An epoll fd keeps a stream file registered while its set is deleted and the module
 # unloaded; closing it afterwards touches nothing freed.
@@ -31,14 +53,17 @@ test_unload_poll_race() {
 	local poller=$!
 	wait_for 10 grep -q polling status || fail "the poller did not start"
 	wait_for 10 asleep $poller || fail "the poller is not asleep"
-	local runtime softirqd
+	local runtime softirqd fair
 	runtime=$(cat $rt_runtime)
+	fair=$(fair_server_runtime)
 	softirqd=$(pgrep -x ksoftirqd/1) || fail "no ksoftirqd/1"
 	chrt -f -p 60 "$softirqd" || fail "cannot raise ksoftirqd/1"
 	echo -1 >$rt_runtime || fail "cannot lift the real-time limit"
+	[ -z "$fair" ] || fair_server_runtime 0
 	taskset -c 1 chrt -f 50 sh -c 'while [ ! -e stop ]; do :; done' &
 	local hog=$!
-	sleep 0.5
+	# a loaded host slows the guest: the loop must hold CPU 1 before the poller is woken
+	wait_for 10 hogging $hog || fail "the busy loop does not run as real-time on CPU 1"
 	dmesg -C
 	iptables -D INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name pr ||
 		fail "cannot delete the rule"
@@ -47,15 +72,20 @@ test_unload_poll_race() {
 	local rm=$!
 	sleep 2
 	kill -0 $rm 2>/dev/null
-	local waited=$?
+	local waited=$? seen
+	# what the poller printed while the loop held its CPU: "readable" means it ran meanwhile
+	seen=$(tr '\n' ' ' <status)
 	touch stop
 	wait $hog
+	# in the reverse order of the setup: 6.12 refuses the real-time limit back (EBUSY) while
+	# the fair server is off
+	[ -z "$fair" ] || fair_server_runtime "$fair"
 	echo "$runtime" >$rt_runtime
 	chrt -o -p 0 "$softirqd"
 	wait $rm || fail "rmmod failed: $(cat rmmod.err)"
 	wait $poller || fail "poller: $(tail -n1 status)"
 	dmesg | grep xt_pktstat
-	((waited == 0)) || fail "rmmod returned while the woken poll() caller was still on the set's queue"
+	((waited == 0)) || fail "rmmod returned while the woken poll() caller was still on the set's queue (the poller had printed: $seen)"
 	dmesg | grep -q 'xt_pktstat: waiting for 1 removed set' || fail "rmmod did not say what it waited for"
 	modprobe xt_pktstat || fail "modprobe after rmmod failed"
 }

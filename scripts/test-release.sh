@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Usage: scripts/test-release.sh RELEASE [GROUP|TEST...]
+# The suites on one Debian release (bullseye, bookworm, trixie, forky): the userspace suites
+# inside the release's root, with its compiler, libxtables, Node, tmux and Prometheus (on a
+# copy-on-write view of the repo, so its builds leave the checkout alone), then the real-kernel
+# suite on its kernel (test/vm/run --release RELEASE GROUP...). Without GROUPs every group
+# runs (the groups without pktstat-top where its Node is older than 20); with GROUPs only
+# those, and no userspace suites. Ends with `N passed, N failed`.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit
+. scripts/tally.sh
+. test/vm/lib.sh
+
+(($# >= 1)) || vm_die "usage: scripts/test-release.sh RELEASE [GROUP|TEST...]"
+VM_RELEASE=$1
+shift
+vm_release
+
+if (($# == 0)); then
+	node=$(vm_in_root node -p 'process.versions.node.split(".")[0]') || node=0
+	# pktstat-top needs Node 20 (package.json's engines): with an older one (bullseye's 12)
+	# only the C suites run there
+	if ((node >= 20)); then
+		suites=(unit)
+	else
+		suites=(core iptables)
+		set -- counts stream readers unload
+		echo "$VM_RELEASE: Node $node runs no pktstat-top: the core and iptables suites in its root, the kernel groups ($*)"
+	fi
+	echo "=== $VM_RELEASE userspace suites: ${suites[*]}"
+	# the checkout's builds are the host's: build again with the release's tools
+	# (the addon too, with its node-gyp against its Node, where pktstat-top runs)
+	rebuild=:
+	if [ "$VM_ROOT" != / ]; then
+		rebuild='make -s -C iptables clean && make -s -C test/core clean'
+		((node < 20)) || rebuild+=' && node-gyp rebuild --nodedir=/usr >/dev/null'
+	fi
+	tally_run vm_in_root --scratch bash -c "$rebuild && scripts/run-tests.sh ${suites[*]}"
+fi
+echo "=== $VM_RELEASE real-kernel suite"
+tally_run test/vm/run --release "$VM_RELEASE" "$@"
+tally_end
