@@ -102,25 +102,25 @@ vm_build() {
 	find "$VM_BUILD" -maxdepth 1 -name 'run.*' -mmin +1440 -exec rm -rf {} + 2>/dev/null
 	VM_RUN=$(mktemp -d "$VM_BUILD/run.XXXXXX")
 	log=$VM_RUN/build.log
-<<<<<<< HEAD
 	# VM_PACKAGED: the guest's root has the Debian packages installed (test/deb), whose module
 	# and extension are the ones to test.
 	[ -n "${VM_PACKAGED:-}" ] || vm_build_module "$src" "$log"
-	make -s -C "$VM_DIR/helpers" OUT="$VM_RUN" >>"$log" 2>&1 ||
+	if [ "$VM_ROOT" != / ]; then
+		mkdir "$VM_RUN/addon"
+		cp "$REPO/binding.gyp" "$VM_RUN/" && cp -r "$REPO/addon/src" "$VM_RUN/addon/" &&
+			ln -s "$REPO/node_modules" "$VM_RUN/node_modules" || vm_die "cannot copy the addon"
+		vm_in_root sh -c "cd '$VM_RUN' && node-gyp rebuild --nodedir=/usr" >"$log.addon" 2>&1 ||
+			{ tail -n 30 "$log.addon" >&2; vm_die "building the addon for $VM_RELEASE's Node failed (log: $log.addon)"; }
+	fi
+	grep -h 'warning:' "$log".* >"$VM_RUN/warnings" 2>/dev/null
+	vm_in_root make -s -C "$VM_DIR/helpers" OUT="$VM_RUN" >"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; vm_die "building test/vm/helpers failed (log: $log)"; }
 }
 
-# vm_build_module SRC LOG: the module (installed in the guest by vm_depmod) and the extension.
+# vm_build_module SRC LOG: the module (installed in the guest by vm_depmod) and the extension,
+# built in the release's root.
 vm_build_module() {
 	local src=$1 log=$2
-	make -C "$src" modules KERNEL_DIR="/lib/modules/$KVER/build" \
-		PKTSTAT_VERSION="$("$REPO/scripts/version.sh")" >>"$log" 2>&1 ||
-		{ tail -n 30 "$log" >&2; vm_die "building $src/xt_pktstat.ko failed (log: $log)"; }
-	cp "$src/xt_pktstat.ko" "$VM_RUN/" 2>/dev/null || vm_die "$src/xt_pktstat.ko was not built"
-	vm_depmod
-	make -C "$REPO/iptables" all >>"$log" 2>&1 ||
-		{ tail -n 30 "$log" >&2; vm_die "building iptables/libxt_pktstat.so failed (log: $log)"; }
-=======
 	mkdir "$VM_RUN/kernel" "$VM_RUN/iptables"
 	cp "$src"/Makefile "$src"/*.[ch] "$VM_RUN/kernel/" || vm_die "cannot copy $src"
 	cp "$REPO"/iptables/Makefile "$REPO"/iptables/*.c "$VM_RUN/iptables/" || vm_die "cannot copy iptables/"
@@ -131,17 +131,6 @@ vm_build_module() {
 	vm_depmod
 	vm_in_root make -C "$VM_RUN/iptables" all >"$log.iptables" 2>&1 ||
 		{ tail -n 30 "$log.iptables" >&2; vm_die "building iptables/libxt_pktstat.so failed (log: $log.iptables)"; }
-	if [ "$VM_ROOT" != / ]; then
-		mkdir "$VM_RUN/addon"
-		cp "$REPO/binding.gyp" "$VM_RUN/" && cp -r "$REPO/addon/src" "$VM_RUN/addon/" &&
-			ln -s "$REPO/node_modules" "$VM_RUN/node_modules" || vm_die "cannot copy the addon"
-		vm_in_root sh -c "cd '$VM_RUN' && node-gyp rebuild --nodedir=/usr" >"$log.addon" 2>&1 ||
-			{ tail -n 30 "$log.addon" >&2; vm_die "building the addon for $VM_RELEASE's Node failed (log: $log.addon)"; }
-	fi
-	grep -h 'warning:' "$log".* >"$VM_RUN/warnings"
-	vm_in_root make -s -C "$VM_DIR/helpers" OUT="$VM_RUN" >"$log" 2>&1 ||
-		{ tail -n 30 "$log" >&2; vm_die "building test/vm/helpers failed (log: $log)"; }
->>>>>>> releases
 }
 
 # depmod in the release's root (seconds; a minute in the guest): a tree whose kernel/ links to
@@ -237,12 +226,8 @@ vm_boot() {
 	local qemu=(qemu-system-x86_64 -accel tcg -cpu max -smp 2 -m 1024 -nographic -no-reboot
 		-kernel "$VM_ROOT/boot/vmlinuz-$KVER" -initrd "$INITRAMFS"
 		-append "console=ttyS0 quiet panic=-1 oops=panic softlockup_panic=1 vm_kver=$KVER vm_repo=$REPO vm_run=$VM_RUN ${VM_APPEND:-}"
-<<<<<<< HEAD
-		-virtfs "local,path=${VM_ROOT:-/},mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
-=======
 		-virtfs "local,path=$VM_ROOT,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 		-virtfs "local,path=$REPO,mount_tag=repo,security_model=none,readonly=on,multidevs=remap"
->>>>>>> releases
 		-virtfs "local,path=$out,mount_tag=vmout,security_model=none,multidevs=remap")
 	rm -f "$out/finished"
 	if [ -n "$interactive" ]; then
