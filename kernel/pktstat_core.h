@@ -62,7 +62,7 @@ static inline u64 pktstat_rem(u64 t, u64 period)
  */
 struct pktstat_pcpu {
 	seqcount_t seq;			/* odd while the counters change */
-	u64 frames, bytes;		/* all it counted since the set's creation, as on the wire */
+	u64 frames, bytes;		/* all it counted since the set was made, as on the wire */
 	u64 pkt_start, pkt_end;		/* the window on the packet clock: the fast path's bounds */
 	u64 win_start, win_end;		/* window this CPU counts in; win_end 0: none yet */
 	u64 seg_frames, seg_bytes;	/* of those, what segments after an skb's first added */
