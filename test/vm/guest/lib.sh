@@ -30,9 +30,9 @@ udp_overhead() {
 }
 
 # rule_counters CMD CHAIN INDEX: "packets bytes" of the INDEX-th rule (1-based) of CHAIN,
-# from the tool's own counters (iptables -nvxL).
+# from the tool's own counters (iptables -nvxL). CMD may be several words ("on a iptables").
 rule_counters() {
-	"$1" -nvxL "$2" | awk -v n="$3" 'NR == n + 2 { print $1, $2; found = 1 } END { exit !found }' ||
+	$1 -nvxL "$2" | awk -v n="$3" 'NR == n + 2 { print $1, $2; found = 1 } END { exit !found }' ||
 		fail "$1 has no rule $3 in $2"
 }
 
