@@ -47,6 +47,8 @@ void pktstat_core_init(struct pktstat_core *c, u64 period)
 		pc->pkt_end = 0;
 		pc->win_start = 0;
 		pc->win_end = 0;
+		pc->seg_frames = 0;
+		pc->seg_bytes = 0;
 		c->taken[cpu].frames = 0;
 		c->taken[cpu].bytes = 0;
 	}
@@ -82,15 +84,17 @@ static void pktstat_push(struct pktstat_core *c, u64 ts)
 	c->samples++;
 }
 
-/* One CPU's cumulative frames and bytes, both of the same packets. */
-static void pktstat_read_pcpu(struct pktstat_pcpu *pc, u64 *frames, u64 *bytes)
+/* One CPU's cumulative counters, all of the same packets. */
+static void pktstat_read_pcpu(struct pktstat_pcpu *pc, struct pktstat_totals *t)
 {
 	unsigned int seq;
 
 	do {
 		seq = read_seqcount_begin(&pc->seq);
-		*frames = READ_ONCE(pc->frames);
-		*bytes = READ_ONCE(pc->bytes);
+		t->frames = READ_ONCE(pc->frames);
+		t->bytes = READ_ONCE(pc->bytes);
+		t->seg_frames = READ_ONCE(pc->seg_frames);
+		t->seg_bytes = READ_ONCE(pc->seg_bytes);
 	} while (read_seqcount_retry(&pc->seq, seq));
 }
 
@@ -111,19 +115,19 @@ unsigned int pktstat_close(struct pktstat_core *c, u64 now)
 		struct pktstat_pcpu *pc = pktstat_pc(c, cpu);
 		struct pktstat_taken *t = &c->taken[cpu];
 		u64 win = pc->win_start > c->floor ? pc->win_start : c->floor;
-		u64 frames, bytes;
+		struct pktstat_totals now_pc;
 
 		if (!pc->win_end || win >= floor)
 			continue;
-		pktstat_read_pcpu(pc, &frames, &bytes);
-		if (frames == t->frames)
+		pktstat_read_pcpu(pc, &now_pc);
+		if (now_pc.frames == t->frames)
 			continue;
 		c->harvest[n].ts = win;
-		c->harvest[n].frames = frames - t->frames;
-		c->harvest[n].bytes = bytes - t->bytes;
+		c->harvest[n].frames = now_pc.frames - t->frames;
+		c->harvest[n].bytes = now_pc.bytes - t->bytes;
 		n++;
-		t->frames = frames;
-		t->bytes = bytes;
+		t->frames = now_pc.frames;
+		t->bytes = now_pc.bytes;
 	}
 	c->floor = floor;
 	/* insertion sort: n is at most the number of CPUs and usually 1 */
@@ -154,7 +158,8 @@ unsigned int pktstat_close(struct pktstat_core *c, u64 now)
  * set's clock never goes back and the floor is its window, so the window end
  * is at most one period ahead of now.
  */
-bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigned int len)
+bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc,
+			u32 segs, unsigned int len, u64 seg_hdr)
 {
 	unsigned int pushed;
 	u64 pkt, now;
@@ -170,7 +175,7 @@ bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigne
 	}
 	pc->pkt_end = pkt + (pc->win_end - now);
 	pc->pkt_start = pkt > now - pc->win_start ? pkt - (now - pc->win_start) : 0;
-	pktstat_add(pc, len);
+	pktstat_add(pc, segs, len, seg_hdr);
 	spin_unlock(&c->lock);
 	return pushed != 0;
 }
@@ -244,19 +249,23 @@ void pktstat_pos_stats(const struct pktstat_core *c, const struct pktstat_pos *p
 	*queued = c->samples - (p->next < oldest ? oldest : p->next);
 }
 
-/* Frames and bytes counted but not yet in a closed window. Caller holds c->lock. */
-void pktstat_open_totals(struct pktstat_core *c, u64 *frames, u64 *bytes)
+/*
+ * Everything counted so far, in closed windows and in open ones: the sum of
+ * the CPUs' counters (closed windows hold exactly what closes took of them).
+ */
+void pktstat_totals(struct pktstat_core *c, struct pktstat_totals *t)
 {
 	unsigned int cpu;
 
-	*frames = 0;
-	*bytes = 0;
+	*t = (struct pktstat_totals){ 0 };
 	pktstat_for_each_cpu(cpu, c) {
-		u64 f, b;
+		struct pktstat_totals pc;
 
-		pktstat_read_pcpu(pktstat_pc(c, cpu), &f, &b);
-		*frames += f - c->taken[cpu].frames;
-		*bytes += b - c->taken[cpu].bytes;
+		pktstat_read_pcpu(pktstat_pc(c, cpu), &pc);
+		t->frames += pc.frames;
+		t->bytes += pc.bytes;
+		t->seg_frames += pc.seg_frames;
+		t->seg_bytes += pc.seg_bytes;
 	}
 }
 

@@ -55,15 +55,23 @@ static inline u64 pktstat_rem(u64 t, u64 period)
 #endif
 
 /*
- * One CPU's counting state. Only its CPU writes it: frames and bytes (with seq
+ * One CPU's counting state. Only its CPU writes it: the counters (with seq
  * around them) on the packet path, the rest in its slow path under the set lock.
- * Closers read it, the window fields under the set lock.
+ * Closers read it, the window fields under the set lock. What the fast path
+ * touches comes first; the segment counters change only for super-packets.
  */
 struct pktstat_pcpu {
-	seqcount_t seq;			/* odd while frames and bytes change */
-	u64 frames, bytes;		/* all this CPU counted since the set's creation */
+	seqcount_t seq;			/* odd while the counters change */
+	u64 frames, bytes;		/* all it counted since the set was made, as on the wire */
 	u64 pkt_start, pkt_end;		/* the window on the packet clock: the fast path's bounds */
 	u64 win_start, win_end;		/* window this CPU counts in; win_end 0: none yet */
+	u64 seg_frames, seg_bytes;	/* of those, what segments after an skb's first added */
+};
+
+/* Running totals of a set: on the wire, and what segmentation added to them. */
+struct pktstat_totals {
+	u64 frames, bytes;
+	u64 seg_frames, seg_bytes;
 };
 
 /* What closers took of one CPU's frames and bytes into closed windows (under the set lock). */
@@ -128,7 +136,8 @@ struct pktstat_core {
 
 void pktstat_core_init(struct pktstat_core *c, u64 period);
 u64 pktstat_clock(struct pktstat_core *c);
-bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc, unsigned int len);
+bool pktstat_count_slow(struct pktstat_core *c, struct pktstat_pcpu *pc,
+			u32 segs, unsigned int len, u64 seg_hdr);
 unsigned int pktstat_close(struct pktstat_core *c, u64 now);
 void pktstat_pos_init(const struct pktstat_core *c, struct pktstat_pos *p);
 unsigned int pktstat_pop(struct pktstat_core *c, struct pktstat_pos *p,
@@ -136,35 +145,45 @@ unsigned int pktstat_pop(struct pktstat_core *c, struct pktstat_pos *p,
 void pktstat_pos_stats(const struct pktstat_core *c, const struct pktstat_pos *p,
 		       u64 *lost, u64 *queued);
 u64 pktstat_held(const struct pktstat_core *c);
-void pktstat_open_totals(struct pktstat_core *c, u64 *frames, u64 *bytes);
+void pktstat_totals(struct pktstat_core *c, struct pktstat_totals *t);
 size_t pktstat_format(char *buf, size_t size, const struct pktstat_sample *s);
 
-static inline void pktstat_add(struct pktstat_pcpu *pc, unsigned int len)
+/*
+ * Add a packet of @len bytes that is @segs frames on the wire (1, or a
+ * super-packet's segment count) whose segments after the first carry @seg_hdr
+ * header bytes in all.
+ */
+static inline void pktstat_add(struct pktstat_pcpu *pc, u32 segs, unsigned int len,
+			       u64 seg_hdr)
 {
 	raw_write_seqcount_begin(&pc->seq);
-	WRITE_ONCE(pc->frames, pc->frames + 1);
-	WRITE_ONCE(pc->bytes, pc->bytes + len);
+	WRITE_ONCE(pc->frames, pc->frames + segs);
+	WRITE_ONCE(pc->bytes, pc->bytes + len + seg_hdr);
+	if (unlikely(segs > 1)) {
+		WRITE_ONCE(pc->seg_frames, pc->seg_frames + segs - 1);
+		WRITE_ONCE(pc->seg_bytes, pc->seg_bytes + seg_hdr);
+	}
 	raw_write_seqcount_end(&pc->seq);
 }
 
 /*
- * Count one packet of @len bytes on this CPU's @pc; the caller keeps BHs off.
- * Inside the open window it costs a clock read, two compares and four stores
- * to this CPU's own cache line. The lower bound sends a packet clock that
- * jumped back (an unstable TSC) to the slow path rather than keeping the CPU in
- * its window for as long as the jump. Returns true when windows were closed and
- * samples pushed, so the caller can wake pollers.
+ * Count one packet (see pktstat_add()) on this CPU's @pc; the caller keeps BHs
+ * off. Inside the open window it costs a clock read, three compares and four
+ * stores to this CPU's own cache line. The lower bound sends a packet clock
+ * that jumped back (an unstable TSC) to the slow path rather than keeping the
+ * CPU in its window for as long as the jump. Returns true when windows were
+ * closed and samples pushed, so the caller can wake pollers.
  */
 static inline bool pktstat_count(struct pktstat_core *c, struct pktstat_pcpu *pc,
-				 unsigned int len)
+				 u32 segs, unsigned int len, u64 seg_hdr)
 {
 	u64 t = pktstat_pkt_now();
 
 	if (likely(t < pc->pkt_end && t >= pc->pkt_start)) {
-		pktstat_add(pc, len);
+		pktstat_add(pc, segs, len, seg_hdr);
 		return false;
 	}
-	return pktstat_count_slow(c, pc, len);
+	return pktstat_count_slow(c, pc, segs, len, seg_hdr);
 }
 
 #endif /* _PKTSTAT_CORE_H */

@@ -24,7 +24,11 @@
  * "# lost K". A reader holds a fixed-size buffer of text it took but has not
  * read yet, never a copy of the ring.
  *
- * "stats": frames, bytes (running totals), samples (pushed), lost and queued
+ * Frames are counted as the wire carries them: a GSO/GRO super-packet is its
+ * segments (pktstat_gso_segs()), each with its own headers.
+ *
+ * "stats": frames, bytes (running totals), skbs and skb_bytes (the same as
+ * netfilter handles them), samples (pushed), lost and queued
  * (data's position: samples it missed, samples it has not taken yet), held
  * (samples the ring holds now) and readers (open "stream" files).
  *
@@ -60,6 +64,8 @@
 #include <linux/seq_file.h>
 #include <linux/uaccess.h>
 #include <linux/skbuff.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
 #include <linux/netfilter/x_tables.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
@@ -298,23 +304,23 @@ static int pktstat_stats_show(struct seq_file *m, void *v)
 {
 	struct pktstat_set *set = m->private;
 	struct pktstat_core *c = &set->core;
-	u64 frames, bytes, samples, lost, queued, held;
+	struct pktstat_totals t;
+	u64 samples, lost, queued, held;
 	unsigned int pushed;
 
 	spin_lock_bh(&c->lock);
 	pushed = pktstat_close_now(c);
-	/* running totals: closed windows plus the windows still open */
-	pktstat_open_totals(c, &frames, &bytes);
-	frames += c->frames;
-	bytes += c->bytes;
+	pktstat_totals(c, &t);
 	samples = c->samples;
 	pktstat_pos_stats(c, &c->data, &lost, &queued);
 	held = pktstat_held(c);
 	spin_unlock_bh(&c->lock);
 	if (pushed)
 		pktstat_wake(set);
-	seq_printf(m, "frames: %llu\nbytes: %llu\nsamples: %llu\nlost: %llu\nqueued: %llu\n",
-		   frames, bytes, samples, lost, queued);
+	/* skbs and skb_bytes: as netfilter handles them, what iptables' rule counters add */
+	seq_printf(m, "frames: %llu\nbytes: %llu\nskbs: %llu\nskb_bytes: %llu\n",
+		   t.frames, t.bytes, t.frames - t.seg_frames, t.bytes - t.seg_bytes);
+	seq_printf(m, "samples: %llu\nlost: %llu\nqueued: %llu\n", samples, lost, queued);
 	seq_printf(m, "held: %llu\nreaders: %d\n", held, atomic_read(&set->stream_readers));
 	return 0;
 }
@@ -541,11 +547,50 @@ static void pktstat_mt_destroy(const struct xt_mtdtor_param *par)
 	pktstat_set_retire(set);
 }
 
+/*
+ * The frames a GSO/GRO super-packet is on the wire, and the header bytes its
+ * segments after the first carry (*seg_hdr): the estimate qdisc_pkt_len_init()
+ * makes, counted from the network header on as skb->len is here. An untrusted
+ * source (tun, virtio: SKB_GSO_DODGY) leaves gso_segs 0, so it is computed from
+ * the payload. Tunnelled segments repeat every header up to the inner transport
+ * header's end.
+ */
+static u32 pktstat_gso_segs(const struct sk_buff *skb, u64 *seg_hdr)
+{
+	const struct skb_shared_info *si = skb_shinfo(skb);
+	u32 segs = si->gso_segs;
+	int hdr = 0;
+
+	if (skb_transport_header_was_set(skb))
+		hdr = skb->encapsulation ? skb_inner_transport_offset(skb) :
+		      skb_transport_offset(skb);
+	if (hdr < 0 || (unsigned int)hdr >= skb->len) {
+		hdr = 0;
+	} else if (si->gso_type & (SKB_GSO_TCPV4 | SKB_GSO_TCPV6)) {
+		struct tcphdr _th;
+		const struct tcphdr *th = skb_header_pointer(skb, hdr, sizeof(_th), &_th);
+
+		if (th)
+			hdr += __tcp_hdrlen(th);
+	} else if (si->gso_type & SKB_GSO_UDP_L4) {
+		hdr += sizeof(struct udphdr);
+	}
+	if ((si->gso_type & SKB_GSO_DODGY || !segs) && skb->len > (unsigned int)hdr)
+		segs = DIV_ROUND_UP(skb->len - hdr, si->gso_size);
+	if (!segs)
+		segs = 1;
+	*seg_hdr = (u64)(segs - 1) * hdr;
+	return segs;
+}
+
 static bool pktstat_mt(const struct sk_buff *skb, struct xt_action_param *par)
 {
 	const struct xt_pktstat_info *info = par->matchinfo;
 	struct pktstat_core *c = &info->set->core;
-	bool bh_enabled, pushed;
+	bool gso = skb_is_gso(skb), bh_enabled, pushed;
+	struct pktstat_pcpu *pc;
+	u64 seg_hdr = 0;
+	u32 segs = 1;
 
 	/*
 	 * A CPU's counters must not be entered twice at once, so BHs must be off.
@@ -554,10 +599,17 @@ static bool pktstat_mt(const struct sk_buff *skb, struct xt_action_param *par)
 	 * matches through nft_compat, possibly with BHs enabled (local output), so
 	 * only then disable them here.
 	 */
+	if (unlikely(gso))
+		segs = pktstat_gso_segs(skb, &seg_hdr);
 	bh_enabled = !softirq_count();
 	if (bh_enabled)
 		local_bh_disable();
-	pushed = pktstat_count(c, this_cpu_ptr(c->pcpu), skb->len);
+	pc = this_cpu_ptr(c->pcpu);
+	/* constants at the single-frame call: it compiles without the segment counters */
+	if (likely(!gso))
+		pushed = pktstat_count(c, pc, 1, skb->len, 0);
+	else
+		pushed = pktstat_count(c, pc, segs, skb->len, seg_hdr);
 	if (bh_enabled)
 		local_bh_enable();
 	if (unlikely(pushed))

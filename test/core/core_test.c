@@ -118,10 +118,17 @@ static void core_free(struct pktstat_core *c)
 	free(c);
 }
 
-static void pkt(struct pktstat_core *c, unsigned int cpu, u64 t, unsigned int len)
+/* A super-packet of @segs frames whose further segments add @seg_hdr header bytes. */
+static void pkt_segs(struct pktstat_core *c, unsigned int cpu, u64 t, u32 segs,
+		     unsigned int len, u64 seg_hdr)
 {
 	clock_ns = t;
-	pktstat_count(c, &c->pcpu[cpu], len);
+	pktstat_count(c, &c->pcpu[cpu], segs, len, seg_hdr);
+}
+
+static void pkt(struct pktstat_core *c, unsigned int cpu, u64 t, unsigned int len)
+{
+	pkt_segs(c, cpu, t, 1, len, 0);
 }
 
 /* A read's close at monotonic time @t. */
@@ -320,11 +327,36 @@ static void test_delayed_count(void)
 	clock_ns = 1090;		/* cpu 0 reads its clock inside window 1000 ... */
 	CHECK(pktstat_pkt_now() < c->pcpu[0].pkt_end, "1090 is inside the window");
 	CHECK_U64("a reader closes 1000", 1, close_at(c, 1150));
-	pktstat_add(&c->pcpu[0], 2);	/* ... and counts only now */
+	pktstat_add(&c->pcpu[0], 1, 2, 0);	/* ... and counts only now */
 	pkt(c, 1, 1160, 4);
 	CHECK_U64("cpu 0 idle since, closed by a reader", 1, close_at(c, 1200));
 	drain_text(c, text, sizeof(text));
 	CHECK(!strcmp(text, "1000 1 1\n1100 3 7\n"), "text:\n%s", text);
+	end(ok, c);
+}
+
+static void test_super_packets(void)
+{
+	struct pktstat_core *c = core_new(100, 16, 2);
+	struct pktstat_totals t;
+	char text[256];
+	int ok = 1;
+
+	current = "a super-packet counts its segments and their headers, all in one window";
+	pkt(c, 0, 1010, 60);
+	/* 44 TCP/IPv4 segments of 1448 bytes: 52 header bytes each beyond the first's */
+	pkt_segs(c, 0, 1020, 44, 52 + 44 * 1448, 43 * 52);
+	pkt_segs(c, 1, 1050, 1, 1500, 0);	/* a GSO skb of one segment is one frame */
+	/* past the window's end: the slow path counts it whole in the next window */
+	pkt_segs(c, 0, 1100, 3, 28 + 3 * 1000, 2 * 28);
+	close_at(c, 1250);
+	drain_text(c, text, sizeof(text));
+	CHECK(!strcmp(text, "1000 46 67560\n1100 49 70644\n"), "text:\n%s", text);
+	pktstat_totals(c, &t);
+	CHECK_U64("frames", 49, t.frames);
+	CHECK_U64("bytes", 70644, t.bytes);
+	CHECK_U64("skbs", 4, t.frames - t.seg_frames);
+	CHECK_U64("skb bytes", 60 + 52 + 44 * 1448 + 1500 + 28 + 3 * 1000, t.bytes - t.seg_bytes);
 	end(ok, c);
 }
 
@@ -548,11 +580,12 @@ static void test_random_exact(void)
 	struct pktstat_core *c = core_new(1000, 64, 4);
 	struct seen r[4], *data = &r[0], *eager = &r[1];
 	struct seen *slow = &r[2], *late = &r[3];
-	u64 t = 1000000, frames = 0, bytes = 0, late_start = 0, lost, queued;
+	u64 t = 1000000, frames = 0, bytes = 0, skbs = 0, late_start = 0, lost, queued;
+	struct pktstat_totals tot;
 	unsigned int i, k;
 	int ok = 1;
 
-	current = "random interleaving, 4 positions: exact totals, losses counted, none for the eager";
+	current = "random interleaving, 4 positions, super-packets: exact totals, losses counted";
 	for (k = 0; k < 4; k++) {
 		r[k] = (struct seen){ .order_ok = 1, .align_ok = 1, .mono_ok = 1, .lost_ok = 1 };
 		r[k].pos = k ? &r[k].own : &c->data;
@@ -586,14 +619,16 @@ static void test_random_exact(void)
 			break;
 		default: {
 			unsigned int len = 1 + r32 % 1500;
-
 			unsigned int cpu = (r32 >> 8) % 4;
+			/* one packet in 8 a super-packet of up to 64 segments */
+			u32 segs = r32 % 8 == 2 ? 1 + (r32 >> 12) % 64 : 1;
 
 			/* each CPU's packet clock is off CLOCK_REALTIME by its own amount */
 			pkt_offset = (int64_t)cpu * 7919 - 12000;
-			pkt(c, cpu, t, len);
-			frames++;
-			bytes += len;
+			pkt_segs(c, cpu, t, segs, len, (segs - 1) * 40);
+			frames += segs;
+			bytes += len + (segs - 1) * 40;
+			skbs++;
 		}
 		}
 	}
@@ -614,6 +649,11 @@ static void test_random_exact(void)
 			  c->samples - (k == 3 ? late_start : 0), r[k].popped + lost);
 	}
 	CHECK_U64("closed totals", frames, c->frames);
+	pktstat_totals(c, &tot);
+	CHECK_U64("running frames", frames, tot.frames);
+	CHECK_U64("running bytes", bytes, tot.bytes);
+	CHECK_U64("skbs", skbs, tot.frames - tot.seg_frames);
+	CHECK(skbs < frames, "no super-packet was sent");
 	CHECK_U64("data never lapped", 0, data->lost);
 	CHECK_U64("eager never lapped", 0, eager->lost);
 	CHECK(slow->lost > 1000, "the slow position lost only %" PRIu64, slow->lost);
@@ -634,11 +674,12 @@ static void test_random_exact(void)
 #define RACE_STATS	4096
 
 struct race_pkt {
-	u64 lo, ret, len;
+	u64 lo, ret, segs, bytes;	/* bytes on the wire: the skb's and its segments' headers */
 };
 
 struct race_stat {
-	u64 before, after, frames, bytes;
+	u64 before, after;
+	struct pktstat_totals t;
 };
 
 struct race {
@@ -668,9 +709,13 @@ static void *race_cpu(void *p)
 	race_offset = a->id * 1000003ULL;
 	race_rand = a->id + 1;
 	for (i = 0; i < r->npkt; i++) {
-		pk[i].len = 1 + race_next() % 1500;
+		unsigned int len = 1 + race_next() % 1500;
+
+		/* one packet in 4 a super-packet of up to 64 segments, 52 header bytes each */
+		pk[i].segs = race_next() % 4 ? 1 : 1 + race_next() % 64;
+		pk[i].bytes = len + (pk[i].segs - 1) * 52;
 		read_lo = UINT64_MAX;
-		pktstat_count(r->c, &r->c->pcpu[a->id], pk[i].len);
+		pktstat_count(r->c, &r->c->pcpu[a->id], pk[i].segs, len, (pk[i].segs - 1) * 52);
 		pk[i].lo = read_lo;
 		pk[i].ret = race_tick();
 	}
@@ -696,9 +741,7 @@ static void *race_closer(void *p)
 		st.before = race_tick();
 		spin_lock(&c->lock);
 		pktstat_close(c, pktstat_clock(c));
-		pktstat_open_totals(c, &st.frames, &st.bytes);
-		st.frames += c->frames;
-		st.bytes += c->bytes;
+		pktstat_totals(c, &st.t);
 		spin_unlock(&c->lock);
 		st.after = race_tick();
 		if (r->nstats < RACE_STATS)
@@ -744,9 +787,9 @@ static int cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Sorted (key, len) pairs and their running sums, to count packets with key < t. */
+/* Sorted (key, segs, bytes) triples and their running sums, to count packets with key < t. */
 struct race_index {
-	u64 *key;		/* n pairs: key, len */
+	u64 *key;		/* n triples: key, segs, bytes */
 	u64 *frames, *bytes;	/* n + 1 prefix sums */
 	size_t n;
 };
@@ -756,7 +799,7 @@ static void race_index(struct race_index *x, const struct race_pkt *pk, size_t n
 	size_t i;
 
 	x->n = n;
-	x->key = malloc(2 * n * sizeof(u64));
+	x->key = malloc(3 * n * sizeof(u64));
 	x->frames = malloc((n + 1) * sizeof(u64));
 	x->bytes = malloc((n + 1) * sizeof(u64));
 	if (!x->key || !x->frames || !x->bytes) {
@@ -764,14 +807,15 @@ static void race_index(struct race_index *x, const struct race_pkt *pk, size_t n
 		exit(2);
 	}
 	for (i = 0; i < n; i++) {
-		x->key[2 * i] = by_ret ? pk[i].ret : pk[i].lo;
-		x->key[2 * i + 1] = pk[i].len;
+		x->key[3 * i] = by_ret ? pk[i].ret : pk[i].lo;
+		x->key[3 * i + 1] = pk[i].segs;
+		x->key[3 * i + 2] = pk[i].bytes;
 	}
-	qsort(x->key, n, 2 * sizeof(u64), cmp_u64);
+	qsort(x->key, n, 3 * sizeof(u64), cmp_u64);
 	x->frames[0] = x->bytes[0] = 0;
 	for (i = 0; i < n; i++) {
-		x->frames[i + 1] = i + 1;
-		x->bytes[i + 1] = x->bytes[i] + x->key[2 * i + 1];
+		x->frames[i + 1] = x->frames[i] + x->key[3 * i + 1];
+		x->bytes[i + 1] = x->bytes[i] + x->key[3 * i + 2];
 	}
 }
 
@@ -783,7 +827,7 @@ static u64 race_below(const struct race_index *x, u64 t, u64 *bytes)
 	while (lo < hi) {
 		size_t mid = (lo + hi) / 2;
 
-		if (x->key[2 * mid] < t)
+		if (x->key[3 * mid] < t)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -805,7 +849,8 @@ static void test_racing_threads(unsigned int npkt)
 	struct race_arg args[RACE_CPUS + 1 + RACE_READERS];
 	pthread_t th[RACE_CPUS + 1 + RACE_READERS];
 	struct race_index by_lo, by_ret;
-	u64 frames = 0, bytes = 0, late = 0, f, b, lost, queued;
+	u64 frames = 0, bytes = 0, seg_frames = 0, late = 0, f, b, lost, queued;
+	struct pktstat_totals tot;
 	size_t total = (size_t)RACE_CPUS * npkt;
 	unsigned int i, n, bound_bad = 0, stat_bad = 0, order_bad = 0;
 	int ok = 1;
@@ -842,17 +887,20 @@ static void test_racing_threads(unsigned int npkt)
 	pktstat_close(r->c, pktstat_clock(r->c) + 2 * RACE_PERIOD);
 	while (r->ngot < r->cap && (n = pktstat_pop(r->c, &r->c->data, &r->got[r->ngot], 1)))
 		r->ngot++;
-	pktstat_open_totals(r->c, &f, &b);
+	pktstat_totals(r->c, &tot);
 	pktstat_pos_stats(r->c, &r->c->data, &lost, &queued);
 	spin_unlock(&r->c->lock);
 	racing = 0;
 
 	for (i = 0; i < total; i++) {
-		frames++;
-		bytes += r->pkts[i].len;
+		frames += r->pkts[i].segs;
+		bytes += r->pkts[i].bytes;
+		seg_frames += r->pkts[i].segs - 1;
 	}
 	CHECK(!r->reader_order_bad, "a reader got timestamps out of order");
-	CHECK_U64("nothing left open", 0, f);
+	CHECK_U64("nothing left open", r->c->frames, tot.frames);
+	CHECK_U64("segment frames", seg_frames, tot.seg_frames);
+	CHECK_U64("segment bytes", seg_frames * 52, tot.seg_bytes);
 	CHECK_U64("closed frames", frames, r->c->frames);
 	CHECK_U64("closed bytes", bytes, r->c->bytes);
 	CHECK_U64("nothing lost", 0, lost);
@@ -886,8 +934,11 @@ static void test_racing_threads(unsigned int npkt)
 	for (i = 0; i < r->nstats; i++) {
 		const struct race_stat *st = &r->stats[i];
 
-		if (st->frames < race_below(&by_ret, st->before, &b) || st->bytes < b ||
-		    st->frames > race_below(&by_lo, st->after, &f) || st->bytes > f)
+		if (st->t.frames < race_below(&by_ret, st->before, &b) || st->t.bytes < b ||
+		    st->t.frames > race_below(&by_lo, st->after, &f) || st->t.bytes > f)
+			stat_bad++;
+		/* a super-packet's segment counts arrive with its first frame, never apart */
+		if (st->t.frames && (st->t.seg_frames >= st->t.frames || st->t.seg_bytes >= st->t.bytes))
 			stat_bad++;
 	}
 	CHECK(r->nstats > 10, "only %u stats reads", r->nstats);
@@ -922,6 +973,7 @@ int main(int argc, char **argv)
 	test_packet_clock_behind();
 	test_packet_clock_jumps_back();
 	test_delayed_count();
+	test_super_packets();
 	test_near_2_64();
 	test_ring_full_and_lost();
 	test_ring_positions();

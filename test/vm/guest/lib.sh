@@ -31,9 +31,9 @@ udp_overhead() {
 }
 
 # rule_counters CMD CHAIN INDEX: "packets bytes" of the INDEX-th rule (1-based) of CHAIN,
-# from the tool's own counters (iptables -nvxL).
+# from the tool's own counters (iptables -nvxL). CMD may be several words ("on a iptables").
 rule_counters() {
-	"$1" -nvxL "$2" | awk -v n="$3" 'NR == n + 2 { print $1, $2; found = 1 } END { exit !found }' ||
+	$1 -nvxL "$2" | awk -v n="$3" 'NR == n + 2 { print $1, $2; found = 1 } END { exit !found }' ||
 		fail "$1 has no rule $3 in $2"
 }
 
@@ -75,6 +75,32 @@ check_stream() {
 # header_count FILE: how many "# timestamp frames bytes" lines.
 header_count() {
 	grep -c '^# timestamp frames bytes$' "$1"
+}
+
+# check_bursts WINDOWS BURSTS PERIOD_NS FRAMES BYTES: the bursts export's CSV BURSTS holds
+# exactly the bursts SPEC section 4 makes of the windows export's CSV WINDOWS, for limits of
+# FRAMES frames and BYTES bytes per window (PERIOD_NS at most a second): a window (one
+# period, nothing lost) is hot above a limit; a burst is a run of hot windows, ended by any
+# other row; a run still going is not written. The exports started apart: only the bursts
+# both saw whole are compared. Sets BURSTS (rows of BURSTS).
+check_bursts() {
+	# times exceed 2^53: compared as strings, widths from their last 9 digits
+	awk -F, -v p="$3" -v lf="$4" -v lb="$5" 'NR > 1 {
+			d = substr($2, 11) - substr($1, 11)
+			if (substr($1, 1, 10) != substr($2, 1, 10)) d += 1000000000
+			hot = $5 == 0 && d == p && ($3 > lf || $4 > lb)
+			if (hot && run && ("" $1) == ("" e)) { e = $2; w++; f += $3; b += $4; if ($3 > pf) pf = $3; if ($4 > pb) pb = $4; next }
+			if (run) printf "%s,%s,%d,%d,%d,%d,%d\n", s, e, w, f, b, pf, pb
+			run = 0
+			if (hot) { run = 1; s = $1; e = $2; w = 1; f = $3; b = $4; pf = $3; pb = $4 }
+		}' "$1" >bursts.expected
+	check_eq "bursts CSV header" "start_ns,end_ns,windows,frames,bytes,peak_frames,peak_bytes" "$(head -n1 "$2")"
+	tail -n +2 "$2" >bursts.got
+	BURSTS=$(wc -l <bursts.got)
+	local from to
+	from=$(awk -F, 'NR == 2 { print $1 }' "$1") to=$(tail -n1 "$1" | cut -d, -f2)
+	awk -F, -v from="$from" -v to="$to" '("" $1) >= ("" from) && ("" $2) <= ("" to)' bursts.got >bursts.common
+	check_eq "bursts = SPEC section 4 from the windows" "$(cat bursts.expected)" "$(cat bursts.common)"
 }
 
 # kv FILE KEY: the value of "KEY: value" in a config or stats file.

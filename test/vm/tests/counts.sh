@@ -54,6 +54,9 @@ exact_counts() {
 	check_eq "rule counters ($cmd -nvxL)" "$F $B" "$(rule_counters "$cmd" INPUT 1)"
 	check_eq "stats frames" "$F" "$(kv "$PS_DIR/ex/stats" frames)"
 	check_eq "stats bytes" "$B" "$(kv "$PS_DIR/ex/stats" bytes)"
+	# datagrams below the MTU are one frame each: both views agree
+	check_eq "stats skbs" "$F" "$(kv "$PS_DIR/ex/stats" skbs)"
+	check_eq "stats skb_bytes" "$B" "$(kv "$PS_DIR/ex/stats" skb_bytes)"
 	check_eq "stats samples" "$N" "$(kv "$PS_DIR/ex/stats" samples)"
 	check_eq "stats queued" 0 "$(kv "$PS_DIR/ex/stats" queued)"
 }
