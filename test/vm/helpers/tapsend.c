@@ -7,6 +7,7 @@
  * takes it as an untrusted (SKB_GSO_DODGY) super-packet of ceil(PAYLOAD / MSS) segments.
  * With COUNT 0 it only creates TAP. Exits non-zero, naming the problem, on any error.
  */
+#include "helpers.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,26 +24,6 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-static void die(const char *what)
-{
-	fprintf(stderr, "tapsend: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static unsigned long parse_num(const char *what, const char *s, unsigned long max)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v > max) {
-		fprintf(stderr, "tapsend: bad %s '%s' (0..%lu)\n", what, s, max);
-		exit(2);
-	}
-	return v;
-}
 
 static uint16_t ip_checksum(const void *p, size_t len)
 {

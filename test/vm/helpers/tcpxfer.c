@@ -11,6 +11,7 @@
  *   segments carry the timestamp option).
  * Exits non-zero, naming the problem, on any error.
  */
+#include "helpers.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,26 +24,6 @@
 #include <unistd.h>
 
 #define CHUNK	65536
-
-static void die(const char *what)
-{
-	fprintf(stderr, "tcpxfer: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static unsigned long parse_num(const char *what, const char *s, unsigned long max)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v > max) {
-		fprintf(stderr, "tcpxfer: bad %s '%s' (0..%lu)\n", what, s, max);
-		exit(2);
-	}
-	return v;
-}
 
 static int sink(unsigned long port, const char *ready)
 {

@@ -6,6 +6,7 @@
  * socket, so ICMP errors from a closed port never fail a later send. Exits non-zero, naming
  * the problem, if any send is short.
  */
+#include "helpers.h"
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -15,20 +16,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-static unsigned long parse_num(const char *what, const char *s, unsigned long max)
-{
-	char *end;
-	unsigned long v;
-
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || end == s || *end || v > max) {
-		fprintf(stderr, "udpsend: bad %s '%s' (0..%lu)\n", what, s, max);
-		exit(2);
-	}
-	return v;
-}
 
 int main(int argc, char **argv)
 {
