@@ -123,7 +123,7 @@ vm_build_module() {
 	local src=$1 log=$2
 	mkdir "$VM_RUN/kernel" "$VM_RUN/iptables"
 	cp "$src"/Makefile "$src"/*.[ch] "$VM_RUN/kernel/" || vm_die "cannot copy $src"
-	cp "$REPO"/iptables/Makefile "$REPO"/iptables/*.c "$VM_RUN/iptables/" || vm_die "cannot copy iptables/"
+	cp "$REPO"/iptables/Makefile "$REPO"/iptables/*.c "$REPO"/iptables/*.man "$VM_RUN/iptables/" || vm_die "cannot copy iptables/"
 	vm_in_root make -C "$VM_RUN/kernel" modules W=1 KERNEL_DIR="/lib/modules/$KVER/build" \
 		PKTSTAT_VERSION="$("$REPO/scripts/version.sh")" >"$log.kernel" 2>&1 ||
 		{ tail -n 30 "$log.kernel" >&2; vm_die "building $src/xt_pktstat.ko for $KVER failed (log: $log.kernel)"; }
