@@ -83,8 +83,8 @@ tcp_transfer() {
 # stack super-packets whatever the device offers: without TSO/GSO, the device layer cuts
 # them after netfilter's hooks, and the veth carries single frames (its link counter).
 tcp_offloads() {
-	local cmd=$1 addr=$2 mode=$3 ip_hdr=20 a_skbs a_skb_bytes b_skbs b_skb_bytes link_tx
-	[ "$cmd" = ip6tables ] && ip_hdr=40
+	local cmd=$1 addr=$2 mode=$3 a_skbs a_skb_bytes b_skbs b_skb_bytes link_tx
+	local ip_hdr=$(($(udp_overhead "$addr") - 8))
 	two_hosts
 	case $mode in
 	gro) on a ethtool -K va tso off gso off >/dev/null ;;
