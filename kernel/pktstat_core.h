@@ -169,10 +169,11 @@ static inline void pktstat_add(struct pktstat_pcpu *pc, u32 segs, unsigned int l
 /*
  * Count one packet (see pktstat_add()) on this CPU's @pc; the caller keeps BHs
  * off. Inside the open window a single frame (@segs the constant 1) costs a
- * clock read, two compares and four stores to this CPU's own cache line. The lower bound sends a packet clock
- * that jumped back (an unstable TSC) to the slow path rather than keeping the
- * CPU in its window for as long as the jump. Returns true when windows were
- * closed and samples pushed, so the caller can wake pollers.
+ * clock read, two compares and four stores to this CPU's own cache line. The
+ * lower bound sends a packet clock that jumped back (an unstable TSC) to the
+ * slow path rather than keeping the CPU in its window for as long as the jump.
+ * Returns true when windows were closed and samples pushed, so the caller can
+ * wake pollers.
  */
 static inline bool pktstat_count(struct pktstat_core *c, struct pktstat_pcpu *pc,
 				 u32 segs, unsigned int len, u64 seg_hdr)

@@ -4,10 +4,17 @@
 # rule counters, which count super-packets.
 
 # two_hosts: namespaces a (10.99.0.1, fd99::1 on va) and b (10.99.0.2, fd99::2 on vb),
-# b's veth with GRO on (which gives veth its NAPI, so received frames are merged).
+# b's veth with GRO on (which gives veth its NAPI, so received frames are merged). Static
+# neighbours: while ARP or ND resolves, a neighbour's queue keeps only a few super-packets.
 two_hosts() {
 	ip netns add a && ip netns add b || fail "ip netns add failed"
-	ip link add va netns a type veth peer name vb netns b || fail "cannot add the veth pair"
+	ip link add va address 02:00:00:00:99:01 netns a type veth peer name vb \
+		address 02:00:00:00:99:02 netns b || fail "cannot add the veth pair"
+	ip -n a neigh add 10.99.0.2 lladdr 02:00:00:00:99:02 dev va nud permanent &&
+		ip -n a neigh add fd99::2 lladdr 02:00:00:00:99:02 dev va nud permanent &&
+		ip -n b neigh add 10.99.0.1 lladdr 02:00:00:00:99:01 dev vb nud permanent &&
+		ip -n b neigh add fd99::1 lladdr 02:00:00:00:99:01 dev vb nud permanent ||
+		fail "cannot add the static neighbours"
 	ip -n a addr add 10.99.0.1/24 dev va && ip -n b addr add 10.99.0.2/24 dev vb &&
 		ip -n a addr add fd99::1/64 dev va nodad && ip -n b addr add fd99::2/64 dev vb nodad ||
 		fail "cannot address the veth pair"
@@ -35,9 +42,11 @@ check_set() {
 	check_eq "$ns $set data's last totals" "$3 $4" "$F $B"
 }
 
-# UDP with UDP_SEGMENT: each send is one skb on both sides, its segments on the wire.
+# UDP with UDP_SEGMENT: each send is one skb at the sender, its segments on the wire. The
+# receiver gets the same frames and bytes; as how many skbs depends on the veth (5.10's cuts
+# them), its own rule counter says.
 udp_gso() {
-	local cmd=$1 addr=$2 h
+	local cmd=$1 addr=$2 h b_skbs b_skb_bytes
 	h=$(udp_overhead "$addr")
 	two_hosts
 	on a "$cmd" -A OUTPUT -o va -p udp --dport 5600 -m pktstat --period 1ms --samples 1000 --name out &&
@@ -50,9 +59,9 @@ udp_gso() {
 	local frames=$((10 * 64 + 10 * 7)) bytes=$((10 * (64000 + 64 * h) + 10 * (7700 + 7 * h)))
 	local skb_bytes=$((10 * (64000 + h) + 10 * (7700 + h)))
 	check_set a out $frames $bytes 20 $skb_bytes
-	check_set b in $frames $bytes 20 $skb_bytes
 	check_eq "a's rule counters ($cmd)" "20 $skb_bytes" "$(rule_counters "on a $cmd" OUTPUT 1)"
-	check_eq "b's rule counters ($cmd)" "20 $skb_bytes" "$(rule_counters "on b $cmd" INPUT 1)"
+	read -r b_skbs b_skb_bytes <<<"$(rule_counters "on b $cmd" INPUT 1)"
+	check_set b in $frames $bytes "$b_skbs" "$b_skb_bytes"
 }
 
 test_udp_gso_v4() { udp_gso iptables 10.99.0.2; }
