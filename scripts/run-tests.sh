@@ -4,7 +4,7 @@
 # Usage: scripts/run-tests.sh [GROUP]...   (default: unit then vm)
 # GROUP: unit, vm, one suite of unit (core, iptables, node, terminal, prometheus), a Debian
 # release (bullseye, bookworm, trixie, forky: every suite on it) or RELEASE-kernel (its kernel
-# groups counts, stream, readers and unload).
+# groups, scripts/test-release.sh --kernel).
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit
 . scripts/tally.sh
@@ -30,7 +30,7 @@ run_suite() {
 	# The Debian packages installed, upgraded and purged on the release's root, in QEMU.
 	deb)      test/deb/run ;;
 	# another Debian release: everything, or the kernel groups alone (scripts/test-release.sh)
-	*-kernel) scripts/test-release.sh "${1%-kernel}" counts stream readers unload ;;
+	*-kernel) scripts/test-release.sh "${1%-kernel}" --kernel ;;
 	*)        scripts/test-release.sh "$1" ;;
 	esac
 }

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Usage: scripts/test-release.sh RELEASE [GROUP|TEST...]
+# Usage: scripts/test-release.sh RELEASE [--kernel | GROUP|TEST...]
 # The suites on one Debian release (bullseye, bookworm, trixie, forky): the userspace suites
 # inside the release's root, with its compiler, libxtables, Node, tmux and Prometheus (on a
 # copy-on-write view of the repo, so its builds leave the checkout alone), then the real-kernel
 # suite on its kernel (test/vm/run --release RELEASE GROUP...). Without GROUPs every group
-# runs (the groups without pktstat-top where its Node is older than 20); with GROUPs only
-# those, and no userspace suites. Ends with `N passed, N failed`.
+# runs, then the Debian packages' suite (test/deb/run RELEASE); where its Node is older than 20
+# and runs no pktstat-top, the C suites and the kernel groups alone. With GROUPs only those, and
+# no userspace suites; --kernel: the kernel groups. Ends with `N passed, N failed`.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit
 . scripts/tally.sh
@@ -16,15 +17,21 @@ VM_RELEASE=$1
 shift
 vm_release
 
+# What a kernel changes: the module's counting, files, readers, unload and GSO parsing.
+kernel_groups=(counts stream readers unload wire)
+[ "${1:-}" != --kernel ] || set -- "${kernel_groups[@]}"
+
+packages=
 if (($# == 0)); then
 	node=$(vm_in_root node -p 'process.versions.node.split(".")[0]') || node=0
 	# pktstat-top needs Node 20 (package.json's engines): with an older one (bullseye's 12)
-	# only the C suites run there
+	# only the C suites run there, and the Debian packages are not for it
 	if ((node >= 20)); then
 		suites=(unit)
+		packages=1
 	else
 		suites=(core iptables)
-		set -- counts stream readers unload
+		set -- "${kernel_groups[@]}"
 		echo "$VM_RELEASE: Node $node runs no pktstat-top: the core and iptables suites in its root, the kernel groups ($*)"
 	fi
 	echo "=== $VM_RELEASE userspace suites: ${suites[*]}"
@@ -39,4 +46,8 @@ if (($# == 0)); then
 fi
 echo "=== $VM_RELEASE real-kernel suite"
 tally_run test/vm/run --release "$VM_RELEASE" "$@"
+if [ -n "$packages" ]; then
+	echo "=== $VM_RELEASE Debian packages"
+	tally_run test/deb/run "$VM_RELEASE"
+fi
 tally_end

@@ -5,8 +5,10 @@ unset XTABLES_LIBDIR
 
 # check_module: `modprobe xt_pktstat` loaded DKMS's build, of the package's version.
 check_module() {
-	local v ko=/lib/modules/$KVER/updates/dkms/xt_pktstat.ko
+	local v ko
 	v=$(dpkg-query -W -f '${Version}' xt-pktstat-dkms) || fail "xt-pktstat-dkms is not installed"
+	# .ko.xz where the release's kernel compresses its modules
+	ko=$(ls /lib/modules/$KVER/updates/dkms/xt_pktstat.ko*) || fail "DKMS installed no module"
 	modprobe xt_pktstat || fail "modprobe xt_pktstat failed"
 	check_eq "modinfo -n xt_pktstat" "$ko" "$(modinfo -n xt_pktstat)"
 	check_eq "loaded module's version" "$v" "$(cat /sys/module/xt_pktstat/version)"

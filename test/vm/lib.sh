@@ -8,7 +8,7 @@ VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$VM_DIR/../.." && pwd)
 VM_BUILD=$VM_DIR/build
 VM_PACKAGES=(qemu-system-x86 linux-image-amd64 linux-headers-amd64 busybox-static iptables
-	libxtables-dev pkg-config gcc make cpio kmod iproute2 util-linux nftables)
+	libxtables-dev pkg-config gcc make cpio kmod iproute2 util-linux nftables ethtool procps)
 
 vm_die() { echo "vm: $*" >&2; exit 2; }
 
@@ -266,7 +266,8 @@ vm_group() {
 		. "$file"
 		run_tests $*
 	JOB
-	vm_boot "$out" "${VM_TIMEOUT:-300}"
+	# a minute a test, at least five: a 5.10 guest under TCG needs ~40 s for some
+	vm_boot "$out" "${VM_TIMEOUT:-$((60 * $# > 300 ? 60 * $# : 300))}"
 	boot_error=$VM_ERROR
 	for t in "$@"; do
 		line=$(grep -m1 -E "^(ok|FAIL) $t(:|$)" "$out/results" 2>/dev/null)

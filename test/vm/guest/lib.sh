@@ -207,3 +207,5 @@ run_tests() {
 		sync
 	done
 }
+
+. "$(dirname "${BASH_SOURCE[0]}")/hosts.sh"

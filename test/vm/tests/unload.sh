@@ -27,6 +27,19 @@ hogging() {
 	awk '$2 == "(sh)" && $3 == "R" && $39 == 1 && $41 == 1 { ok = 1 } END { exit !ok }' "/proc/$1/stat"
 }
 
+# sleeps PID: how often PID has slept (its voluntary context switches). The busy loop sleeps
+# while it starts (its pages come over 9p), and each sleep lets CPU 1's other tasks run.
+sleeps() {
+	awk '$1 == "voluntary_ctxt_switches:" { print $2 }' "/proc/$1/status"
+}
+
+# settled PID: the busy loop holds CPU 1 and has not slept for half a second.
+settled() {
+	local before
+	hogging "$1" && before=$(sleeps "$1") && sleep 0.5 && hogging "$1" &&
+		[ "$(sleeps "$1")" = "$before" ]
+}
+
 # An epoll fd keeps a stream file registered while its set is deleted and the module
 # unloaded; closing it afterwards touches nothing freed.
 test_unload_epoll() {
@@ -60,10 +73,15 @@ test_unload_poll_race() {
 	chrt -f -p 60 "$softirqd" || fail "cannot raise ksoftirqd/1"
 	echo -1 >$rt_runtime || fail "cannot lift the real-time limit"
 	[ -z "$fair" ] || fair_server_runtime 0
-	taskset -c 1 chrt -f 50 sh -c 'while [ ! -e stop ]; do :; done' &
+	# a loop without system calls: one that looked for a stop file slept now and then under
+	# load (counted by sleeps) and let the poller run
+	taskset -c 1 chrt -f 50 sh -c 'while :; do :; done' &
 	local hog=$!
-	# a loaded host slows the guest: the loop must hold CPU 1 before the poller is woken
-	wait_for 10 hogging $hog || fail "the busy loop does not run as real-time on CPU 1"
+	# a loaded host slows the guest: the loop must hold CPU 1, done starting, before the
+	# poller is woken
+	wait_for 20 settled $hog || fail "the busy loop does not hold CPU 1 as real-time without sleeping"
+	local hog_sleeps
+	hog_sleeps=$(sleeps $hog)
 	dmesg -C
 	iptables -D INPUT -p udp --dport 5555 -m pktstat --period 1ms --samples 100 --name pr ||
 		fail "cannot delete the rule"
@@ -75,7 +93,8 @@ test_unload_poll_race() {
 	local waited=$? seen
 	# what the poller printed while the loop held its CPU: "readable" means it ran meanwhile
 	seen=$(tr '\n' ' ' <status)
-	touch stop
+	hog_sleeps=$(($(sleeps $hog) - hog_sleeps))
+	kill $hog
 	wait $hog
 	# in the reverse order of the setup: 6.12 refuses the real-time limit back (EBUSY) while
 	# the fair server is off
@@ -85,6 +104,7 @@ test_unload_poll_race() {
 	wait $rm || fail "rmmod failed: $(cat rmmod.err)"
 	wait $poller || fail "poller: $(tail -n1 status)"
 	dmesg | grep xt_pktstat
+	((hog_sleeps == 0)) || fail "the busy loop slept $hog_sleeps time(s) while rmmod waited: the poller could run (the test's premise failed)"
 	((waited == 0)) || fail "rmmod returned while the woken poll() caller was still on the set's queue (the poller had printed: $seen)"
 	dmesg | grep -q 'xt_pktstat: waiting for 1 removed set' || fail "rmmod did not say what it waited for"
 	modprobe xt_pktstat || fail "modprobe after rmmod failed"
