@@ -100,10 +100,10 @@ deb: deps
 lint: deps
 	scripts/lint.sh
 
-# Lint, unit tests of every part, the real-kernel suite in QEMU, then the kernel groups on the
-# oldest and the newest other Debian release (README: Debian releases); one summary at the end.
+# Lint, unit tests of every part, the real-kernel suite and the packages' in QEMU, and beside
+# them the kernel groups on every other Debian release (README: Debian releases); one summary.
 test: deps all lint
-	scripts/run-tests.sh unit vm
+	scripts/run-tests.sh unit vm releases-kernel
 
 # Every suite on every Debian release, one line per release at the end.
 test-releases: deps all
