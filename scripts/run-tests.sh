@@ -63,10 +63,10 @@ while [ "$dir" != / ]; do
 	dir=$(dirname "$dir")
 done
 
-# Other releases' kernel suites run side by side with the real-kernel suites before them (a
-# guest's tests wait on their traffic and timers much of the time: together they take about
-# two thirds of their time in a row), each into its own log, shown in the order given. They
-# start after the unit suites, whose terminal and Prometheus tests keep time.
+# Other releases' kernel suites run side by side with the suites after the unit suites (a
+# guest's tests wait on traffic and timers much of the time, so together they end sooner than
+# in a row), each into its own log, shown in the order given. The unit suites run alone: their
+# terminal and Prometheus tests keep time.
 declare -A side_log
 start_side_suites() {
 	local s
