@@ -234,9 +234,21 @@ vm_boot() {
 		"${qemu[@]}"
 		return
 	fi
-	timeout -k 5 "$limit" "${qemu[@]}" </dev/null >"$out/console.log" 2>&1
+	rm -f "$out/job.out"
+	timeout -k 5 "$limit" "${qemu[@]}" </dev/null >"$out/console.log" 2>&1 &
+	local qemu_pid=$! waited=0
+	# The job starts about 20 s into a boot (it makes job.out): a guest that has not started it
+	# after VM_BOOT_LIMIT seconds (default 180) hung while booting.
+	while [ ! -e "$out/job.out" ] && kill -0 $qemu_pid 2>/dev/null && ((waited < ${VM_BOOT_LIMIT:-180})); do
+		sleep 1
+		waited=$((waited + 1))
+	done
+	[ -e "$out/job.out" ] || kill $qemu_pid 2>/dev/null
+	wait $qemu_pid
 	rc=$?
-	if ((rc == 124 || rc == 137)); then
+	if [ ! -e "$out/job.out" ] && ! grep -q 'Kernel panic' "$out/console.log"; then
+		VM_ERROR="guest hung while booting: no job after ${VM_BOOT_LIMIT:-180}s"
+	elif ((rc == 124 || rc == 137)); then
 		VM_ERROR="guest timed out after ${limit}s"
 	elif grep -q 'Kernel panic' "$out/console.log"; then
 		VM_ERROR="guest kernel panic: $(grep -m1 'Kernel panic' "$out/console.log")"
@@ -269,12 +281,12 @@ vm_group() {
 	# a minute a test, at least five: a 5.10 guest under TCG needs ~40 s for some
 	local limit=${VM_TIMEOUT:-$((60 * $# > 300 ? 60 * $# : 300))}
 	vm_boot "$out" "$limit"
-	# A guest kernel that crashed while booting, before the job began (it makes job.out), ran
-	# none of this project's code: it boots once more, and says so. Seen on forky's 7.2 under
-	# TCG: an int3 of the kernel's boot-time text patching in a timer function.
-	if [ -n "$VM_ERROR" ] && [ ! -e "$out/job.out" ] && grep -q 'Kernel panic' "$out/console.log"; then
+	# A guest kernel that crashed or hung while booting, before the job began, ran none of this
+	# project's code: it boots once more, and says so. Seen on forky's 7.2 under TCG on a loaded
+	# machine: an int3 of the kernel's boot-time text patching in a timer function, and a hang.
+	if [ -n "$VM_ERROR" ] && [ ! -e "$out/job.out" ]; then
 		mv "$out/console.log" "$out/console.boot1.log"
-		echo "vm: $g: the guest kernel crashed while booting, before the job ($out/console.boot1.log): booting again"
+		echo "vm: $g: $VM_ERROR, before the job ($out/console.boot1.log): booting again"
 		vm_boot "$out" "$limit"
 	fi
 	boot_error=$VM_ERROR
