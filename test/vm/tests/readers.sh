@@ -195,6 +195,15 @@ sends_apart() {
 	for i in $(seq "$1"); do send 127.0.0.1 5555 5 100; sleep 0.05; done
 }
 
+# step_clock SECONDS: the wall clock moved by exactly SECONDS (to the nanosecond: a step to a
+# whole second would add up to a second more, and the whole-second readings below would differ
+# by 3601).
+step_clock() {
+	local ns
+	ns=$(($(date +%s%N) + $1 * 1000000000))
+	date -s "@${ns:0:-9}.${ns: -9}" >/dev/null
+}
+
 # Stepping the wall clock back an hour (date -s) stops no window: every send after it gets a
 # sample, timestamps keep increasing, an hour ahead of the stepped clock. A step forward past
 # that puts the windows back on the wall clock.
@@ -203,7 +212,7 @@ test_clock_step() {
 	iptables -A INPUT -p udp --dport 5555 -m pktstat --period 10ms --samples 1000 --name clk ||
 		fail "rule refused"
 	sends_apart 3
-	date -s "@$(($(date +%s) - 3600))" >/dev/null || fail "date -s failed"
+	step_clock -3600 || fail "date -s failed"
 	sends_apart 5
 	read_data clk data
 	check_stream data 10000000
@@ -213,11 +222,11 @@ test_clock_step() {
 	echo "after the step back: $N samples, the last one ${ahead} s ahead of the clock"
 	((ahead > 3590 && ahead <= 3600)) || fail "the last window is ${ahead} s ahead of the clock, not an hour"
 	samples=$N
-	date -s "@$(($(date +%s) + 7200))" >/dev/null || fail "date -s failed"
+	step_clock 7200 || fail "date -s failed"
 	sends_apart 2
 	read_data clk data
 	ahead=$(($(tail -n1 data | cut -d' ' -f1) / 1000000000 - $(date +%s)))
-	date -s "@$(($(date +%s) - 3600))" >/dev/null
+	step_clock -3600
 	check_stream data 10000000
 	check_eq "frames after the step forward" 50 "$F"
 	((N >= samples + 2)) || fail "2 sends after the step forward gave $((N - samples)) samples"
