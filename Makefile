@@ -88,7 +88,8 @@ uninstall-unit:
 # (the warnings it leaves are explained in debian/README.source). dpkg-buildpackage writes to ..;
 # the packages' trees under debian/ go afterwards (make lint would read them).
 DEB_VERSION := $(shell scripts/version.sh)
-deb: deps
+deb:
+	scripts/install-deps.sh deb
 	dpkg-buildpackage -b -us -uc
 	mv ../xt-pktstat-dkms_$(DEB_VERSION)_all.deb ../xt-pktstat-common_$(DEB_VERSION)_*.deb \
 		../pktstat-top_$(DEB_VERSION)_*.deb ../xt-pktstat_$(DEB_VERSION)_*.buildinfo \

@@ -4,8 +4,8 @@
 # inside the release's root, with its compiler, libxtables, Node, tmux and Prometheus (on a
 # copy-on-write view of the repo, so its builds leave the checkout alone), then the real-kernel
 # suite on its kernel (test/vm/run --release RELEASE GROUP...). Without GROUPs every group
-# runs, then, on the build machine's release, the Debian packages' suite; where its Node is
-# older than 20 and runs no pktstat-top, the core suite and the kernel groups alone. With
+# runs, then the Debian packages' suite (built on the release: test/deb/run); where its Node
+# is older than 20 and runs no pktstat-top, the core suite and the kernel groups alone. With
 # GROUPs only those, and no userspace suites; --kernel: the kernel groups. Ends with
 # `N passed, N failed`.
 set -uo pipefail
@@ -31,8 +31,7 @@ if (($# == 0)); then
 	# machine's has not: its binaries meet the extension in the guest (`counts`).
 	if ((node >= 20)); then
 		suites=(unit)
-		# the packages are built on the build machine, for its release only (libxtables)
-		[ "$VM_ROOT" != / ] || packages=1
+		packages=1
 	else
 		suites=(core)
 		set -- "${kernel_groups[@]}"
