@@ -45,13 +45,16 @@ for g in "${groups[@]}"; do
 	unit) suites+=("${unit_suites[@]}") ;;
 	vm)   suites+=("${vm_suites[@]}") ;;
 	core | iptables | node | terminal | prometheus) suites+=("$g") ;;
-	bullseye | bookworm | trixie | forky) suites+=("$g") ;;
-	bullseye-kernel | bookworm-kernel | trixie-kernel | forky-kernel) suites+=("$g") ;;
 	releases-kernel)
 		for r in "${VM_RELEASES[@]}"; do
 			[ "$r" = "$VM_HOST_RELEASE" ] || suites+=("$r-kernel")
 		done ;;
-	*)    echo "run-tests: unknown group '$g' (unit, vm, a suite of unit, RELEASE, RELEASE-kernel or releases-kernel)" >&2; exit 2 ;;
+	*)
+		[[ " ${VM_RELEASES[*]} " == *" ${g%-kernel} "* ]] || {
+			echo "run-tests: unknown group '$g' (unit, vm, a suite of unit, RELEASE, RELEASE-kernel or releases-kernel; RELEASE: ${VM_RELEASES[*]})" >&2
+			exit 2
+		}
+		suites+=("$g") ;;
 	esac
 done
 
@@ -67,24 +70,23 @@ done
 # guest's tests wait on traffic and timers much of the time, so together they end sooner than
 # in a row), each into its own log, shown in the order given. The unit suites run alone: their
 # terminal and Prometheus tests keep time.
-declare -A side_log
+declare -A side_log side_pid
 start_side_suites() {
 	local s
 	for s in "${suites[@]}"; do
 		[[ $s == *-kernel ]] || continue
 		side_log[$s]=$(mktemp)
-		(run_suite "$s" >"${side_log[$s]}" 2>&1; echo $? >"${side_log[$s]}.rc") &
+		run_suite "$s" >"${side_log[$s]}" 2>&1 &
+		side_pid[$s]=$!
 	done
 }
 
-# side_suite NAME: waits for a side suite, then prints its output; its exit status is the suite's.
-side_suite() {
-	local log=${side_log[$1]} rc
-	while [ ! -e "$log.rc" ]; do sleep 5; done
-	cat "$log"
-	rc=$(cat "$log.rc")
-	rm -f "$log" "$log.rc"
-	return "$rc"
+# side_output NAME RC: a side suite's output, and its exit status RC (the main shell waits for
+# it: tally_run's pipeline is a subshell, which cannot).
+side_output() {
+	cat "${side_log[$1]}"
+	rm -f "${side_log[$1]}"
+	return "$2"
 }
 
 summary=() broken=() side_started=
@@ -94,8 +96,9 @@ for s in "${suites[@]}"; do
 		side_started=1
 	fi
 	echo "=== $s tests"
-	if [ -n "${side_log[$s]:-}" ]; then
-		tally_run side_suite "$s"
+	if [ -n "${side_pid[$s]:-}" ]; then
+		wait "${side_pid[$s]}"
+		tally_run side_output "$s" $?
 	else
 		tally_run run_suite "$s"
 	fi

@@ -236,18 +236,20 @@ vm_boot() {
 	fi
 	rm -f "$out/job.out"
 	timeout -k 5 "$limit" "${qemu[@]}" </dev/null >"$out/console.log" 2>&1 &
-	local qemu_pid=$! waited=0
+	local qemu_pid=$! waited=0 boot_limit=${VM_BOOT_LIMIT:-180}
 	# The job starts about 20 s into a boot (it makes job.out): a guest that has not started it
-	# after VM_BOOT_LIMIT seconds (default 180) hung while booting.
-	while [ ! -e "$out/job.out" ] && kill -0 $qemu_pid 2>/dev/null && ((waited < ${VM_BOOT_LIMIT:-180})); do
+	# after VM_BOOT_LIMIT seconds hung while booting.
+	while [ ! -e "$out/job.out" ] && kill -0 $qemu_pid 2>/dev/null && ((waited < boot_limit)); do
 		sleep 1
 		waited=$((waited + 1))
 	done
 	[ -e "$out/job.out" ] || kill $qemu_pid 2>/dev/null
 	wait $qemu_pid
 	rc=$?
-	if [ ! -e "$out/job.out" ] && ! grep -q 'Kernel panic' "$out/console.log"; then
-		VM_ERROR="guest hung while booting: no job after ${VM_BOOT_LIMIT:-180}s"
+	if [ ! -e "$out/job.out" ] && ((waited >= boot_limit)); then
+		VM_ERROR="guest hung while booting: no job after ${boot_limit}s"
+	elif [ ! -e "$out/job.out" ] && ! grep -q 'Kernel panic' "$out/console.log"; then
+		VM_ERROR="guest stopped while booting, before its job (qemu exit $rc)"
 	elif ((rc == 124 || rc == 137)); then
 		VM_ERROR="guest timed out after ${limit}s"
 	elif grep -q 'Kernel panic' "$out/console.log"; then

@@ -1,8 +1,7 @@
 # Two hosts for the real-kernel tests that need a wire: namespaces a and b on a veth pair,
 # and a TCP transfer between them counted from the sender's own numbers. Sourced by lib.sh.
 
-# two_hosts: namespaces a (10.99.0.1, fd99::1 on va) and b (10.99.0.2, fd99::2 on vb),
-# b's veth with GRO on (since 5.13 that gives a veth NAPI; wire.sh's receive_by_napi on all). Static
+# two_hosts: namespaces a (10.99.0.1, fd99::1 on va) and b (10.99.0.2, fd99::2 on vb). Static
 # neighbours: while ARP or ND resolves, a neighbour's queue keeps only a few super-packets.
 two_hosts() {
 	ip netns add a && ip netns add b || fail "ip netns add failed"
@@ -18,7 +17,13 @@ two_hosts() {
 		fail "cannot address the veth pair"
 	ip -n a link set va up && ip -n b link set vb up && ip -n a link set lo up &&
 		ip -n b link set lo up || fail "cannot bring the links up"
-	ip netns exec b ethtool -K vb gro on >/dev/null || fail "ethtool -K vb gro on failed"
+}
+
+# receive_by_napi: b's veth receives through NAPI, which merges by GRO. An XDP program that
+# passes everything gives a veth NAPI on every kernel (`ethtool -K gro on` does only since 5.13).
+receive_by_napi() {
+	on b "$VM_HELPERS/xdppass" vb >xdp.out 2>&1 &
+	wait_for 10 grep -q attached xdp.out || fail "cannot attach XDP to vb: $(cat xdp.out)"
 }
 
 # on NS CMD...: CMD in namespace NS (a background job calls ip netns exec itself, so its pid is CMD's).

@@ -3,13 +3,6 @@
 # own numbers (what it sent, or its socket's TCP_INFO) and `stats`' skbs against iptables'
 # rule counters, which count super-packets.
 
-# receive_by_napi: b's veth receives through NAPI, which merges by GRO (an XDP program that
-# passes everything: before 5.13 a veth has NAPI only with one).
-receive_by_napi() {
-	on b "$VM_HELPERS/xdppass" vb >xdp.out 2>&1 &
-	wait_for 10 grep -q attached xdp.out || fail "cannot attach XDP to vb: $(cat xdp.out)"
-}
-
 # check_set NS SET FRAMES BYTES SKBS SKB_BYTES: the set's stats and its data stream, and its
 # rule's iptables counters (the first rule of the only chain NS's CMD has one in).
 check_set() {
@@ -50,7 +43,7 @@ test_udp_gso_v4() { udp_gso iptables 10.99.0.2; }
 test_udp_gso_v6() { udp_gso ip6tables fd99::2; }
 
 # tcp_offloads CMD ADDR MODE: 8 MB from a to b with the sender's TSO/GSO and the receiver's
-# GRO as MODE says (tso: all on; gro: only GRO; none: all off). Both sides count exactly the
+# GRO as MODE says (tso: the sender's TSO/GSO; gro: only the receiver's GRO; none: neither). Both sides count exactly the
 # sender's segments and wire bytes; the skbs say where super-packets were. TCP hands the
 # stack super-packets whatever the device offers: without TSO/GSO, the device layer cuts
 # them after netfilter's hooks, and the veth carries single frames (its link counter).
