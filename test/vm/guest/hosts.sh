@@ -19,9 +19,10 @@ two_hosts() {
 		ip -n b link set lo up || fail "cannot bring the links up"
 }
 
-# receive_by_napi: b's veth receives through NAPI, which merges by GRO. An XDP program that
-# passes everything gives a veth NAPI on every kernel (`ethtool -K gro on` does only since 5.13).
+# receive_by_napi: b's veth merges what it receives by GRO: GRO on, and NAPI, which an XDP
+# program that passes everything gives a veth on every kernel (GRO on alone does since 5.13).
 receive_by_napi() {
+	on b ethtool -K vb gro on >/dev/null || fail "ethtool -K vb gro on failed"
 	on b "$VM_HELPERS/xdppass" vb >xdp.out 2>&1 &
 	wait_for 10 grep -q attached xdp.out || fail "cannot attach XDP to vb: $(cat xdp.out)"
 }
