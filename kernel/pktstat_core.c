@@ -84,8 +84,12 @@ static void pktstat_push(struct pktstat_core *c, u64 ts)
 	c->samples++;
 }
 
-/* One CPU's cumulative counters, all of the same packets. */
-static void pktstat_read_pcpu(struct pktstat_pcpu *pc, struct pktstat_totals *t)
+/*
+ * One CPU's cumulative counters, all of the same packets; the segment counters
+ * only when @segs (a window close needs frames and bytes alone).
+ */
+static inline void pktstat_read_pcpu(struct pktstat_pcpu *pc,
+				     struct pktstat_totals *t, bool segs)
 {
 	unsigned int seq;
 
@@ -93,8 +97,10 @@ static void pktstat_read_pcpu(struct pktstat_pcpu *pc, struct pktstat_totals *t)
 		seq = read_seqcount_begin(&pc->seq);
 		t->frames = READ_ONCE(pc->frames);
 		t->bytes = READ_ONCE(pc->bytes);
-		t->seg_frames = READ_ONCE(pc->seg_frames);
-		t->seg_bytes = READ_ONCE(pc->seg_bytes);
+		if (segs) {
+			t->seg_frames = READ_ONCE(pc->seg_frames);
+			t->seg_bytes = READ_ONCE(pc->seg_bytes);
+		}
 	} while (read_seqcount_retry(&pc->seq, seq));
 }
 
@@ -119,7 +125,7 @@ unsigned int pktstat_close(struct pktstat_core *c, u64 now)
 
 		if (!pc->win_end || win >= floor)
 			continue;
-		pktstat_read_pcpu(pc, &now_pc);
+		pktstat_read_pcpu(pc, &now_pc, false);
 		if (now_pc.frames == t->frames)
 			continue;
 		c->harvest[n].ts = win;
@@ -261,7 +267,7 @@ void pktstat_totals(struct pktstat_core *c, struct pktstat_totals *t)
 	pktstat_for_each_cpu(cpu, c) {
 		struct pktstat_totals pc;
 
-		pktstat_read_pcpu(pktstat_pc(c, cpu), &pc);
+		pktstat_read_pcpu(pktstat_pc(c, cpu), &pc, true);
 		t->frames += pc.frames;
 		t->bytes += pc.bytes;
 		t->seg_frames += pc.seg_frames;
