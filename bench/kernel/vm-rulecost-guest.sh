@@ -147,34 +147,38 @@ readers_measure() {
 	}'
 }
 
-# measure MATCHES under the current clocksource and print the per-rule costs
+# Per-rule cost of pktstat, nfacct and comment under the current clocksource: ROUNDS rounds
+# (default 5) of the three in turn, each after its own no-rule run, so that drift in the
+# shared host hits all three alike; the ratios are of the medians.
 measure() {
-	local base base2 m
-	declare -A pps
-	$IPT -t raw -F
-	base=$(run_pktgen)
-	for m in pktstat nfacct comment; do
-		case $m in
-		pktstat) load_rules -m pktstat --period 1ms --samples 1000 --name rulecost ;;
-		nfacct) load_rules -m nfacct --nfacct-name rulecost ;;
-		comment) load_rules -m comment --comment rulecost ;;
-		esac
-		pps[$m]=$(run_pktgen)
-		check_hits
-		$IPT -t raw -F
+	local i m pps base
+	declare -A costs
+	COUNT=${MEASURE_COUNT:-100000}
+	for ((i = 0; i < ${ROUNDS:-5}; i++)); do
+		for m in pktstat nfacct comment; do
+			$IPT -t raw -F
+			base=$(run_pktgen)
+			case $m in
+			pktstat) load_rules -m pktstat --period 1ms --samples 1000 --name rulecost ;;
+			nfacct) load_rules -m nfacct --nfacct-name rulecost ;;
+			comment) load_rules -m comment --comment rulecost ;;
+			esac
+			pps=$(run_pktgen)
+			check_hits
+			costs[$m]+="$(rule_cost "$pps" "$base") "
+		done
 	done
-	base2=$(run_pktgen)
-	echo "clocksource $(cat $cs/current_clocksource): pktgen netif_receive, $COUNT packets, $RULES rules in raw PREROUTING ($IPT)"
-	echo "no rules: $base pps (again at the end: $base2 pps)"
-	awk -v b="$base" -v r="$RULES" -v p="${pps[pktstat]}" -v n="${pps[nfacct]}" -v c="${pps[comment]}" 'BEGIN {
-		cp = (1e9 / p - 1e9 / b) / r; cn = (1e9 / n - 1e9 / b) / r; cc = (1e9 / c - 1e9 / b) / r
-		printf "pktstat: %d pps, %.2f ns/rule\n", p, cp
-		printf "nfacct:  %d pps, %.2f ns/rule\n", n, cn
-		printf "comment: %d pps, %.2f ns/rule\n", c, cc
-		printf "ratio pktstat/nfacct: %.2f  pktstat/comment: %.2f\n", cp / cn, cp / cc
+	$IPT -t raw -F
+	echo "clocksource $(cat $cs/current_clocksource): pktgen netif_receive, $COUNT packets, $RULES rules in raw PREROUTING ($IPT), ${ROUNDS:-5} rounds"
+	for m in pktstat nfacct comment; do
+		printf '%-8s ns/rule: %s\n' "$m" "${costs[$m]}"
+	done
+	# shellcheck disable=SC2086 # each list is numbers split on spaces
+	awk -v p="$(median ${costs[pktstat]})" -v n="$(median ${costs[nfacct]})" -v c="$(median ${costs[comment]})" 'BEGIN {
+		printf "median ns/rule: pktstat %.2f, nfacct %.2f, comment %.2f\n", p, n, c
+		printf "ratio pktstat/nfacct: %.2f  pktstat/comment: %.2f\n", p / n, p / c
 	}'
 }
-
 
 # Per-rule cost with one sender, then with two senders on two vCPUs at once (mean of the
 # threads' own per-packet costs), for pktstat and for comment, which shares nothing between
@@ -213,8 +217,8 @@ flood() {
 }
 
 
-# pktstat_cost PPS BASE: ns per rule from a run's pps and the pps without rules
-pktstat_cost() {
+# rule_cost PPS BASE: ns per rule from a run's pps and the pps without rules
+rule_cost() {
 	awk -v p="$1" -v b="$2" -v r="$RULES" 'BEGIN { printf "%.2f", (1e9 / p - 1e9 / b) / r }'
 }
 
@@ -253,8 +257,8 @@ pollers_measure() {
 	$IPT -t raw -F
 	echo "clocksource $(cat $cs/current_clocksource): pktgen netif_receive, $COUNT packets, $RULES pktstat rules in raw PREROUTING ($IPT)"
 	echo "no rules: $base pps"
-	echo "pktstat, no pollers:                      $before pps, $(pktstat_cost "$before" "$base") ns/rule (after them: $after pps)"
-	echo "pktstat, $POLLERS idle pollers of another set:  $with pps, $(pktstat_cost "$with" "$base") ns/rule; they woke $woken times"
+	echo "pktstat, no pollers:                      $before pps, $(rule_cost "$before" "$base") ns/rule (after them: $after pps)"
+	echo "pktstat, $POLLERS idle pollers of another set:  $with pps, $(rule_cost "$with" "$base") ns/rule; they woke $woken times"
 	awk -v a="$before" -v c="$after" -v b="$with" 'BEGIN { printf "ratio pps with/without pollers: %.2f\n", b / ((a + c) / 2) }'
 }
 
@@ -278,7 +282,7 @@ modules_measure() {
 			load_rules -m pktstat --period 1ms --samples 1000 --name rulecost
 			pps=$(run_pktgen)
 			check_hits
-			if [ $m = A ]; then a+=("$(pktstat_cost "$pps" "$base")"); else b+=("$(pktstat_cost "$pps" "$base")"); fi
+			if [ $m = A ]; then a+=("$(rule_cost "$pps" "$base")"); else b+=("$(rule_cost "$pps" "$base")"); fi
 		done
 	done
 	$IPT -t raw -F
