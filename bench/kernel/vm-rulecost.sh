@@ -11,6 +11,7 @@ command -v nfacct >/dev/null || { echo "nfacct is not installed (apt-get install
 if [ "${1:-}" = --clock ]; then
 	# the module built once more with local_clock() as its packet clock, for the guest's kernel
 	. "$here/../../test/vm/lib.sh"
+	vm_release
 	vm_find_kver
 	# under the repo: the guest sees the host's files but has a /tmp of its own
 	mkdir -p "$VM_BUILD"
