@@ -14,6 +14,7 @@ set -euo pipefail
 COUNT=${COUNT:-300000}
 RULES=${RULES:-200}
 IPT=iptables-legacy
+PKTSTAT=(-m pktstat --period 1ms --samples 1000 --name rulecost)
 READERS=0 POLLERS=0 MODULE=
 case ${1:-} in
 --readers) READERS=${2:?--readers needs a number} ;;
@@ -120,7 +121,7 @@ readers_measure() {
 	COUNT=${READERS_COUNT:-60000}
 	$IPT -t raw -F
 	base=$(run_pktgen)
-	load_rules -m pktstat --period 1ms --samples 1000 --name rulecost
+	load_rules "${PKTSTAT[@]}"
 	$IPT -t raw -A PREROUTING -p udp --dport 6000 -m pktstat --period 1ms --samples 1000 --name ctl
 	for ((i = 0; i < rounds; i++)); do
 		none+=("$(run_pktgen)")
@@ -147,34 +148,37 @@ readers_measure() {
 	}'
 }
 
+# round_cost MATCH...: ns per rule of RULES rules with MATCH, after a no-rule run of its own
+round_cost() {
+	local base pps
+	$IPT -t raw -F
+	base=$(run_pktgen)
+	load_rules "$@"
+	pps=$(run_pktgen)
+	check_hits
+	rule_cost "$pps" "$base"
+}
+
 # Per-rule cost of pktstat, nfacct and comment under the current clocksource: ROUNDS rounds
-# (default 5) of the three in turn, each after its own no-rule run, so that drift in the
-# shared host hits all three alike; the ratios are of the medians.
+# (default 5) of the three in turn, so that drift in the shared host hits all three alike;
+# the ratios are of the medians.
 measure() {
-	local i m pps base
-	declare -A costs
+	local i cost p=() n=() c=()
 	COUNT=${MEASURE_COUNT:-100000}
 	for ((i = 0; i < ${ROUNDS:-5}; i++)); do
-		for m in pktstat nfacct comment; do
-			$IPT -t raw -F
-			base=$(run_pktgen)
-			case $m in
-			pktstat) load_rules -m pktstat --period 1ms --samples 1000 --name rulecost ;;
-			nfacct) load_rules -m nfacct --nfacct-name rulecost ;;
-			comment) load_rules -m comment --comment rulecost ;;
-			esac
-			pps=$(run_pktgen)
-			check_hits
-			costs[$m]+="$(rule_cost "$pps" "$base") "
-		done
+		cost=$(round_cost "${PKTSTAT[@]}")
+		p+=("$cost")
+		cost=$(round_cost -m nfacct --nfacct-name rulecost)
+		n+=("$cost")
+		cost=$(round_cost -m comment --comment rulecost)
+		c+=("$cost")
 	done
 	$IPT -t raw -F
 	echo "clocksource $(cat $cs/current_clocksource): pktgen netif_receive, $COUNT packets, $RULES rules in raw PREROUTING ($IPT), ${ROUNDS:-5} rounds"
-	for m in pktstat nfacct comment; do
-		printf '%-8s ns/rule: %s\n' "$m" "${costs[$m]}"
-	done
-	# shellcheck disable=SC2086 # each list is numbers split on spaces
-	awk -v p="$(median ${costs[pktstat]})" -v n="$(median ${costs[nfacct]})" -v c="$(median ${costs[comment]})" 'BEGIN {
+	echo "pktstat ns/rule: ${p[*]}"
+	echo "nfacct  ns/rule: ${n[*]}"
+	echo "comment ns/rule: ${c[*]}"
+	awk -v p="$(median "${p[@]}")" -v n="$(median "${n[@]}")" -v c="$(median "${c[@]}")" 'BEGIN {
 		printf "median ns/rule: pktstat %.2f, nfacct %.2f, comment %.2f\n", p, n, c
 		printf "ratio pktstat/nfacct: %.2f  pktstat/comment: %.2f\n", p / n, p / c
 	}'
@@ -189,7 +193,7 @@ flood() {
 	$IPT -t raw -F
 	b1=$(run_pktgen 1)
 	b2=$(run_pktgen 2)
-	load_rules -m pktstat --period 1ms --samples 1000 --name rulecost
+	load_rules "${PKTSTAT[@]}"
 	p1=$(run_pktgen 1)
 	check_hits
 	p2=$(run_pktgen 2)
@@ -232,7 +236,7 @@ pollers_measure() {
 	COUNT=${POLLERS_COUNT:-30000}
 	$IPT -t raw -F
 	base=$(run_pktgen)
-	load_rules -m pktstat --period 1ms --samples 1000 --name rulecost
+	load_rules "${PKTSTAT[@]}"
 	$IPT -t raw -A PREROUTING -p tcp --dport 1 -m pktstat --period 1ms --samples 1000 --name idle
 	before=$(run_pktgen)
 	rm -rf /tmp/pollers && mkdir /tmp/pollers
@@ -271,18 +275,15 @@ switches() {
 # --module KO: per-rule cost of pktstat with the run's module (A) and with KO (B), ROUNDS times
 # alternating, a no-rule run before each; medians.
 modules_measure() {
-	local i m pps base a=() b=()
+	local i m cost a=() b=()
 	COUNT=${MODULE_COUNT:-60000}
 	for ((i = 0; i < ${ROUNDS:-5}; i++)); do
 		for m in A B; do
 			$IPT -t raw -F
 			rmmod xt_pktstat
 			if [ $m = A ]; then modprobe xt_pktstat; else insmod "$MODULE"; fi
-			base=$(run_pktgen)
-			load_rules -m pktstat --period 1ms --samples 1000 --name rulecost
-			pps=$(run_pktgen)
-			check_hits
-			if [ $m = A ]; then a+=("$(rule_cost "$pps" "$base")"); else b+=("$(rule_cost "$pps" "$base")"); fi
+			cost=$(round_cost "${PKTSTAT[@]}")
+			if [ $m = A ]; then a+=("$cost"); else b+=("$cost"); fi
 		done
 	done
 	$IPT -t raw -F
